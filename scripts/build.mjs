@@ -1,0 +1,62 @@
+// One build for every bundle (see docs in shared/architecture-and-style.md §8):
+//   dist/extension.js  extension host (cjs, vscode external) — loaded at activation, keep it small
+//   dist/cluster.js    cluster layer with @kubernetes/client-node — required lazily on first trace
+//   dist/server.js     language server (separate process)
+//   dist/webview/*     browser ESM with code splitting (mermaid loads its sequence chunk on demand)
+//   dist/cli.js        the pod-birth CLI
+// Usage: node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  // Keep names readable in stack traces users paste into bug reports.
+  keepNames: true,
+};
+
+const targets = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', './cluster.js'] },
+  { ...node, entryPoints: { cluster: 'src/cluster/index.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { server: 'src/server/server.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    splitting: true,
+    target: ['es2022', 'chrome120'],
+    entryPoints: { diagram: 'webview/diagram/main.ts', timeline: 'webview/timeline/main.ts' },
+    outdir: 'dist/webview',
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    logLevel: 'warning',
+    legalComments: 'none',
+  },
+].filter((t) => Object.values(t.entryPoints).every((e) => {
+  // A bundle whose entry is not in the tree yet is reported, never silently left out.
+  if (existsSync(e)) return true;
+  console.warn(`build: no ${e}, bundle not built`);
+  return false;
+}));
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+const started = Date.now();
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+  console.log('build: watching');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  console.log(`build: ${targets.length} bundle(s) in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

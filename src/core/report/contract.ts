@@ -1,0 +1,97 @@
+// The stable JSON shape of `pod-birth explain --format json`. Other tooling depends on it: add fields,
+// never rename or remove them.
+
+import type { Diagnosis, Step, Trace } from '../model.js';
+import { formatInstant } from '../time.js';
+
+export interface ContractStep {
+  kind: string;
+  actor: string;
+  container: string | null;
+  init: boolean;
+  start: string | null;
+  end: string | null;
+  status: string;
+  source: string;
+  precision: string;
+  message: string;
+  yamlPath: string | null;
+  line: number | null;
+  /** Additions beyond the original contract. */
+  id: string;
+  from: string;
+  attempt: number;
+  count: number;
+  durationMs: number | null;
+}
+
+export interface ContractDiagnosis {
+  cause: string;
+  message: string;
+  suggestion: string;
+  yamlPath: string | null;
+  line: number | null;
+  container: string | null;
+  nodes: number | null;
+  evidence: string;
+}
+
+export interface ContractTrace {
+  pod: { namespace: string | null; name: string | null; uid: string | null; node: string | null };
+  runtime: 'containerd' | 'cri-o' | null;
+  runtimeVersion: string | null;
+  phase: string;
+  steps: ContractStep[];
+  diagnosis: ContractDiagnosis[];
+  notes: { kind: string; message: string; source?: string; remedy?: string }[];
+}
+
+/** Maps a pod-relative path to a 1-based manifest line, or null (no manifest, or not found). */
+export type LineOf = (yamlPath: string) => number | null;
+
+export function stepDurationMs(s: Step): number | null {
+  if (!s.start || !s.end) return null;
+  const a = Date.parse(s.start.key.slice(0, 19) + 'Z') * 1e6 + Number(s.start.key.slice(20, 29));
+  const b = Date.parse(s.end.key.slice(0, 19) + 'Z') * 1e6 + Number(s.end.key.slice(20, 29));
+  return b > a ? (b - a) / 1e6 : null;
+}
+
+export function toContract(trace: Trace, lineOf: LineOf | null = null): ContractTrace {
+  const line = (p: string | null): number | null => (p && lineOf ? lineOf(p) : null);
+  return {
+    pod: { ...trace.pod },
+    runtime: trace.runtime,
+    runtimeVersion: trace.runtimeVersion,
+    phase: trace.phase,
+    steps: trace.steps.map((s) => ({
+      kind: s.kind,
+      actor: s.actor,
+      container: s.container,
+      init: s.init,
+      start: s.start ? formatInstant(s.start) : null,
+      end: s.end ? formatInstant(s.end) : null,
+      status: s.status,
+      source: s.source,
+      precision: s.precision,
+      message: s.message,
+      yamlPath: s.yamlPath,
+      line: line(s.yamlPath),
+      id: s.id,
+      from: s.from,
+      attempt: s.attempt,
+      count: s.count,
+      durationMs: stepDurationMs(s),
+    })),
+    diagnosis: trace.diagnosis.map((d: Diagnosis) => ({
+      cause: d.cause,
+      message: d.message,
+      suggestion: d.suggestion,
+      yamlPath: d.yamlPath,
+      line: line(d.yamlPath),
+      container: d.container,
+      nodes: d.nodes,
+      evidence: d.evidence,
+    })),
+    notes: trace.notes.map((n) => ({ ...n })),
+  };
+}

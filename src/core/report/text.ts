@@ -1,0 +1,50 @@
+// A readable timeline for terminals and bug reports.
+
+import type { Trace } from '../model.js';
+import { diffMs, formatDuration } from '../time.js';
+import { KIND_LABELS } from '../vocabulary.js';
+import { stepDurationMs, type LineOf } from './contract.js';
+
+/** Strips control characters so cluster text cannot move the cursor or recolour a terminal. */
+export function terminalSafe(s: string, max = 160): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+export function renderText(trace: Trace, lineOf: LineOf | null = null): string {
+  const out: string[] = [];
+  const p = trace.pod;
+  out.push(
+    `pod ${p.namespace ?? '?'}/${p.name ?? '?'}${p.uid ? ` (uid ${p.uid})` : ''}${p.node ? ` on node ${p.node}` : ''}` +
+      ` · runtime ${trace.runtime ?? 'unknown'}${trace.runtimeVersion ? ` (${trace.runtimeVersion})` : ''} · ${trace.phase}`,
+  );
+  const t0 = trace.steps.find((s) => s.start ?? s.end);
+  const origin = t0 ? (t0.start ?? t0.end) : null;
+  for (const s of trace.steps) {
+    const at = s.start ?? s.end;
+    const offset = origin && at ? `+${(diffMs(origin, at) / 1000).toFixed(3)}s` : '       ?';
+    const dur = stepDurationMs(s);
+    const label = `${KIND_LABELS[s.kind]}${s.container ? ` ${s.init ? 'init:' : ''}${s.container}` : ''}${s.attempt > 0 ? ` (restart ${s.attempt})` : ''}${s.count > 1 ? ` ×${s.count}` : ''}`;
+    const status = s.status === 'failed' ? ' FAILED' : s.status === 'in-progress' ? ' …' : '';
+    const line = s.yamlPath && lineOf ? lineOf(s.yamlPath) : null;
+    out.push(
+      `  ${offset.padStart(10)}  ${label.padEnd(34)} ${(dur !== null ? formatDuration(dur) : '').padStart(8)}${status}  [${s.source}, ${s.precision}]${line ? ` line ${line}` : ''}` +
+        (s.message ? `\n              ${terminalSafe(s.message)}` : ''),
+    );
+  }
+  if (trace.diagnosis.length > 0) {
+    out.push('', 'Why:');
+    for (const d of trace.diagnosis) {
+      const line = d.yamlPath && lineOf ? lineOf(d.yamlPath) : null;
+      out.push(`  ${d.cause}${d.yamlPath ? `  ${d.yamlPath}` : ''}${line ? ` (line ${line})` : ''}`);
+      out.push(`    ${terminalSafe(d.message, 300)}`);
+      out.push(`    → ${terminalSafe(d.suggestion, 300)}`);
+    }
+  }
+  if (trace.notes.length > 0) {
+    out.push('', 'Notes:');
+    for (const n of trace.notes) out.push(`  [${n.kind}] ${terminalSafe(n.message, 400)}${n.remedy ? `\n    → ${terminalSafe(n.remedy, 400)}` : ''}`);
+  }
+  return out.join('\n') + '\n';
+}

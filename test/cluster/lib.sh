@@ -1,0 +1,89 @@
+# Shared definitions for up.sh, down.sh and status.sh (sourced, not executed).
+# shellcheck shell=bash
+
+CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=${POD_BIRTH_CLUSTER_DIR:-/var/lib/pod-birth-cluster}
+PIDS=$STATE/pids
+LOGS=$STATE/logs
+PKI=$STATE/pki
+ETC=$STATE/etc
+NODE_NAME=127.0.0.1
+APISERVER=https://127.0.0.1:6443
+REGISTRY=127.0.0.1:5000
+CONTAINERD_SOCK=/run/containerd/containerd.sock
+CNI_BRIDGE=cni-ci0
+KUBECONFIG_ADMIN=$PKI/admin.kubeconfig
+# Every daemon up.sh starts, in start order. down.sh stops them in reverse order (kubelet first).
+DAEMONS="systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd containerd-logcopy kubelet kubelet-logcopy"
+# cgroup v1 hierarchies (plus the empty cgroup2 "unified") each daemon is moved into, as
+# /system.slice/<daemon>.service. journald derives _SYSTEMD_UNIT from unified/systemd; memory and
+# pids take the daemons out of the cgroup of the shell that ran up.sh.
+UNIT_HIERARCHIES="unified systemd memory pids"
+# Host paths the cluster owns; down.sh unmounts below them and removes them.
+HOST_STATE_DIRS="/var/lib/kubelet /var/lib/containerd /run/containerd /var/lib/cni /var/log/pods /var/log/containers"
+SYSCTLS="net.ipv4.ip_forward kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom kernel.keys.root_maxkeys kernel.keys.root_maxbytes fs.inotify.max_user_instances"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+say() { echo "[$(basename "$0" .sh)] $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# pid_of NAME: prints the recorded PID if that process is still the one we started (same start
+# time as recorded, so a reused PID is never mistaken for ours); returns 1 otherwise.
+pid_of() {
+  local f=$PIDS/$1.pid pid start cur
+  [ -f "$f" ] || return 1
+  read -r pid start < "$f" || return 1
+  [ -n "${pid:-}" ] && [ -r "/proc/$pid/stat" ] || return 1
+  cur=$(proc_start "$pid") || return 1
+  [ "$cur" = "$start" ] || return 1
+  # a zombie is not running
+  [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)" != "Z" ] || return 1
+  echo "$pid"
+}
+
+# proc_start PID: the process start time (field 22 of /proc/PID/stat), robust to spaces in comm.
+proc_start() {
+  local s
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) }
+  # shellcheck disable=SC2086
+  set -- $s
+  echo "${20}"
+}
+
+record_pid() { # NAME PID
+  local start
+  start=$(proc_start "$2") || die "$1 (pid $2) exited immediately; log: $(log_of "$1")"$'\n'"$(tail -n 30 "$(log_of "$1")" 2>/dev/null || true)"
+  echo "$2 $start" > "$PIDS/$1.pid"
+}
+
+log_of() { # NAME: the file holding the daemon's output
+  case $1 in
+    containerd) echo /var/log/containerd.log ;;
+    kubelet) echo "$LOGS/kubelet.log" ;;
+    *) echo "$LOGS/$1.log" ;;
+  esac
+}
+
+# cg_kill_all DIR SIGNAL: signal every process listed in DIR/cgroup.procs and its sub-cgroups.
+cg_kill_all() {
+  local dir=$1 sig=$2 pid
+  [ -d "$dir" ] || return 0
+  while IFS= read -r pid; do
+    [ -n "$pid" ] && kill "-$sig" "$pid" 2>/dev/null || true
+  done < <(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)
+}
+
+cg_count() { # DIR: number of processes in DIR and its sub-cgroups
+  [ -d "$1" ] || { echo 0; return; }
+  find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -c . || true
+}
+
+kubectl_admin() { "$KUBE_BIN/cikube" kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+
+# The cikube binary directory recorded by up.sh (empty when unknown).
+load_kube_bin() {
+  KUBE_BIN=""
+  if [ -f "$STATE/kube-bin" ]; then KUBE_BIN=$(cat "$STATE/kube-bin"); fi
+}

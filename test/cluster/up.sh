@@ -1,0 +1,517 @@
+#!/usr/bin/env bash
+# Bring up the single-node test cluster (see /work/shared/docs/real-cluster.md for the recipe):
+# Debian containerd 1.6 + runc + bridge CNI + docker-registry on 127.0.0.1:5000, Kubernetes
+# components from the cikube multi-call binary (test/cluster/kube), embedded etcd 3.6, a standalone
+# systemd-journald holding the containerd and kubelet logs (so Node Log Query works as on a systemd
+# node), and /var/log/containerd.log as a plain-file copy.
+#
+# Idempotent: when the cluster is already up it only prints the status. A half-up cluster is torn
+# down (down.sh) and started again. The last line printed is KUBECONFIG=<admin kubeconfig>.
+#
+# Env: POD_BIRTH_CLUSTER_DIR (state, default /var/lib/pod-birth-cluster), POD_BIRTH_CACHE (binary
+# cache, default ~/.cache/pod-birth), POD_BIRTH_CONTAINERD_LOG_LEVEL (default info),
+# POD_BIRTH_KUBELET_V (default 2).
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "must run as root (it installs packages and starts a kubelet)"
+
+T0=$(now)
+PHASE=init
+PHASE_T=$(now)
+TIMINGS=()
+phase() { # NAME: close the current phase and open a new one
+  local e
+  e=$(elapsed "$PHASE_T")
+  [ "$PHASE" = init ] || { TIMINGS+=("$PHASE=${e}s"); say "$PHASE: done in ${e}s"; }
+  PHASE=$1
+  PHASE_T=$(now)
+}
+on_error() {
+  local rc=$?
+  say "FAILED in phase '$PHASE' (exit $rc) after $(elapsed "$T0")s."
+  say "Logs are in $LOGS (containerd: /var/log/containerd.log). Clean up with: npm run cluster:down"
+  exit "$rc"
+}
+trap on_error ERR
+
+# ---------------------------------------------------------------------------------------------
+# Already up?
+cluster_is_up() {
+  local d
+  for d in $DAEMONS; do pid_of "$d" >/dev/null || return 1; done
+  load_kube_bin
+  [ -n "$KUBE_BIN" ] && [ -x "$KUBE_BIN/cikube" ] || return 1
+  kubectl_admin get node "$NODE_NAME" \
+    -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True
+}
+if cluster_is_up; then
+  say "cluster already up"
+  bash "$CLUSTER_DIR/status.sh" >&2 || true
+  echo "KUBECONFIG=$KUBECONFIG_ADMIN"
+  exit 0
+fi
+if [ -d "$STATE" ] || [ -S "$CONTAINERD_SOCK" ] || ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then
+  say "a previous cluster is partly up or was not torn down: running down.sh first"
+  bash "$CLUSTER_DIR/down.sh" >&2
+fi
+# Ports must be free: something else on them would make the daemons fail in confusing ways.
+for port in 2379 2380 2381 5000 6443 10250 10257 10259 10248; do
+  if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+    die "TCP port $port is already in use (ss -ltnp 'sport = :$port'); is another cluster running?"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+phase apt
+PACKAGES="containerd runc containernetworking-plugins docker-registry skopeo umoci busybox-static openssl iproute2 gcc libc6-dev systemd curl ca-certificates"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  say "installing Debian packages:$missing"
+  # Debian's containerd and docker-registry packages start their services unless policy-rc.d
+  # says no; this script starts every daemon itself.
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  apt_install() {
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing > "$STATE.apt.log" 2>&1
+  }
+  mkdir -p "$(dirname "$STATE")"
+  if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 || ! apt_install; then
+    say "apt-get install failed or no package lists: running apt-get update"
+    apt-get update -q > "$STATE.apt-update.log" 2>&1 || { tail -n 20 "$STATE.apt-update.log" >&2; die "apt-get update failed"; }
+    apt_install || { tail -n 30 "$STATE.apt.log" >&2; die "apt-get install$missing failed"; }
+  fi
+  rm -f "$STATE.apt.log" "$STATE.apt-update.log"
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+fi
+
+# ---------------------------------------------------------------------------------------------
+phase build
+KUBE_BIN=$(bash "$CLUSTER_DIR/build-kube.sh" | tail -n 1)
+[ -x "$KUBE_BIN/cikube" ] || die "build-kube.sh did not produce $KUBE_BIN/cikube"
+
+mkdir -p "$PIDS" "$LOGS" "$PKI" "$ETC" "$STATE/bin" "$STATE/cni/networks" "$STATE/kubelet-plugins"
+echo "$KUBE_BIN" > "$STATE/kube-bin"
+cat > "$STATE/bin/kubectl" <<EOF
+#!/bin/sh
+exec "$KUBE_BIN/cikube" kubectl --kubeconfig "$KUBECONFIG_ADMIN" "\$@"
+EOF
+chmod 755 "$STATE/bin/kubectl"
+
+# Host settings the kubelet and the bridge plugin change; down.sh restores them.
+for s in $SYSCTLS; do echo "$s=$(sysctl -n "$s")"; done > "$STATE/sysctl.saved"
+if [ "$(sysctl -n fs.inotify.max_user_instances)" -lt 512 ]; then sysctl -qw fs.inotify.max_user_instances=512; fi
+# Which /system.slice cgroup dirs existed before (down.sh removes only the ones we create).
+: > "$STATE/created-cgroups"
+for h in $UNIT_HIERARCHIES; do
+  [ -d "/sys/fs/cgroup/$h" ] || continue
+  [ -d "/sys/fs/cgroup/$h/system.slice" ] || echo "/sys/fs/cgroup/$h/system.slice" >> "$STATE/created-cgroups"
+done
+[ -e /dev/log ] || echo "/dev/log" > "$STATE/created-devlog"
+
+# start_unit NAME JOURNAL(0|1) COMMAND...: start a daemon in its own session, inside
+# /system.slice/NAME.service, with stdout+stderr either in the journal (as unit NAME.service,
+# identifier NAME) or appended to $LOGS/NAME.log. Records NAME's PID.
+start_unit() {
+  local n=$1 journal=$2 h cgs=""
+  shift 2
+  for h in $UNIT_HIERARCHIES; do
+    [ -d "/sys/fs/cgroup/$h" ] || continue
+    mkdir -p "/sys/fs/cgroup/$h/system.slice/$n.service"
+    cgs="$cgs /sys/fs/cgroup/$h/system.slice/$n.service/cgroup.procs"
+  done
+  if [ "$journal" = 1 ]; then
+    # shellcheck disable=SC2016
+    setsid sh -c 'cgs=$1; n=$2; shift 2; for c in $cgs; do echo $$ > $c; done; exec systemd-cat -t "$n" "$@"' \
+      sh "$cgs" "$n" "$@" < /dev/null > "$LOGS/$n.start.log" 2>&1 &
+  else
+    # shellcheck disable=SC2016
+    setsid sh -c 'cgs=$1; shift; for c in $cgs; do echo $$ > $c; done; exec "$@"' \
+      sh "$cgs" "$@" < /dev/null >> "$LOGS/$n.log" 2>&1 &
+  fi
+  local pid=$!
+  sleep 0.05
+  record_pid "$n" "$pid"
+}
+
+# wait_for NAME TIMEOUT DESCRIPTION COMMAND...: poll COMMAND until it succeeds; fail early with
+# the daemon's log tail if NAME died.
+wait_for() {
+  local n=$1 timeout=$2 what=$3 t
+  shift 3
+  t=$(now)
+  while ! "$@" >/dev/null 2>&1; do
+    if ! pid_of "$n" >/dev/null; then
+      say "$n exited while waiting for $what. Last lines of $(log_of "$n"):"
+      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
+      return 1
+    fi
+    if [ "$(awk -v a="$t" -v b="$(now)" -v m="$timeout" 'BEGIN { print (b - a > m) }')" = 1 ]; then
+      say "timed out after ${timeout}s waiting for $what. Last lines of $(log_of "$n"):"
+      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+phase journald
+mkdir -p /run/systemd/journald.conf.d
+cat > /run/systemd/journald.conf.d/pod-birth.conf <<'EOF'
+# Written by pod-birth test/cluster/up.sh; removed by down.sh.
+[Journal]
+Storage=volatile
+RuntimeMaxUse=1G
+RateLimitIntervalSec=0
+ForwardToSyslog=no
+ForwardToWall=no
+EOF
+start_unit systemd-journald 0 /lib/systemd/systemd-journald
+wait_for systemd-journald 10 "the journal socket" test -S /run/systemd/journal/stdout
+
+# ---------------------------------------------------------------------------------------------
+phase images
+cat > "$ETC/registry.yml" <<EOF
+version: 0.1
+log: {level: info, formatter: text}
+storage:
+  filesystem: {rootdirectory: $STATE/registry}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:5000
+health:
+  storagedriver: {enabled: false}
+EOF
+start_unit docker-registry 0 /usr/bin/docker-registry serve "$ETC/registry.yml"
+wait_for docker-registry 15 "the registry on $REGISTRY" curl -fsS "http://$REGISTRY/v2/"
+
+IMG=$STATE/images
+rm -rf "$IMG"
+mkdir -p "$IMG"
+umoci init --layout "$IMG/oci"
+# build_busybox TAG: busybox-static plus applet symlinks; a label and /etc/image-tag make each tag
+# a distinct image (different image id), so "already present" and "fresh pull" differ for real.
+build_busybox() {
+  local tag=$1 b=$IMG/bundle-busybox-$1 r a
+  umoci new --image "$IMG/oci:busybox-$tag"
+  umoci unpack --rootless=false --image "$IMG/oci:busybox-$tag" "$b" > /dev/null
+  r=$b/rootfs
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$r/root" "$r/var"
+  cp /bin/busybox "$r/bin/busybox"
+  for a in $("$r/bin/busybox" --list); do [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$r/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' > "$r/etc/group"
+  echo "$tag" > "$r/etc/image-tag"
+  chmod 1777 "$r/tmp"
+  umoci repack --image "$IMG/oci:busybox-$tag" "$b"
+  umoci config --image "$IMG/oci:busybox-$tag" --architecture=amd64 --os=linux \
+    --config.env PATH=/bin --config.workingdir=/ \
+    --config.label "org.opencontainers.image.version=$tag" \
+    --config.label "org.opencontainers.image.source=pod-birth test/cluster/up.sh" \
+    --config.cmd=/bin/sh --config.cmd=-c --config.cmd='echo hello from busybox; sleep 3600'
+}
+build_busybox 1.36
+build_busybox 1.37
+# pause: a static C program (images/pause.c)
+gcc -Os -static -s -o "$IMG/pause" "$CLUSTER_DIR/images/pause.c"
+umoci new --image "$IMG/oci:pause"
+umoci unpack --rootless=false --image "$IMG/oci:pause" "$IMG/bundle-pause" > /dev/null
+cp "$IMG/pause" "$IMG/bundle-pause/rootfs/pause"
+umoci repack --image "$IMG/oci:pause" "$IMG/bundle-pause"
+umoci config --image "$IMG/oci:pause" --architecture=amd64 --os=linux \
+  --config.entrypoint=/pause --config.user=65535:65535
+umoci gc --layout "$IMG/oci"
+push() { # OCI-TAG REPO:TAG
+  skopeo --insecure-policy copy -q --dest-tls-verify=false "oci:$IMG/oci:$1" "docker://$REGISTRY/$2" > /dev/null
+}
+# Paths as upstream: docker.io/library/busybox:T -> /v2/library/busybox, registry.k8s.io/pause -> /v2/pause
+push busybox-1.36 library/busybox:1.36
+push busybox-1.36 library/busybox:latest
+push busybox-1.37 library/busybox:1.37
+push pause pause:3.10
+rm -rf "$IMG"/bundle-*
+
+# ---------------------------------------------------------------------------------------------
+phase pki
+(
+  cd "$PKI"
+  # ECDSA P-256 keys: the whole PKI takes well under a second (RSA 2048 took ~3.4 s).
+  ec() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
+  ec ca.key
+  openssl req -x509 -new -key ca.key -out ca.crt -days 3650 -subj "/CN=pod-birth-ci-ca" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+  ec sa.key
+  openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null
+  sign() { # NAME CN O EXT
+    local subj="/CN=$2"
+    [ -z "$3" ] || subj="/O=$3/CN=$2"
+    ec "$1.key"
+    openssl req -new -key "$1.key" -out "$1.csr" -subj "$subj" 2>/dev/null
+    printf '%b\n' "$4" > "$1.ext"
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 3650 -extfile "$1.ext" 2>/dev/null
+    rm -f "$1.csr" "$1.ext"
+  }
+  CLIENT='basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth'
+  sign apiserver kube-apiserver "" "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.0.0.1"
+  sign admin kubernetes-admin system:masters "$CLIENT"
+  sign controller-manager system:kube-controller-manager "" "$CLIENT"
+  sign scheduler system:kube-scheduler "" "$CLIENT"
+  sign kubelet "system:node:$NODE_NAME" system:nodes "$CLIENT"
+  # No system:masters here (as kubeadm since 1.29): the RBAC binding below authorises it.
+  sign apiserver-kubelet-client kube-apiserver-kubelet-client "" "$CLIENT"
+  kubeconfig() { # FILE CERTNAME USER
+    cat > "$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: pod-birth-ci
+  cluster:
+    server: $APISERVER
+    certificate-authority-data: $(base64 -w0 ca.crt)
+users:
+- name: $3
+  user:
+    client-certificate-data: $(base64 -w0 "$2.crt")
+    client-key-data: $(base64 -w0 "$2.key")
+contexts:
+- name: $3@pod-birth-ci
+  context: {cluster: pod-birth-ci, user: $3}
+current-context: $3@pod-birth-ci
+EOF
+    chmod 600 "$1"
+  }
+  kubeconfig admin.kubeconfig admin kubernetes-admin
+  kubeconfig controller-manager.kubeconfig controller-manager system:kube-controller-manager
+  kubeconfig scheduler.kubeconfig scheduler system:kube-scheduler
+  kubeconfig kubelet.kubeconfig kubelet "system:node:$NODE_NAME"
+  openssl verify -CAfile ca.crt apiserver.crt admin.crt kubelet.crt apiserver-kubelet-client.crt > /dev/null
+)
+
+# ---------------------------------------------------------------------------------------------
+phase control-plane
+C="$KUBE_BIN/cikube"
+start_unit etcd 0 "$C" etcd "$STATE/etcd"
+wait_for etcd 30 "etcd health on 127.0.0.1:2379" curl -fsS http://127.0.0.1:2379/health
+
+apiserver_args=(
+  --etcd-servers=http://127.0.0.1:2379
+  --bind-address=127.0.0.1 --secure-port=6443
+  --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key"
+  --client-ca-file="$PKI/ca.crt"
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local
+  --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key"
+  --service-cluster-ip-range=10.0.0.0/24
+  --authorization-mode=Node,RBAC
+  --enable-admission-plugins=NodeRestriction
+  --allow-privileged=true
+  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
+  --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
+  --kubelet-preferred-address-types=InternalIP,Hostname
+  --v=2
+)
+# The apiserver advertises the default-route address in the `kubernetes` Service endpoints (it binds
+# only to 127.0.0.1). Without a default route it cannot pick one and would refuse to start.
+if ! ip -4 route show default | grep -q .; then
+  apiserver_args+=(--advertise-address=127.0.0.1 --endpoint-reconciler-type=none)
+fi
+start_unit kube-apiserver 0 "$C" kube-apiserver "${apiserver_args[@]}"
+wait_for kube-apiserver 120 "kube-apiserver /readyz" kubectl_admin get --raw /readyz
+# apiserver -> kubelet (nodes/proxy, node log query): the kubelet authorises the apiserver's
+# client cert with a SubjectAccessReview (recipe §4.8).
+kubectl_admin apply -f - > /dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: kube-apiserver-kubelet-admin
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: kube-apiserver-kubelet-client
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:kubelet-api-admin
+EOF
+
+start_unit kube-controller-manager 0 "$C" kube-controller-manager \
+  --kubeconfig="$PKI/controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$PKI/controller-manager.kubeconfig" \
+  --authorization-kubeconfig="$PKI/controller-manager.kubeconfig" \
+  --bind-address=127.0.0.1 --leader-elect=false \
+  --use-service-account-credentials=true \
+  --service-account-private-key-file="$PKI/sa.key" \
+  --root-ca-file="$PKI/ca.crt" \
+  --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+  --v=2
+start_unit kube-scheduler 0 "$C" kube-scheduler \
+  --kubeconfig="$PKI/scheduler.kubeconfig" \
+  --authentication-kubeconfig="$PKI/scheduler.kubeconfig" \
+  --authorization-kubeconfig="$PKI/scheduler.kubeconfig" \
+  --bind-address=127.0.0.1 --leader-elect=false --v=2
+wait_for kube-controller-manager 60 "kube-controller-manager /healthz" curl -fsSk https://127.0.0.1:10257/healthz
+wait_for kube-scheduler 60 "kube-scheduler /healthz" curl -fsSk https://127.0.0.1:10259/healthz
+
+# ---------------------------------------------------------------------------------------------
+phase node
+mkdir -p "$ETC/containerd/certs.d/$REGISTRY" "$ETC/containerd/certs.d/docker.io" \
+  "$ETC/containerd/certs.d/registry.k8s.io" "$ETC/cni/net.d"
+cat > "$ETC/containerd/config.toml" <<EOF
+# Written by pod-birth test/cluster/up.sh
+version = 2
+root = "/var/lib/containerd"
+state = "/run/containerd"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  level = "${POD_BIRTH_CONTAINERD_LOG_LEVEL:-info}"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "registry.k8s.io/pause:3.10"
+  enable_selinux = false
+  max_container_log_line_size = 16384
+  netns_mounts_under_state_dir = true
+  # REQUIRED on this VM: no CAP_SYS_RESOURCE, so negative oom_score_adj writes fail (EPERM) and
+  # every sandbox dies with "can't get final child's PID from pipe: EOF".
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        BinaryName = "/usr/sbin/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$ETC/cni/net.d"
+    max_conf_num = 1
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$ETC/containerd/certs.d"
+EOF
+cat > "$ETC/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
+server = "http://$REGISTRY"
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve", "push"]
+  skip_verify = true
+EOF
+for h in docker.io registry.k8s.io; do
+  # server also points at the local registry: a miss never falls back to the (unreachable) real host.
+  cat > "$ETC/containerd/certs.d/$h/hosts.toml" <<EOF
+server = "http://$REGISTRY"
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve"]
+  skip_verify = true
+EOF
+done
+# No "loopback" entry: containerd's go-cni adds the loopback network itself.
+cat > "$ETC/cni/net.d/10-bridge.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "ci-bridge",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local", "dataDir": "$STATE/cni/networks",
+        "ranges": [[{"subnet": "10.88.0.0/24", "gateway": "10.88.0.1"}]],
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    }
+  ]
+}
+EOF
+
+: > /var/log/containerd.log
+start_unit containerd 1 /usr/bin/containerd --config "$ETC/containerd/config.toml"
+# Plain-file copy of the containerd journal (kubelet serves it as /logs/containerd.log); the
+# daemon itself writes to the journal so its lines carry its own PID and _SYSTEMD_UNIT.
+start_unit containerd-logcopy 0 sh -c 'exec journalctl --no-pager -o cat -n all -f -u containerd.service >> /var/log/containerd.log'
+wait_for containerd 20 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version
+
+cat > "$ETC/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: 127.0.0.1
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+cgroupsPerQOS: true
+failCgroupV1: false
+failSwapOn: false
+oomScoreAdj: 0
+maxOpenFiles: $(ulimit -Hn)
+protectKernelDefaults: false
+makeIPTablesUtilChains: false
+clusterDNS: ["10.0.0.10"]
+clusterDomain: cluster.local
+resolvConf: /etc/resolv.conf
+imageGCHighThresholdPercent: 100
+evictionHard:
+  nodefs.available: "0%"
+  nodefs.inodesFree: "0%"
+  imagefs.available: "0%"
+serializeImagePulls: true
+rotateCertificates: false
+volumePluginDir: $STATE/kubelet-plugins
+enableSystemLogHandler: true
+enableSystemLogQuery: true
+featureGates:
+  NodeLogQuery: true
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: Webhook
+EOF
+mkdir -p /var/lib/kubelet /var/log/pods
+start_unit kubelet 1 "$C" kubelet --config="$ETC/kubelet.yaml" \
+  --kubeconfig="$PKI/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --v="${POD_BIRTH_KUBELET_V:-2}"
+start_unit kubelet-logcopy 0 sh -c "exec journalctl --no-pager -o cat -n all -f -u kubelet.service >> '$LOGS/kubelet.log'"
+wait_for kubelet 60 "the kubelet /healthz" curl -fsS http://127.0.0.1:10248/healthz
+node_ready() {
+  kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' | grep -qx True
+}
+wait_for kubelet 120 "node $NODE_NAME Ready" node_ready
+wait_for kube-controller-manager 60 "the default ServiceAccount" kubectl_admin -n default get serviceaccount default
+
+cat > "$STATE/cluster.json" <<EOF
+{
+  "stateDir": "$STATE",
+  "kubeconfig": "$KUBECONFIG_ADMIN",
+  "nodeName": "$NODE_NAME",
+  "cikube": "$KUBE_BIN/cikube",
+  "kubectl": "$STATE/bin/kubectl",
+  "registry": "$REGISTRY",
+  "containerdLog": "/var/log/containerd.log",
+  "kubeletLog": "$LOGS/kubelet.log",
+  "logsDir": "$LOGS",
+  "kubernetesVersion": "$("$C" kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -n 1)",
+  "startedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+EOF
+phase done
+say "up in $(elapsed "$T0")s (${TIMINGS[*]})"
+echo "${TIMINGS[*]} total=$(elapsed "$T0")s" > "$STATE/up-timings"
+bash "$CLUSTER_DIR/status.sh" >&2 || true
+echo "KUBECONFIG=$KUBECONFIG_ADMIN"
