@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Tear down what up.sh started: stop every daemon by its recorded PID (kubelet first), kill the pod
+# containers and shims (found through the cgroups the cluster owns), unmount, remove the cgroups
+# (depth-first), the CNI bridge, the containerd/kubelet/CNI state, the journal and the state dir,
+# and restore the sysctls the kubelet and the bridge plugin changed. Idempotent.
+#
+# Env: POD_BIRTH_KEEP_LOGS=<dir> copies the daemon logs (and the journal of containerd and the
+# kubelet) there before removing them, e.g. for CI artifacts.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "must run as root"
+T0=$(now)
+
+# stop NAME TIMEOUT_S: TERM the recorded PID, KILL it after TIMEOUT_S.
+stop() {
+  local n=$1 timeout=$2 pid i
+  pid=$(pid_of "$n") || { rm -f "$PIDS/$n.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    pid_of "$n" >/dev/null || break
+    sleep 0.1
+  done
+  if pid_of "$n" >/dev/null; then
+    say "$n (pid $pid) did not stop after ${timeout}s: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.2
+  fi
+  rm -f "$PIDS/$n.pid"
+}
+
+# Every cgroup dir (all hierarchies) of a unit up.sh started, and the kubelet's pod cgroups.
+unit_cgroups() { local h; for h in /sys/fs/cgroup/*; do [ -d "$h/system.slice/$1.service" ] && echo "$h/system.slice/$1.service"; done; return 0; }
+pod_cgroups() { local h; for h in /sys/fs/cgroup/*; do [ -d "$h/kubepods" ] && echo "$h/kubepods"; done; return 0; }
+
+# kill_cgroups SIGNAL DIR...: signal every process in those cgroup trees, wait until they are empty.
+kill_cgroups() {
+  local sig=$1 d i left
+  shift
+  [ $# -gt 0 ] || return 0
+  for d in "$@"; do cg_kill_all "$d" "$sig"; done
+  for ((i = 0; i < 50; i++)); do
+    left=0
+    for d in "$@"; do left=$((left + $(cg_count "$d"))); done
+    [ "$left" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+if [ -n "${POD_BIRTH_KEEP_LOGS:-}" ] && [ -d "$STATE" ]; then
+  mkdir -p "$POD_BIRTH_KEEP_LOGS"
+  cp -a "$LOGS"/. "$POD_BIRTH_KEEP_LOGS"/ 2>/dev/null || true
+  cp -a /var/log/containerd.log "$POD_BIRTH_KEEP_LOGS"/ 2>/dev/null || true
+  say "logs copied to $POD_BIRTH_KEEP_LOGS"
+fi
+
+# 1. kubelet first, so it does not restart the containers killed next.
+stop kubelet 15
+stop kubelet-logcopy 2
+# 2. pod containers (pause + workloads), then containerd, then the shims it left.
+mapfile -t pods < <(pod_cgroups)
+kill_cgroups KILL "${pods[@]}" || say "WARNING: processes left in kubepods cgroups"
+stop containerd 10
+mapfile -t cd_cgs < <(unit_cgroups containerd)
+kill_cgroups TERM "${cd_cgs[@]}" || kill_cgroups KILL "${cd_cgs[@]}" || say "WARNING: shims left in containerd.service"
+stop containerd-logcopy 2
+# 3. control plane, etcd, registry, journald.
+for d in kube-scheduler kube-controller-manager kube-apiserver etcd docker-registry systemd-journald; do
+  stop "$d" 15
+done
+# Anything still inside our unit cgroups (e.g. a journalctl spawned by the kubelet) goes too.
+for d in $DAEMONS; do
+  mapfile -t cgs < <(unit_cgroups "$d")
+  kill_cgroups KILL "${cgs[@]}" || say "WARNING: processes left in $d.service cgroups"
+done
+
+# 4. Unmount everything below the host dirs the cluster owns (deepest first): container rootfs
+# overlays, sandbox /dev/shm, netns bind mounts, kubelet volume tmpfs, the rshared /var/lib/kubelet.
+for pass in 1 2 3; do
+  mapfile -t mnts < <(awk '{ print $5 }' /proc/self/mountinfo | sed 's/\\040/ /g' | while IFS= read -r m; do
+    for d in $HOST_STATE_DIRS /run/netns; do
+      case "$m" in "$d" | "$d"/*) echo "$m" ;; esac
+    done
+  done | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2- | uniq)
+  [ ${#mnts[@]} -gt 0 ] || break
+  for m in "${mnts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+done
+
+# 5. cgroups: the kubelet's /kubepods trees and the /system.slice/<daemon>.service dirs, depth-first.
+for d in $(pod_cgroups); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
+for n in $DAEMONS; do
+  for d in $(unit_cgroups "$n"); do rmdir "$d" 2>/dev/null || say "WARNING: cannot remove $d"; done
+done
+if [ -f "$STATE/created-cgroups" ]; then
+  while IFS= read -r d; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done < "$STATE/created-cgroups"
+fi
+
+# 6. network: the bridge (veths died with their netns) and CNI state.
+if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link del "$CNI_BRIDGE" || say "WARNING: cannot delete $CNI_BRIDGE"; fi
+
+# 7. sysctls back to their values before up.sh.
+if [ -f "$STATE/sysctl.saved" ]; then
+  while IFS='=' read -r k v; do
+    [ "$(sysctl -n "$k" 2>/dev/null || true)" = "$v" ] || sysctl -qw "$k=$v" 2>/dev/null || say "WARNING: cannot restore $k=$v"
+  done < "$STATE/sysctl.saved"
+fi
+
+# 8. files: runtime state, journal, logs, state dir.
+for d in $HOST_STATE_DIRS; do rm -rf "$d" 2>/dev/null || say "WARNING: cannot remove $d"; done
+rm -f /var/log/containerd.log /run/systemd/journald.conf.d/pod-birth.conf
+rmdir /run/systemd/journald.conf.d 2>/dev/null || true
+if [ -d "$STATE" ] || [ -d /run/systemd/journal ]; then
+  # journald's runtime files (volatile journal + sockets), only when no journald is left running.
+  if ! [ -S /run/systemd/journal/socket ] || ! fuser -s /run/systemd/journal/socket 2>/dev/null; then
+    rm -rf /run/log/journal /run/systemd/journal
+    rmdir /run/log 2>/dev/null || true
+    [ ! -f "$STATE/created-devlog" ] || { [ -L /dev/log ] && rm -f /dev/log; }
+  fi
+fi
+rm -rf "$STATE"
+
+# 9. verify
+left=""
+for d in $(pod_cgroups); do left="$left $d"; done
+for n in $DAEMONS; do for d in $(unit_cgroups "$n"); do left="$left $d"; done; done
+[ -z "$left" ] || say "WARNING: cgroups left behind:$left"
+ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && say "WARNING: bridge $CNI_BRIDGE still present"
+say "down in $(elapsed "$T0")s"
