@@ -1,7 +1,5 @@
-import { main } from './main.js';
+import { main, terminalIo } from './main.js';
 
-process.exitCode = main(
-  process.argv.slice(2),
-  (s) => process.stdout.write(s),
-  (s) => process.stderr.write(s),
-);
+void main(process.argv.slice(2), terminalIo()).then((code) => {
+  process.exitCode = code;
+});

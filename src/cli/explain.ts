@@ -42,21 +42,49 @@ export function validateEvents(raw: unknown, file: string): unknown[] {
   throw new InputError(file, 'is not an event list (expected the output of `kubectl get events -o json`)');
 }
 
+/** A trace file from `pod-birth record`: its evidence, checked for shape. */
+export function validateTraceFile(raw: unknown, file: string): Evidence[] {
+  if (!isRecord(raw) || raw.format !== 'pod-birth-trace') throw new InputError(file, 'is not a Pod Birth trace file (format "pod-birth-trace")');
+  if (raw.version !== 1) throw new InputError(file, `has trace file version ${String(raw.version)}; this Pod Birth reads version 1`);
+  if (!Array.isArray(raw.evidence)) throw new InputError(file, 'has no evidence list');
+  const out: Evidence[] = [];
+  for (const e of raw.evidence) {
+    if (!isRecord(e)) continue;
+    if ((e.type === 'pod' || e.type === 'event') && isRecord(e.object)) out.push(e as unknown as Evidence);
+    else if (e.type === 'log' && isRecord(e.record) && isRecord(e.record.time) && typeof e.record.time.key === 'string') out.push(e as unknown as Evidence);
+    else if (e.type === 'node' && typeof e.name === 'string') out.push(e as unknown as Evidence);
+    else if (e.type === 'note' && isRecord(e.note) && typeof e.note.message === 'string') out.push(e as unknown as Evidence);
+  }
+  return out;
+}
+
 export interface ExplainResult {
   readonly stdout: string;
 }
 
 export function runExplain(argv: readonly string[]): ExplainResult {
-  const args = parseArgs(argv, ['pod', 'events', 'node-log', 'manifest', 'format'], []);
+  const args = parseArgs(argv, ['pod', 'events', 'node-log', 'manifest', 'format', 'trace'], []);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const podFile = one(args, 'pod');
-  if (!podFile) throw new UsageError('--pod is required');
+  const traceFile = one(args, 'trace');
+  if (!podFile && !traceFile) throw new UsageError('--pod (or --trace) is required');
+  if (podFile && traceFile) throw new UsageError('give --pod/--events or --trace, not both');
   const eventsFile = one(args, 'events');
   const format = parseFormat(one(args, 'format'));
   const manifestFile = one(args, 'manifest');
 
-  const pod = validatePod(readJsonFile(podFile), podFile);
-  const evidence: Evidence[] = [{ type: 'pod', object: pod }];
+  const evidence: Evidence[] = [];
+  let pod: Pod;
+  if (traceFile) {
+    evidence.push(...validateTraceFile(readJsonFile(traceFile), traceFile));
+    const pods = evidence.flatMap((e) => (e.type === 'pod' ? [e.object] : []));
+    const last = pods[pods.length - 1];
+    if (!last) throw new InputError(traceFile, 'holds no pod object');
+    pod = last;
+  } else {
+    pod = validatePod(readJsonFile(podFile as string), podFile as string);
+    evidence.push({ type: 'pod', object: pod });
+  }
   if (eventsFile) for (const e of validateEvents(readJsonFile(eventsFile), eventsFile)) evidence.push({ type: 'event', object: e });
 
   const created = parseInstant(pod.metadata?.creationTimestamp);

@@ -2,21 +2,35 @@
 // Exit codes: 0 success, 2 bad input or usage, 1 unexpected failure.
 
 import { EXPLAIN_USAGE, runExplain } from './explain.js';
+import { TRACE_USAGE, runTrace, terminalIo, type Io } from './trace.js';
 import { InputError } from './files.js';
 import { UsageError } from './args.js';
 
 const USAGE = `pod-birth — how a Kubernetes pod is born, step by step
 
 ${EXPLAIN_USAGE}
+       pod-birth explain --trace TRACE.json [--manifest FILE.yaml] [--format …]
+${TRACE_USAGE}
 
   --pod FILE        kubectl get pod NAME -o json
   --events FILE     kubectl get events -o json (events of other objects are ignored)
   --node-log FILE   containerd / CRI-O / kubelet log text, plain or journalctl (repeatable)
   --manifest FILE   the pod's manifest: steps and causes get their line numbers
   --format F        text (default), json (stable contract) or mermaid
+  --trace FILE      a trace file written by \`pod-birth record\`, replayed offline
+  -f FILE           the manifest to trace; --doc N picks a document (1-based)
+  --apply           create it (server-side dry run first, then asks; --yes skips the question)
+  --context C, --namespace NS, --kubeconfig FILE   as kubectl
+  --timeout D       give up after D (default 5m); --pods N follows N pods of a workload
+  --no-node-logs    do not read runtime logs through the node proxy
+
+Exit codes: 0 Ready/Succeeded, 2 bad input or refused, 3 the pod failed to start, 4 timeout,
+5 cluster error (no kubeconfig, unreachable, TLS, 401, 403), 1 unexpected.
 `;
 
-export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const out = io.out;
+  const err = io.err;
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
@@ -31,6 +45,7 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       out(runExplain(rest).stdout);
       return 0;
     }
+    if (cmd === 'trace' || cmd === 'record') return await runTrace(rest, io, cmd === 'record');
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
     if (e instanceof InputError) {
@@ -38,10 +53,12 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
       return 2;
     }
     if (e instanceof UsageError) {
-      err(`pod-birth: ${e.message}\n${EXPLAIN_USAGE}\n`);
+      err(`pod-birth: ${e.message}\n${cmd === 'trace' || cmd === 'record' ? TRACE_USAGE : EXPLAIN_USAGE}\n`);
       return 2;
     }
     err(`pod-birth: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
+
+export { terminalIo };

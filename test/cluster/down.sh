@@ -100,6 +100,8 @@ fi
 # 6. network: the bridge (veths died with their netns) and CNI state.
 if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link del "$CNI_BRIDGE" || say "WARNING: cannot delete $CNI_BRIDGE"; fi
 
+if [ -f "$STATE/created-node-ip" ]; then ip addr del "$(cat "$STATE/created-node-ip")" dev lo 2>/dev/null || true; fi
+
 # 7. sysctls back to their values before up.sh.
 if [ -f "$STATE/sysctl.saved" ]; then
   while IFS='=' read -r k v; do

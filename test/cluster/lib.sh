@@ -7,7 +7,11 @@ PIDS=$STATE/pids
 LOGS=$STATE/logs
 PKI=$STATE/pki
 ETC=$STATE/etc
-NODE_NAME=127.0.0.1
+# The node cannot be called/addressed 127.0.0.1 (as in local-up-cluster): the apiserver refuses to
+# proxy /api/v1/nodes/NODE/proxy/... to a non-global-unicast address ("address not allowed",
+# kubernetes/kubernetes#128001). So the kubelet serves on an extra /32 on the loopback device.
+NODE_NAME=${POD_BIRTH_NODE_NAME:-pod-birth-node}
+NODE_IP=${POD_BIRTH_NODE_IP:-10.89.0.1}
 APISERVER=https://127.0.0.1:6443
 REGISTRY=127.0.0.1:5000
 CONTAINERD_SOCK=/run/containerd/containerd.sock

@@ -117,6 +117,11 @@ for h in $UNIT_HIERARCHIES; do
   [ -d "/sys/fs/cgroup/$h/system.slice" ] || echo "/sys/fs/cgroup/$h/system.slice" >> "$STATE/created-cgroups"
 done
 [ -e /dev/log ] || echo "/dev/log" > "$STATE/created-devlog"
+# The node address: a /32 on lo (see lib.sh for why not 127.0.0.1).
+if ! ip -4 addr show dev lo | grep -qw "inet $NODE_IP/32"; then
+  ip addr add "$NODE_IP/32" dev lo
+  echo "$NODE_IP/32" > "$STATE/created-node-ip"
+fi
 
 # start_unit NAME JOURNAL(0|1) COMMAND...: start a daemon in its own session, inside
 # /system.slice/NAME.service, with stdout+stderr either in the journal (as unit NAME.service,
@@ -448,7 +453,7 @@ wait_for containerd 20 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINE
 cat > "$ETC/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+address: $NODE_IP
 port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -486,7 +491,7 @@ authorization:
 EOF
 mkdir -p /var/lib/kubelet /var/log/pods
 start_unit kubelet 1 "$C" kubelet --config="$ETC/kubelet.yaml" \
-  --kubeconfig="$PKI/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --v="${POD_BIRTH_KUBELET_V:-2}"
+  --kubeconfig="$PKI/kubelet.kubeconfig" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --v="${POD_BIRTH_KUBELET_V:-2}"
 start_unit kubelet-logcopy 0 sh -c "exec journalctl --no-pager -o cat -n all -f -u kubelet.service >> '$LOGS/kubelet.log'"
 wait_for kubelet 60 "the kubelet /healthz" curl -fsS http://127.0.0.1:10248/healthz
 node_ready() {
@@ -500,6 +505,7 @@ cat > "$STATE/cluster.json" <<EOF
   "stateDir": "$STATE",
   "kubeconfig": "$KUBECONFIG_ADMIN",
   "nodeName": "$NODE_NAME",
+  "nodeIP": "$NODE_IP",
   "cikube": "$KUBE_BIN/cikube",
   "kubectl": "$STATE/bin/kubectl",
   "registry": "$REGISTRY",

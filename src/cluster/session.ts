@@ -1,0 +1,302 @@
+// One live trace of one pod: a pod watch scoped by name, two event watches scoped by the pod's uid
+// (core/v1 and events.k8s.io/v1), and node-proxy reads for runtime logs. At most 3 watches and no
+// cluster-wide list, whatever the cluster's size. Everything received is folded into the core's
+// TraceState; the session emits typed events as the trace changes.
+
+import type { Pod } from '../core/k8s-types.js';
+import type { Step, Trace, TraceNote } from '../core/model.js';
+import { parseLogText } from '../core/logs/index.js';
+import { instantFromMs, parseInstant } from '../core/time.js';
+import { TraceState, buildTrace, stableStringify, type Evidence } from '../core/trace/index.js';
+import { ClusterError } from './errors.js';
+import type { Connection } from './kubeconfig.js';
+import { NodeLogReader, canGetNodeProxy, readKubeletLog, readNode } from './node-proxy.js';
+import { ResumableWatch, type WatchStats } from './watch.js';
+
+export type Outcome = 'ready' | 'succeeded' | 'failed' | 'timeout' | 'stopped' | 'deleted';
+
+export type SessionEvent =
+  | { readonly type: 'started'; readonly namespace: string; readonly name: string; readonly context: string; readonly server: string }
+  | { readonly type: 'steps'; readonly trace: Trace; readonly added: readonly Step[]; readonly updated: readonly Step[] }
+  | { readonly type: 'degraded'; readonly note: TraceNote }
+  | { readonly type: 'state'; readonly message: string }
+  | { readonly type: 'finished'; readonly trace: Trace; readonly outcome: Outcome }
+  | { readonly type: 'error'; readonly error: ClusterError };
+
+export interface SessionOptions {
+  readonly conn: Connection;
+  readonly namespace: string;
+  readonly name: string;
+  /** When known (e.g. from the create response), objects with another uid (an older pod) are ignored. */
+  readonly uid?: string;
+  readonly nodeLogs?: boolean;
+  readonly timeoutMs?: number;
+  /** How long to keep watching after the pod failed, to collect the back-off and final log lines. */
+  readonly failureGraceMs?: number;
+  readonly logPollMs?: number;
+  readonly onEvent: (e: SessionEvent) => void;
+}
+
+export class TraceSession {
+  readonly state = new TraceState();
+  readonly recorded: Evidence[] = [];
+  private uid: string | null;
+  private podWatch: ResumableWatch | null = null;
+  private eventWatches: ResumableWatch[] = [];
+  private nodeReader: NodeLogReader | null = null;
+  private nodeName: string | null = null;
+  private lastSteps = new Map<string, string>();
+  private lastRevision = -1;
+  private pendingEmit: ReturnType<typeof setTimeout> | null = null;
+  private logTimer: ReturnType<typeof setInterval> | null = null;
+  private timeout: ReturnType<typeof setTimeout> | null = null;
+  private failedAt: number | null = null;
+  private done = false;
+  private finishResolve: ((o: Outcome) => void) | null = null;
+  readonly finished: Promise<Outcome>;
+  private since: Date | null = null;
+
+  constructor(private readonly o: SessionOptions) {
+    this.uid = o.uid ?? null;
+    this.finished = new Promise((r) => (this.finishResolve = r));
+  }
+
+  get watchStats(): WatchStats[] {
+    return [this.podWatch, ...this.eventWatches].filter((w): w is ResumableWatch => !!w).map((w) => w.stats);
+  }
+
+  get watchCount(): number {
+    return (this.podWatch ? 1 : 0) + this.eventWatches.length;
+  }
+
+  /** Starts the pod watch. Call before creating the pod so that nothing is missed. */
+  async start(): Promise<void> {
+    const { conn, namespace, name } = this.o;
+    this.o.onEvent({ type: 'started', namespace, name, context: conn.context, server: conn.server });
+    this.podWatch = new ResumableWatch({
+      conn,
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+      fieldSelector: `metadata.name=${name}`,
+      resource: 'pods',
+      namespace,
+      onObject: (type, obj, at) => this.onPod(type, obj as Pod, at),
+      onState: (s, d) => this.o.onEvent({ type: 'state', message: `pod watch ${s}: ${d}` }),
+      onFatal: (e) => this.fail(e),
+    });
+    await this.podWatch.start();
+    if (this.o.timeoutMs) this.timeout = setTimeout(() => void this.finish('timeout'), this.o.timeoutMs);
+  }
+
+  /** Sets the uid once the create call returned it (apply mode). */
+  expectUid(uid: string): void {
+    if (!this.uid) this.uid = uid;
+    void this.ensureEventWatches();
+  }
+
+  private record(ev: Evidence): void {
+    this.recorded.push(ev);
+    if (this.state.add(ev)) this.scheduleEmit();
+  }
+
+  private onPod(type: string, pod: Pod, receivedAtMs: number): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    if (this.uid && uid !== this.uid) return;
+    if (!this.uid) this.uid = uid;
+    if (type === 'DELETED') {
+      this.record({ type: 'pod', object: pod, receivedAt: instantFromMs(receivedAtMs) });
+      void this.finish('deleted');
+      return;
+    }
+    this.record({ type: 'pod', object: pod, receivedAt: instantFromMs(receivedAtMs) });
+    void this.ensureEventWatches();
+    const node = pod.spec?.nodeName;
+    if (node && !this.nodeName) {
+      this.nodeName = node;
+      void this.startNode(node, pod);
+    }
+  }
+
+  private async ensureEventWatches(): Promise<void> {
+    if (!this.uid || this.eventWatches.length > 0 || this.done) return;
+    const { conn, namespace } = this.o;
+    const ns = encodeURIComponent(namespace);
+    const mk = (path: string, selector: string, resource: string): ResumableWatch =>
+      new ResumableWatch({
+        conn,
+        path,
+        fieldSelector: selector,
+        resource,
+        namespace,
+        onObject: (_t, obj, at) => this.record({ type: 'event', object: obj, receivedAt: instantFromMs(at) }),
+        onState: (s, d) => this.o.onEvent({ type: 'state', message: `${resource} watch ${s}: ${d}` }),
+        onFatal: (e) => this.degrade({ kind: 'degraded', source: 'event', message: `Stopped watching ${resource}: ${e.message}`, remedy: 'Grant list and watch on events in this namespace.' }),
+      });
+    const core = mk(`/api/v1/namespaces/${ns}/events`, `involvedObject.uid=${this.uid}`, 'events');
+    const v1 = mk(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, `regarding.uid=${this.uid}`, 'events.events.k8s.io');
+    this.eventWatches = [core, v1];
+    const results = await Promise.allSettled([core.start(), v1.start()]);
+    const [rc, rv] = results;
+    if (rc?.status === 'rejected' && rv?.status === 'rejected') {
+      this.degrade({
+        kind: 'degraded',
+        source: 'event',
+        message: `Events are not readable (${reason(rc.reason)}): the trace has only the pod status, so pulls, creates and failures lose their detail.`,
+        remedy: 'Grant list and watch on events (core "" and events.k8s.io) in this namespace.',
+      });
+    } else if (rv?.status === 'rejected') {
+      // The core API carries the same stored events; only the scheduler's microsecond eventTime is lost.
+      this.o.onEvent({ type: 'state', message: `events.k8s.io not readable (${reason(rv.reason)}); using core/v1 events only` });
+    } else if (rc?.status === 'rejected') {
+      this.o.onEvent({ type: 'state', message: `core/v1 events not readable (${reason(rc.reason)}); using events.k8s.io only` });
+    }
+    this.eventWatches = this.eventWatches.filter((_w, i) => results[i]?.status === 'fulfilled');
+  }
+
+  private degrade(note: TraceNote): void {
+    this.record({ type: 'note', note });
+    this.o.onEvent({ type: 'degraded', note });
+  }
+
+  private async startNode(node: string, pod: Pod): Promise<void> {
+    try {
+      const facts = await readNode(this.o.conn, node);
+      if ('kind' in facts) this.degrade(facts);
+      else {
+        this.record({ type: 'node', name: node, runtimeVersion: facts.runtimeVersion });
+        if (facts.os && facts.os !== 'linux') {
+          this.degrade({ kind: 'degraded', source: 'runtime-log', message: `Node ${node} runs ${facts.os}: runtime log parsing is Linux-only, so CRI steps have whole-second times from events.`, remedy: 'Nothing to enable; events and pod status still give the timeline.' });
+          return;
+        }
+      }
+      if (this.o.nodeLogs === false) return;
+      const allowed = await canGetNodeProxy(this.o.conn, node).catch(() => false);
+      if (!allowed) {
+        this.degrade({
+          kind: 'degraded',
+          source: 'runtime-log',
+          message: `Runtime logs of node ${node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`,
+          remedy: 'Grant get on nodes/proxy (ClusterRole rule: apiGroups [""], resources ["nodes/proxy"], verbs ["get"]). This right reaches every kubelet API, so give it only to people who debug nodes.',
+        });
+        return;
+      }
+      const runtime = 'kind' in facts ? null : facts.runtimeVersion;
+      this.nodeReader = new NodeLogReader(this.o.conn, node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd');
+      const created = parseInstant(pod.metadata?.creationTimestamp);
+      this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
+      await this.readNodeLogs();
+      this.logTimer = setInterval(() => void this.readNodeLogs(), this.o.logPollMs ?? 1500);
+    } catch (e) {
+      this.o.onEvent({ type: 'state', message: `node ${node}: ${reason(e)}` });
+    }
+  }
+
+  private reading = false;
+  private async readNodeLogs(): Promise<void> {
+    if (!this.nodeReader || !this.since || this.reading) return;
+    this.reading = true;
+    try {
+      const r = await this.nodeReader.read(this.since);
+      if (r.note) this.degrade(r.note);
+      if (r.mode === 'none' && this.logTimer) {
+        clearInterval(this.logTimer);
+        this.logTimer = null;
+      }
+      const year = this.since.getUTCFullYear();
+      const sinceKey = instantFromMs(this.since.getTime()).key;
+      for (const record of parseLogText(r.text, { referenceYear: year }).records) {
+        if (record.time.key >= sinceKey) this.record({ type: 'log', record });
+      }
+    } catch (e) {
+      this.o.onEvent({ type: 'state', message: `node logs: ${reason(e)}` });
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private scheduleEmit(): void {
+    if (this.pendingEmit) return;
+    // Coalesce bursts (a relist, a log batch) into one trace update.
+    this.pendingEmit = setTimeout(() => {
+      this.pendingEmit = null;
+      this.emitSteps();
+    }, 20);
+  }
+
+  /** The current trace. */
+  trace(): Trace {
+    return buildTrace(this.state);
+  }
+
+  private emitSteps(): void {
+    if (this.state.revision === this.lastRevision) return;
+    this.lastRevision = this.state.revision;
+    const trace = this.trace();
+    const added: Step[] = [];
+    const updated: Step[] = [];
+    const next = new Map<string, string>();
+    for (const s of trace.steps) {
+      const text = stableStringify(s);
+      next.set(s.id, text);
+      const prev = this.lastSteps.get(s.id);
+      if (prev === undefined) added.push(s);
+      else if (prev !== text) updated.push(s);
+    }
+    this.lastSteps = next;
+    if (added.length > 0 || updated.length > 0) this.o.onEvent({ type: 'steps', trace, added, updated });
+    this.checkEnd(trace);
+  }
+
+  private checkEnd(trace: Trace): void {
+    if (this.done) return;
+    if (trace.phase === 'ready' || trace.phase === 'succeeded') {
+      void this.finish(trace.phase);
+    } else if (trace.phase === 'failed') {
+      this.failedAt ??= Date.now();
+      const grace = this.o.failureGraceMs ?? 8000;
+      setTimeout(() => {
+        if (!this.done && this.trace().phase === 'failed') void this.finish('failed');
+      }, grace);
+    }
+  }
+
+  private fail(e: ClusterError): void {
+    this.o.onEvent({ type: 'error', error: e });
+    void this.finish('stopped');
+  }
+
+  /** Stops all watches; reads the node logs one last time so the final steps are complete. */
+  async finish(outcome: Outcome): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (this.timeout) clearTimeout(this.timeout);
+    if (this.logTimer) clearInterval(this.logTimer);
+    if (outcome !== 'stopped' && this.nodeReader) {
+      // Give the runtime a moment to log its last lines, then read once more.
+      await new Promise((r) => setTimeout(r, 300));
+      await this.readNodeLogs();
+    }
+    if (outcome !== 'stopped' && this.nodeName && this.since) {
+      const pod = { namespace: this.o.namespace, name: this.o.name };
+      const text = await readKubeletLog(this.o.conn, this.nodeName, this.since, pod);
+      for (const record of parseLogText(text, { referenceYear: this.since.getUTCFullYear() }).records) this.record({ type: 'log', record });
+    }
+    await Promise.all([this.podWatch?.stop(), ...this.eventWatches.map((w) => w.stop())]);
+    if (this.pendingEmit) {
+      clearTimeout(this.pendingEmit);
+      this.pendingEmit = null;
+    }
+    this.emitSteps();
+    const trace = this.trace();
+    this.o.onEvent({ type: 'finished', trace, outcome });
+    this.finishResolve?.(outcome);
+  }
+
+  async stop(): Promise<void> {
+    await this.finish('stopped');
+  }
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

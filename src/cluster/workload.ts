@@ -1,0 +1,111 @@
+// Following a workload (Deployment → ReplicaSet → Pods, Job → Pods, StatefulSet/DaemonSet → Pods) to
+// the pods it creates after an apply, and tracing the first N of them. Pods are found with a
+// namespace-scoped watch on the template's labels, never a cluster-wide list; owner-side refusals
+// (quota, admission) come from FailedCreate events filtered by reason on the server.
+
+import type { Pod } from '../core/k8s-types.js';
+import { normalizeEvent } from '../core/trace/events.js';
+import type { KubeObject } from './apply.js';
+import type { Connection } from './kubeconfig.js';
+import { TraceSession, type SessionEvent, type SessionOptions } from './session.js';
+import { ResumableWatch } from './watch.js';
+
+export type WorkloadEvent =
+  | { readonly type: 'pod-found'; readonly name: string; readonly index: number }
+  | { readonly type: 'owner-failed'; readonly owner: string; readonly message: string; readonly count: number }
+  | { readonly type: 'pod'; readonly name: string; readonly event: SessionEvent };
+
+export interface WorkloadOptions {
+  readonly conn: Connection;
+  readonly namespace: string;
+  readonly workload: KubeObject;
+  /** Pods created before this moment (ms) belong to an earlier rollout. */
+  readonly notBeforeMs: number;
+  readonly maxPods: number;
+  readonly session: Omit<SessionOptions, 'conn' | 'namespace' | 'name' | 'onEvent' | 'uid'>;
+  readonly onEvent: (e: WorkloadEvent) => void;
+}
+
+function templateLabels(w: KubeObject): Record<string, string> {
+  const spec = w.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } } } | undefined;
+  return spec?.selector?.matchLabels ?? spec?.template?.metadata?.labels ?? spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+}
+
+export class WorkloadTracer {
+  readonly sessions = new Map<string, TraceSession>();
+  private podWatch: ResumableWatch | null = null;
+  private ownerWatch: ResumableWatch | null = null;
+  private allDone: Promise<void> | null = null;
+  private resolveAll: (() => void) | null = null;
+
+  constructor(private readonly o: WorkloadOptions) {}
+
+  async start(): Promise<void> {
+    const labels = templateLabels(this.o.workload);
+    const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    if (!selector) throw new Error(`The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by.`);
+    const ns = encodeURIComponent(this.o.namespace);
+    this.allDone = new Promise((r) => (this.resolveAll = r));
+    this.podWatch = new ResumableWatch({
+      conn: this.o.conn,
+      path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: selector,
+      resource: 'pods',
+      namespace: this.o.namespace,
+      onObject: (type, obj) => {
+        if (type !== 'DELETED') void this.maybeTrace(obj as Pod);
+      },
+    });
+    const prefix = `${this.o.workload.metadata?.name ?? ''}`;
+    this.ownerWatch = new ResumableWatch({
+      conn: this.o.conn,
+      path: `/api/v1/namespaces/${ns}/events`,
+      fieldSelector: 'reason=FailedCreate',
+      resource: 'events',
+      namespace: this.o.namespace,
+      onObject: (_t, obj) => {
+        const e = normalizeEvent(obj);
+        const owner = e?.regarding.name ?? '';
+        if (e && (owner === prefix || owner.startsWith(`${prefix}-`)) && (e.last ? Date.parse(e.last.key) >= this.o.notBeforeMs - 1000 : true)) {
+          this.o.onEvent({ type: 'owner-failed', owner: `${e.regarding.kind ?? ''}/${owner}`, message: e.message, count: e.count });
+        }
+      },
+    });
+    await Promise.all([this.podWatch.start(), this.ownerWatch.start().catch(() => undefined)]);
+  }
+
+  private async maybeTrace(pod: Pod): Promise<void> {
+    const name = pod.metadata?.name;
+    const created = pod.metadata?.creationTimestamp ? Date.parse(pod.metadata.creationTimestamp) : 0;
+    if (!name || this.sessions.has(name) || this.sessions.size >= this.o.maxPods) return;
+    if (created < Math.floor(this.o.notBeforeMs / 1000) * 1000 - 1000) return;
+    const session = new TraceSession({
+      ...this.o.session,
+      conn: this.o.conn,
+      namespace: this.o.namespace,
+      name,
+      ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+      onEvent: (event) => this.o.onEvent({ type: 'pod', name, event }),
+    });
+    this.sessions.set(name, session);
+    this.o.onEvent({ type: 'pod-found', name, index: this.sessions.size - 1 });
+    await session.start();
+    void session.finished.then(() => this.checkAllDone());
+  }
+
+  private checkAllDone(): void {
+    if (this.sessions.size >= this.o.maxPods) {
+      void Promise.all([...this.sessions.values()].map((s) => s.finished)).then(() => this.resolveAll?.());
+    }
+  }
+
+  /** Resolves when the first N pods finished (or never, if fewer appear: use stop()). */
+  get finished(): Promise<void> {
+    return this.allDone ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.podWatch?.stop(), this.ownerWatch?.stop(), ...[...this.sessions.values()].map((s) => s.stop())]);
+    this.resolveAll?.();
+  }
+}

@@ -1,0 +1,91 @@
+// Go's %q / strconv.Quote output, as logrus, klog and prototext print quoted values. A hand-written
+// scanner (not a regex) so a multi-megabyte line costs linear time and an unterminated quote (a
+// truncated line) still yields what was there.
+
+export interface QuotedString {
+  readonly value: string;
+  /** Index just past the closing quote (or the end of the text when unterminated). */
+  readonly end: number;
+  readonly terminated: boolean;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+};
+
+function hexValue(text: string, from: number, digits: number): number | null {
+  const part = text.slice(from, from + digits);
+  if (part.length !== digits || !/^[0-9a-fA-F]+$/.test(part)) return null;
+  return parseInt(part, 16);
+}
+
+function codePoint(n: number): string {
+  return n <= 0x10ffff ? String.fromCodePoint(n) : '\uFFFD';
+}
+
+/** Reads a double-quoted Go string starting at `start` (which must hold `"`). */
+export function readGoQuoted(text: string, start: number): QuotedString | null {
+  if (text.charCodeAt(start) !== 34 /* " */) return null;
+  let out = '';
+  let i = start + 1;
+  let runStart = i;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      out += text.slice(runStart, i);
+      return { value: out, end: i + 1, terminated: true };
+    }
+    if (c !== 92 /* \ */) {
+      i++;
+      continue;
+    }
+    out += text.slice(runStart, i);
+    const e = text[i + 1];
+    if (e === undefined) {
+      i++;
+      runStart = i;
+      break;
+    }
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      i += 2;
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const digits = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const v = hexValue(text, i + 2, digits);
+      if (v === null) {
+        out += e;
+        i += 2;
+      } else {
+        out += codePoint(v);
+        i += 2 + digits;
+      }
+    } else if (e >= '0' && e <= '7') {
+      const oct = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))?.[0] ?? e;
+      out += String.fromCharCode(parseInt(oct, 8) & 0xff);
+      i += 1 + oct.length;
+    } else {
+      // Unknown escape: keep the character, drop the backslash.
+      out += e;
+      i += 2;
+    }
+    runStart = i;
+  }
+  out += text.slice(runStart, Math.min(i, text.length));
+  return { value: out, end: text.length, terminated: false };
+}
+
+/** The whole text as one Go-quoted string, or null if it is not exactly that. */
+export function unquoteGo(text: string): string | null {
+  const q = readGoQuoted(text, 0);
+  return q && q.terminated && q.end === text.length ? q.value : null;
+}

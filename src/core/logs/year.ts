@@ -1,0 +1,109 @@
+// journald's short formats and klog headers print no year. The year is taken from a reference (a
+// caller-given year or instant) or from the nearest full timestamp the same log carries, and then
+// rolls forward with the log itself so a log that crosses New Year keeps counting.
+
+import { toMs, type Instant } from '../time.js';
+import type { Precision } from '../vocabulary.js';
+
+/** A wall-clock UTC time without its year. */
+export interface PartialTime {
+  readonly month: number; // 1-12
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** Exactly 9 digits. */
+  readonly nanos: string;
+  readonly precision: Precision;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function monthFromName(name: string): number | null {
+  const i = MONTHS.indexOf(name);
+  return i < 0 ? null : i + 1;
+}
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+/** Builds a partial time from text fields; null if any is out of range. */
+export function partialTime(
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  fraction: string,
+  precision: Precision,
+): PartialTime | null {
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return null;
+  if (!/^\d{0,9}$/.test(fraction)) return null;
+  return { month, day, hour, minute, second, nanos: fraction.padEnd(9, '0'), precision };
+}
+
+/** The instant of a partial time in a given year, or null when the date does not exist then (Feb 29). */
+export function instantInYear(year: number, p: PartialTime): Instant | null {
+  if (!Number.isInteger(year) || year < 1 || year > 9999) return null;
+  const d = new Date(Date.UTC(2000, p.month - 1, p.day));
+  d.setUTCFullYear(year);
+  if (d.getUTCMonth() !== p.month - 1 || d.getUTCDate() !== p.day) return null;
+  const second = Math.min(p.second, 59); // a leap second is kept inside its minute
+  return {
+    key: `${pad(year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}T${pad(p.hour, 2)}:${pad(p.minute, 2)}:${pad(second, 2)}.${p.nanos}Z`,
+    precision: p.precision,
+  };
+}
+
+export class YearResolver {
+  private anchorMs: number | null;
+  private year: number | null;
+
+  constructor(referenceYear: number | null, reference: Instant | null) {
+    this.year = referenceYear !== null && Number.isInteger(referenceYear) && referenceYear >= 1 && referenceYear <= 9999 ? referenceYear : null;
+    this.anchorMs = reference ? toMs(reference) : null;
+    if (this.anchorMs !== null && !Number.isFinite(this.anchorMs)) this.anchorMs = null;
+  }
+
+  /** Whether a partial time can be resolved now. */
+  get ready(): boolean {
+    return this.anchorMs !== null || this.year !== null;
+  }
+
+  /** A full timestamp read from the log: the best evidence of the year. */
+  observe(i: Instant): void {
+    const ms = toMs(i);
+    // Go's zero time (`0001-01-01 …`) and other placeholders say nothing about the log's year.
+    if (Number.isFinite(ms) && i.key >= '1970') this.anchorMs = ms;
+  }
+
+  /** Used when the log carries no year at all (the caller decides which year that is). */
+  assumeYear(year: number): void {
+    if (this.year === null && this.anchorMs === null) this.year = year;
+  }
+
+  resolve(p: PartialTime): Instant | null {
+    if (this.anchorMs === null) {
+      if (this.year === null) return null;
+      const first = instantInYear(this.year, p);
+      if (first) this.anchorMs = toMs(first);
+      return first;
+    }
+    const anchor = this.anchorMs;
+    const y = new Date(anchor).getUTCFullYear();
+    let best: Instant | null = null;
+    let bestDistance = Infinity;
+    for (const candidate of [y - 1, y, y + 1]) {
+      const i = instantInYear(candidate, p);
+      if (!i) continue;
+      const distance = Math.abs(toMs(i) - anchor);
+      if (distance < bestDistance) {
+        best = i;
+        bestDistance = distance;
+      }
+    }
+    if (best) this.anchorMs = toMs(best);
+    return best;
+  }
+}

@@ -1,0 +1,186 @@
+// Parsing a (multi-document) Kubernetes manifest with `yaml`, keeping the syntax tree for
+// path ↔ range mapping. Positions are 0-based lines and UTF-16 columns (LSP style).
+
+import { LineCounter, isMap, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+
+/** 0-based line, 0-based UTF-16 column (an LSP `Position`). */
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+/** A YAML error or warning. `line`/`col` are 1-based for messages; `range` is 0-based like every other range here. */
+export interface ManifestProblem {
+  readonly message: string;
+  readonly code: string;
+  readonly line: number;
+  readonly col: number;
+  readonly range: Range;
+}
+
+export interface ManifestDocument {
+  /** Position in the file, 0-based. */
+  readonly index: number;
+  readonly kind: string | null;
+  readonly apiVersion: string | null;
+  readonly name: string | null;
+  readonly generateName: string | null;
+  readonly namespace: string | null;
+  /** From the document's `---` marker (or its first node) to its end. */
+  readonly range: Range;
+  readonly errors: readonly ManifestProblem[];
+  readonly warnings: readonly ManifestProblem[];
+  /**
+   * Where the pod spec lives: `''` for a Pod, `spec.template` for Deployment, ReplicaSet, StatefulSet,
+   * DaemonSet, Job and ReplicationController, `spec.jobTemplate.spec.template` for CronJob, `template`
+   * for PodTemplate; null for other kinds.
+   */
+  readonly podTemplatePath: string | null;
+  /** The document as plain data (null when it cannot be converted, e.g. too many aliases). */
+  toJSON(): unknown;
+}
+
+export interface Manifest {
+  readonly documents: readonly ManifestDocument[];
+}
+
+/** The syntax tree behind a ManifestDocument; kept out of the public shape. */
+export interface DocumentSource {
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly text: string;
+}
+
+const SOURCES = new WeakMap<ManifestDocument, DocumentSource>();
+
+/** @internal the syntax tree of a document made by `parseManifest`, or null for a foreign object. */
+export function sourceOf(doc: ManifestDocument): DocumentSource | null {
+  return SOURCES.get(doc) ?? null;
+}
+
+export const POD_TEMPLATE_PATHS: Readonly<Record<string, string>> = {
+  Pod: '',
+  Deployment: 'spec.template',
+  ReplicaSet: 'spec.template',
+  StatefulSet: 'spec.template',
+  DaemonSet: 'spec.template',
+  Job: 'spec.template',
+  ReplicationController: 'spec.template',
+  CronJob: 'spec.jobTemplate.spec.template',
+  PodTemplate: 'template',
+};
+
+/** Alias expansions allowed when converting to plain data (yaml's default, stated so it cannot drift). */
+const MAX_ALIAS_COUNT = 100;
+
+export function clampOffset(src: DocumentSource, offset: number): number {
+  if (!Number.isFinite(offset)) return 0;
+  return Math.max(0, Math.min(Math.floor(offset), src.text.length));
+}
+
+export function positionAt(src: DocumentSource, offset: number): Position {
+  const p = src.lineCounter.linePos(clampOffset(src, offset));
+  return { line: p.line - 1, col: p.col - 1 };
+}
+
+/** Offset of a 0-based position, or null when the line does not exist. Columns past the line end clamp to it. */
+export function offsetAt(src: DocumentSource, line: number, col: number): number | null {
+  const starts = src.lineCounter.lineStarts;
+  if (!Number.isInteger(line) || line < 0 || line >= starts.length) return null;
+  const start = starts[line] ?? 0;
+  const next = line + 1 < starts.length ? (starts[line + 1] ?? src.text.length) : src.text.length;
+  let lineEnd = next;
+  while (lineEnd > start && (src.text[lineEnd - 1] === '\n' || src.text[lineEnd - 1] === '\r')) lineEnd -= 1;
+  const c = Number.isFinite(col) ? Math.max(0, Math.floor(col)) : 0;
+  return Math.min(start + c, lineEnd);
+}
+
+/** End offset without trailing blanks and line breaks (block scalars and collections end on the next line). */
+export function trimEnd(src: DocumentSource, start: number, end: number): number {
+  let e = clampOffset(src, end);
+  const s = clampOffset(src, start);
+  while (e > s && /[ \t\r\n]/.test(src.text[e - 1] ?? '')) e -= 1;
+  return e;
+}
+
+export function rangeFromOffsets(src: DocumentSource, start: number, end: number): Range {
+  return { start: positionAt(src, start), end: positionAt(src, trimEnd(src, start, end)) };
+}
+
+function problem(src: DocumentSource, e: YAMLError): ManifestProblem {
+  const [a, b] = Array.isArray(e.pos) ? e.pos : [0, 0];
+  const start = positionAt(src, a);
+  const end = positionAt(src, Math.max(a, b));
+  const message = String(e.message ?? 'YAML error').split('\n')[0] ?? 'YAML error';
+  return { message, code: String(e.code ?? 'YAML_ERROR'), line: start.line + 1, col: start.col + 1, range: { start, end } };
+}
+
+function topString(doc: Document.Parsed, key: string): string | null {
+  if (!isMap(doc.contents)) return null;
+  const v: unknown = doc.contents.get(key, true);
+  return isScalar(v) && typeof v.value === 'string' ? v.value : null;
+}
+
+function metaString(doc: Document.Parsed, key: string): string | null {
+  if (!isMap(doc.contents)) return null;
+  const meta: unknown = doc.contents.get('metadata', true);
+  if (!isMap(meta)) return null;
+  const v: unknown = meta.get(key, true);
+  return isScalar(v) && typeof v.value === 'string' ? v.value : null;
+}
+
+/** Parses every document of a manifest. Never throws: syntax problems are reported per document. */
+export function parseManifest(text: string): Manifest {
+  const source = typeof text === 'string' ? text : '';
+  const lineCounter = new LineCounter();
+  let parsed: Document.Parsed[] = [];
+  try {
+    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false });
+    parsed = Array.isArray(all) ? all : [];
+  } catch {
+    parsed = [];
+  }
+  const documents = parsed.map((doc, index): ManifestDocument => {
+    const src: DocumentSource = { doc, lineCounter, text: source };
+    const kind = topString(doc, 'kind');
+    const template = kind !== null && Object.prototype.hasOwnProperty.call(POD_TEMPLATE_PATHS, kind) ? (POD_TEMPLATE_PATHS[kind] ?? null) : null;
+    const [start = 0, , end = start] = doc.range ?? [0, 0, 0];
+    const md: ManifestDocument = {
+      index,
+      kind,
+      apiVersion: topString(doc, 'apiVersion'),
+      name: metaString(doc, 'name'),
+      generateName: metaString(doc, 'generateName'),
+      namespace: metaString(doc, 'namespace'),
+      range: rangeFromOffsets(src, start, end),
+      errors: doc.errors.map((e) => problem(src, e)),
+      warnings: doc.warnings.map((e) => problem(src, e)),
+      podTemplatePath: template,
+      toJSON(): unknown {
+        try {
+          return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+        } catch {
+          return null;
+        }
+      },
+    };
+    SOURCES.set(md, src);
+    return md;
+  });
+  return { documents };
+}
+
+/** The document under a 0-based line: each document owns the lines from its start up to the next one's. */
+export function documentAt(manifest: Manifest, line: number): ManifestDocument | null {
+  const docs = manifest.documents;
+  if (docs.length === 0 || !Number.isFinite(line)) return null;
+  let found: ManifestDocument | null = docs[0] ?? null;
+  for (const d of docs) if (d.range.start.line <= line) found = d;
+  return found;
+}
+

@@ -1,0 +1,625 @@
+/**
+ * Test harness for the real single-node cluster started by `npm run cluster:up` (test/cluster/up.sh).
+ *
+ * - `clusterEnv()` reads the cluster's state file and throws a clear error when the cluster is not up.
+ * - `kubectl()` runs the cluster's own kubectl (cikube kubectl) with the admin or another kubeconfig.
+ * - `mintKubeconfig()` creates a ServiceAccount with exactly the given RBAC rules and writes a
+ *   token kubeconfig for it.
+ * - `runtimeLogLinesFor()` is ground truth: it reads containerd's own log lines for one pod straight
+ *   from the node (journalctl or /var/log/containerd.log), never through the apiserver or the product.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DEFAULT_STATE_DIR = '/var/lib/pod-birth-cluster';
+
+export interface ClusterEnv {
+  stateDir: string;
+  /** Absolute path of the cluster-admin kubeconfig (system:masters). */
+  kubeconfig: string;
+  nodeName: string;
+  nodeIP: string;
+  /** The multi-call binary; `cikube kubectl …`, `cikube kubelet …`. */
+  cikube: string;
+  /** Wrapper script: kubectl with the admin kubeconfig preset. */
+  kubectl: string;
+  /** Local registry, host:port; docker.io and registry.k8s.io are mirrored to it. */
+  registry: string;
+  /** Plain-file copy of containerd's log (also served as /logs/containerd.log by the kubelet). */
+  containerdLog: string;
+  kubeletLog: string;
+  logsDir: string;
+  kubernetesVersion: string;
+  startedAt: string;
+}
+
+function stateDir(): string {
+  return process.env.POD_BIRTH_CLUSTER_DIR || DEFAULT_STATE_DIR;
+}
+
+function processAlive(pidFile: string): boolean {
+  try {
+    const [pid, start] = readFileSync(pidFile, 'utf8').trim().split(/\s+/);
+    if (!pid) return false;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    // fields[0] is the state (field 3), fields[19] the start time (field 22)
+    return fields[0] !== 'Z' && fields[19] === start;
+  } catch {
+    return false;
+  }
+}
+
+/** The running cluster's paths and names. Throws (with what to do) when the cluster is not up. */
+export function clusterEnv(): ClusterEnv {
+  const dir = stateDir();
+  const file = join(dir, 'cluster.json');
+  if (!existsSync(file)) {
+    throw new Error(
+      `The test cluster is not up (no ${file}). Start it with \`npm run cluster:up\` (as root), ` +
+        'or set POD_BIRTH_CLUSTER_DIR if it uses another state dir.',
+    );
+  }
+  const env = JSON.parse(readFileSync(file, 'utf8')) as ClusterEnv;
+  for (const d of ['kube-apiserver', 'etcd', 'kubelet', 'containerd']) {
+    if (!processAlive(join(dir, 'pids', `${d}.pid`))) {
+      throw new Error(
+        `The test cluster is not healthy: ${d} is not running (see ${env.logsDir}). ` +
+          'Run `npm run cluster:status`, then `npm run cluster:down && npm run cluster:up`.',
+      );
+    }
+  }
+  return env;
+}
+
+export interface KubectlOptions {
+  /** Kubeconfig to use; default: the admin kubeconfig. */
+  kubeconfig?: string;
+  /** Data for stdin (e.g. a manifest for `apply -f -`). */
+  input?: string;
+  timeoutMs?: number;
+  /** Resolve with the result instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `cikube kubectl --kubeconfig <kubeconfig> ...args`; never goes through a shell. */
+export function kubectlResult(args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
+  const env = clusterEnv();
+  const kubeconfig = opts.kubeconfig ?? env.kubeconfig;
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      env.cikube,
+      ['kubectl', '--kubeconfig', kubeconfig, ...args],
+      { maxBuffer: 256 * 1024 * 1024, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        if (err && !opts.allowFailure) {
+          reject(new Error(`kubectl ${args.join(' ')} failed (exit ${String(err.code ?? err.signal)}): ${stderr.trim() || err.message}`));
+          return;
+        }
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+/** Run kubectl and return stdout; throws with stderr on failure. */
+export async function kubectl(args: string[], opts: KubectlOptions = {}): Promise<string> {
+  return (await kubectlResult(args, opts)).stdout;
+}
+
+export async function kubectlJson<T = unknown>(args: string[], opts: KubectlOptions = {}): Promise<T> {
+  return JSON.parse(await kubectl([...args, '-o', 'json'], opts)) as T;
+}
+
+/** `kubectl get --raw PATH` (e.g. a node proxy path). */
+export function getRaw(path: string, opts: KubectlOptions = {}): Promise<string> {
+  return kubectl(['get', '--raw', path], opts);
+}
+
+/** Apply one or more objects (JSON objects, or YAML/JSON text) with server-side validation. */
+export async function apply(objects: object | object[] | string, opts: KubectlOptions = {}): Promise<string> {
+  const input =
+    typeof objects === 'string'
+      ? objects
+      : JSON.stringify(Array.isArray(objects) ? { apiVersion: 'v1', kind: 'List', items: objects } : objects);
+  return kubectl(['apply', '-f', '-'], { ...opts, input });
+}
+
+/** A random DNS-1123 suffix. */
+export function randomSuffix(len = 6): string {
+  return randomBytes(8).toString('hex').slice(0, len);
+}
+
+/** Create a fresh namespace `<prefix>-<random>` and return its name. */
+export async function createNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomSuffix()}`.toLowerCase().slice(0, 63);
+  await kubectl(['create', 'namespace', name]);
+  // The ServiceAccount admission plugin rejects pods until the controller-manager made `default`.
+  await waitFor(`ServiceAccount default in ${name}`, async () => {
+    const r = await kubectlResult(['-n', name, 'get', 'serviceaccount', 'default'], { allowFailure: true });
+    return r.code === 0 ? true : undefined;
+  });
+  return name;
+}
+
+/** Delete a namespace (does not wait for finalization unless `wait`). */
+export async function deleteNamespace(name: string, wait = false): Promise<void> {
+  await kubectl(['delete', 'namespace', name, '--ignore-not-found', `--wait=${wait}`], { timeoutMs: 120_000 });
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/** Poll `fn` until it returns something other than undefined/false; throws after the timeout. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, opts: WaitOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${opts.timeoutMs ?? 60_000} ms waiting for ${what}${why}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
+  }
+}
+
+// Minimal shapes of the objects the tests read (the product has its own types).
+export interface ContainerStateLite {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { reason?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+}
+export interface ContainerStatusLite {
+  name: string;
+  image: string;
+  imageID?: string;
+  containerID?: string;
+  ready: boolean;
+  restartCount: number;
+  state?: ContainerStateLite;
+  lastState?: ContainerStateLite;
+}
+export interface PodLite {
+  metadata: { name: string; namespace: string; uid: string; creationTimestamp: string; resourceVersion?: string };
+  spec: { nodeName?: string; containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
+  status: {
+    phase?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    containerStatuses?: ContainerStatusLite[];
+    initContainerStatuses?: ContainerStatusLite[];
+  };
+}
+export interface CoreEventLite {
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+  reportingInstance?: string;
+  involvedObject: { kind?: string; name?: string; namespace?: string; uid?: string; fieldPath?: string };
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+}
+
+export function getPod(namespace: string, name: string): Promise<PodLite> {
+  return kubectlJson<PodLite>(['-n', namespace, 'get', 'pod', name]);
+}
+
+/** Wait until `pred(pod)` is true; returns that pod. */
+export function waitForPod(namespace: string, name: string, what: string, pred: (p: PodLite) => boolean, opts: WaitOptions = {}): Promise<PodLite> {
+  return waitFor(`pod ${namespace}/${name}: ${what}`, async () => {
+    const p = await getPod(namespace, name);
+    return pred(p) ? p : undefined;
+  }, { timeoutMs: 90_000, ...opts });
+}
+
+/** core/v1 Events whose involvedObject is the given pod (by uid). */
+export async function podEvents(namespace: string, uid: string): Promise<CoreEventLite[]> {
+  const list = await kubectlJson<{ items: CoreEventLite[] }>(['-n', namespace, 'get', 'events', '--field-selector', `involvedObject.uid=${uid}`]);
+  return list.items;
+}
+
+/** Wait until the pod has an event with `reason` (and message matching `message` if given). */
+export function waitForEvent(namespace: string, uid: string, reason: string, message?: RegExp, opts: WaitOptions = {}): Promise<CoreEventLite> {
+  return waitFor(`event ${reason}${message ? ` ${String(message)}` : ''} for pod ${namespace}/${uid}`, async () => {
+    const evs = await podEvents(namespace, uid);
+    return evs.find((e) => e.reason === reason && (!message || message.test(e.message ?? '')));
+  }, { timeoutMs: 90_000, intervalMs: 500, ...opts });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node proxy
+
+/** Path of a Node Log Query through the apiserver node proxy. */
+export function nodeLogQueryPath(params: Record<string, string | number | string[]>, node = clusterEnv().nodeName): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
+  }
+  return `/api/v1/nodes/${encodeURIComponent(node)}/proxy/logs/?${q.toString()}`;
+}
+
+/** RFC 3339 (second precision, what the kubelet accepts) for sinceTime/untilTime. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Narrow-RBAC kubeconfigs
+
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface MintedKubeconfig {
+  /** Path of the kubeconfig file (token auth as the ServiceAccount). */
+  path: string;
+  /** The user as the apiserver sees it: system:serviceaccount:<ns>:<name>. */
+  username: string;
+  namespace: string;
+  serviceAccount: string;
+  token: string;
+  /** Delete the cluster-scoped RBAC objects (namespaced ones go with the namespace) and the file. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Create ServiceAccount `name` in `namespace` (the namespace is created when missing) bound to a
+ * Role with `rules` (namespaced) and, when `opts.clusterRules` is given, to a ClusterRole with
+ * those (e.g. `{ resources: ['nodes/proxy'], verbs: ['get'] }`). Returns a kubeconfig that
+ * authenticates with a bound token of that ServiceAccount and uses `namespace` as its default.
+ */
+export async function mintKubeconfig(
+  name: string,
+  namespace: string,
+  rules: PolicyRule[],
+  opts: { clusterRules?: PolicyRule[]; duration?: string } = {},
+): Promise<MintedKubeconfig> {
+  const env = clusterEnv();
+  const withGroups = (rs: PolicyRule[]) =>
+    rs.map((r) => (r.nonResourceURLs ? r : { apiGroups: r.apiGroups ?? [''], ...r }));
+  const exists = await kubectlResult(['get', 'namespace', namespace], { allowFailure: true });
+  if (exists.code !== 0) await kubectl(['create', 'namespace', namespace]);
+  const objects: object[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+  ];
+  if (rules.length > 0) {
+    objects.push(
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules: withGroups(rules) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    );
+  }
+  const clusterName = `pod-birth-test:${namespace}:${name}`;
+  if (opts.clusterRules && opts.clusterRules.length > 0) {
+    objects.push(
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: clusterName }, rules: withGroups(opts.clusterRules) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: clusterName },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    );
+  }
+  await apply(objects);
+  const token = (await kubectl(['-n', namespace, 'create', 'token', name, `--duration=${opts.duration ?? '2h'}`])).trim();
+  const ca = readFileSync(join(env.stateDir, 'pki', 'ca.crt')).toString('base64');
+  const dir = join(env.stateDir, 'minted');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${namespace}.${name}.kubeconfig`);
+  const user = `system:serviceaccount:${namespace}:${name}`;
+  const server = readFileSync(env.kubeconfig, 'utf8').match(/server:\s*(\S+)/)?.[1] ?? 'https://127.0.0.1:6443';
+  writeFileSync(
+    path,
+    JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'pod-birth-ci', cluster: { server, 'certificate-authority-data': ca } }],
+        users: [{ name: user, user: { token } }],
+        contexts: [{ name: `${name}@pod-birth-ci`, context: { cluster: 'pod-birth-ci', user, namespace } }],
+        'current-context': `${name}@pod-birth-ci`,
+      },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
+  return {
+    path,
+    username: user,
+    namespace,
+    serviceAccount: name,
+    token,
+    async cleanup() {
+      if (opts.clusterRules && opts.clusterRules.length > 0) {
+        await kubectl(['delete', 'clusterrolebinding,clusterrole', clusterName, '--ignore-not-found']);
+      }
+      await kubectl(['-n', namespace, 'delete', 'rolebinding,role,serviceaccount', name, '--ignore-not-found']);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+/** Normalize an image reference as containerd/docker do: busybox:1.36 -> docker.io/library/busybox:1.36. */
+export function normalizeImageRef(ref: string): string {
+  let name = ref;
+  let suffix = '';
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    suffix = name.slice(at);
+    name = name.slice(0, at);
+  }
+  const slash = name.indexOf('/');
+  const first = slash >= 0 ? name.slice(0, slash) : '';
+  const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasDomain) name = `docker.io/${name}`;
+  if (/^docker\.io\/[^/]+$/.test(name.replace(/:[^/]*$/, ''))) name = name.replace(/^docker\.io\//, 'docker.io/library/');
+  const lastPart = name.slice(name.lastIndexOf('/') + 1);
+  if (!suffix && !lastPart.includes(':')) name += ':latest';
+  return name + suffix;
+}
+
+/**
+ * Copy library/busybox:<from> in the local registry to a new, never-pulled tag and return the
+ * image reference to use in a pod (`busybox:<tag>`), so a test gets a real first pull.
+ */
+export async function pushFreshTag(from = '1.37', tag = `fresh-${Date.now().toString(36)}-${randomSuffix(4)}`): Promise<string> {
+  const env = clusterEnv();
+  await run('skopeo', [
+    '--insecure-policy', 'copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false',
+    `docker://${env.registry}/library/busybox:${from}`, `docker://${env.registry}/library/busybox:${tag}`,
+  ]);
+  return `busybox:${tag}`;
+}
+
+function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ground truth: containerd's own log lines for a pod, read on the node
+
+export type PodRef = string | { namespace: string; name: string; uid?: string };
+
+export interface RuntimeLogOptions {
+  /** `journal` (default): `journalctl -u containerd -o short-precise --utc`, i.e. the lines the
+   * kubelet's Node Log Query returns, with the journal prefix. `file`: raw lines of
+   * /var/log/containerd.log. */
+  source?: 'journal' | 'file';
+  /** Only lines at or after this time. */
+  since?: Date;
+  /** Images whose PullImage/ImageCreate/ImageUpdate lines belong to the pod. Default: the images
+   * in the pod's spec if the pod still exists (a lookup of the spec only), else none. */
+  images?: string[];
+}
+
+export interface RuntimeLogExcerpt {
+  /** The raw lines, in log order. */
+  lines: string[];
+  sandboxIds: string[];
+  containerIds: string[];
+  /** Normalized image references that were matched for PullImage lines. */
+  images: string[];
+  source: 'journal' | 'file';
+}
+
+/** containerd's own timestamp of a log line (time="…" field), or undefined. */
+export function containerdLineTime(line: string): Date | undefined {
+  const m = line.match(/time="([^"]+)"/);
+  if (!m?.[1]) return undefined;
+  const d = new Date(m[1].replace(/(\.\d{3})\d+/, '$1'));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The `msg` of a containerd logrus line, unescaped. */
+export function containerdMsg(line: string): string | undefined {
+  const m = line.match(/ msg="((?:[^"\\]|\\.)*)"/) ?? line.match(/ msg=(\S+)/);
+  return m?.[1]?.replace(/\\(.)/g, '$1');
+}
+
+/** Read the containerd log from the node: the journal (default) or the plain file. */
+export async function readContainerdLog(source: 'journal' | 'file' = 'journal', since?: Date): Promise<string[]> {
+  let text: string;
+  if (source === 'file') {
+    text = readFileSync(clusterEnv().containerdLog, 'utf8');
+  } else {
+    const args = ['--no-pager', '--utc', '-o', 'short-precise', '-u', 'containerd.service'];
+    if (since) args.push('--since', `${since.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+    text = await run('journalctl', args);
+  }
+  let lines = text.split('\n').filter((l) => l.length > 0 && !l.startsWith('-- '));
+  if (since) {
+    const t = since.getTime();
+    lines = lines.filter((l) => (containerdLineTime(l)?.getTime() ?? t) >= t);
+  }
+  return lines;
+}
+
+/**
+ * Ground truth for one pod: containerd's log lines for its sandbox(es) and containers, read
+ * directly on the node. Matching: RunPodSandbox lines by Uid (or Name+Namespace when no uid is
+ * known) → sandbox ids from `returns sandbox id`; lines naming a sandbox id (CreateContainer
+ * within sandbox …, StopPodSandbox, …) → container ids from `returns container id`; lines naming a
+ * container id (StartContainer, StopContainer, TaskExit, …); plus PullImage/ImageCreate/ImageUpdate
+ * lines of the pod's images from the first sandbox line on.
+ */
+export async function runtimeLogLinesFor(pod: PodRef, opts: RuntimeLogOptions = {}): Promise<RuntimeLogExcerpt> {
+  const source = opts.source ?? 'journal';
+  let uid: string | undefined;
+  let namespace: string | undefined;
+  let name: string | undefined;
+  if (typeof pod === 'string') uid = pod;
+  else ({ uid, namespace, name } = pod);
+
+  let images = opts.images;
+  if (!images && namespace && name) {
+    const r = await kubectlResult(['-n', namespace, 'get', 'pod', name, '-o', 'json'], { allowFailure: true });
+    if (r.code === 0) {
+      const p = JSON.parse(r.stdout) as PodLite;
+      uid ??= p.metadata.uid;
+      images = [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c) => c.image);
+    }
+  }
+  const wantedImages = new Set((images ?? []).map(normalizeImageRef));
+
+  const all = await readContainerdLog(source, opts.since);
+  const msgs = all.map((l) => containerdMsg(l) ?? '');
+
+  const isPodSandboxLine = (m: string): boolean => {
+    if (!m.includes('PodSandboxMetadata{') && !/RunPodSandbox for .*uid:/.test(m)) return false;
+    if (uid) return m.includes(`Uid:${uid},`) || m.includes(`uid:"${uid}"`);
+    return (
+      (m.includes(`{Name:${name},`) && m.includes(`Namespace:${namespace},`)) ||
+      (m.includes(`name:"${name}"`) && m.includes(`namespace:"${namespace}"`))
+    );
+  };
+  const sandboxIds = new Set<string>();
+  const containerIds = new Set<string>();
+  const keep = new Array<boolean>(all.length).fill(false);
+  let firstTime: number | undefined;
+
+  msgs.forEach((m, i) => {
+    if (!isPodSandboxLine(m)) return;
+    keep[i] = true;
+    firstTime ??= containerdLineTime(all[i] ?? '')?.getTime();
+    const id = m.match(/returns sandbox id "([0-9a-f]{64})"/)?.[1];
+    if (id) sandboxIds.add(id);
+  });
+  msgs.forEach((m, i) => {
+    for (const sb of sandboxIds) {
+      if (!m.includes(sb)) continue;
+      keep[i] = true;
+      const id = m.match(/returns container id "([0-9a-f]{64})"/)?.[1];
+      if (id) containerIds.add(id);
+    }
+  });
+  msgs.forEach((m, i) => {
+    if (keep[i]) return;
+    for (const id of containerIds) if (m.includes(id)) keep[i] = true;
+  });
+  if (wantedImages.size > 0 && firstTime !== undefined) {
+    msgs.forEach((m, i) => {
+      if (keep[i]) return;
+      const t = containerdLineTime(all[i] ?? '')?.getTime();
+      if (t === undefined || t < firstTime! - 1000) return;
+      const pull = m.match(/^PullImage "([^"]+)"/)?.[1];
+      const created = m.match(/^Image(?:Create|Update|Delete) event &Image\w+\{Name:([^,]+),/)?.[1];
+      const ref = pull ?? created;
+      if (ref && wantedImages.has(normalizeImageRef(ref))) keep[i] = true;
+    });
+  }
+  return {
+    lines: all.filter((_, i) => keep[i]),
+    sandboxIds: [...sandboxIds],
+    containerIds: [...containerIds],
+    images: [...wantedImages],
+    source,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw watches (what a client-go/client-node watch receives), for tests and fixture recording
+
+export interface WatchEvent<T = unknown> {
+  /** Local receive time, ms since the epoch. */
+  receivedAt: number;
+  type: string;
+  object: T;
+}
+
+export interface RawWatch<T = unknown> {
+  /** Events received so far (the array grows while the watch runs). */
+  events: WatchEvent<T>[];
+  /** Stop the watch; resolves with all events received. */
+  stop(): Promise<WatchEvent<T>[]>;
+  process: ChildProcess;
+}
+
+/**
+ * Start `kubectl get --raw <apiPath>?watch=1&…` (newline-delimited watch events) and collect the
+ * events with their receive time. `apiPath` is e.g. `/api/v1/namespaces/ns/pods`; `query` adds
+ * fieldSelector/labelSelector/resourceVersion. Pass the resourceVersion of a preceding list to
+ * miss nothing (see `listResourceVersion`); without it the server starts with synthetic ADDED
+ * events for what exists when the request arrives.
+ */
+export function rawWatch<T = unknown>(apiPath: string, query: Record<string, string> = {}, opts: KubectlOptions = {}): RawWatch<T> {
+  const env = clusterEnv();
+  const q = new URLSearchParams({ watch: '1', allowWatchBookmarks: 'false', ...query });
+  const child = spawn(env.cikube, ['kubectl', '--kubeconfig', opts.kubeconfig ?? env.kubeconfig, 'get', '--raw', `${apiPath}?${q.toString()}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: WatchEvent<T>[] = [];
+  let buf = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    const receivedAt = Date.now();
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line) continue;
+      const ev = JSON.parse(line) as { type: string; object: T };
+      events.push({ receivedAt, type: ev.type, object: ev.object });
+    }
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c: string) => (stderr += c));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return {
+    events,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      if (events.length === 0 && stderr.trim()) throw new Error(`watch ${apiPath} failed: ${stderr.trim()}`);
+      return events;
+    },
+  };
+}
+
+/** The resourceVersion of a list (e.g. `['-n', ns, 'get', 'pods']`), to start a watch from. */
+export async function listResourceVersion(getArgs: string[], opts: KubectlOptions = {}): Promise<string> {
+  const list = await kubectlJson<{ metadata: { resourceVersion: string } }>(getArgs, opts);
+  return list.metadata.resourceVersion;
+}
