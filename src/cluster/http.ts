@@ -140,6 +140,7 @@ export async function streamLines(conn: Connection, spec: RequestSpec, onLine: (
       else resolveP();
     };
     rl.on('close', () => finish());
+    rl.on('error', (e) => finish(e));
     res.on('error', (e) => finish(e));
     res.on('aborted', () => finish(new Error('stream aborted by the server')));
     req.on('error', (e) => finish(e));

@@ -90,7 +90,7 @@ export class TraceSession {
   /** Sets the uid once the create call returned it (apply mode). */
   expectUid(uid: string): void {
     if (!this.uid) this.uid = uid;
-    void this.ensureEventWatches();
+    this.track(this.ensureEventWatches());
   }
 
   private record(ev: Evidence): void {
@@ -109,12 +109,28 @@ export class TraceSession {
       return;
     }
     this.record({ type: 'pod', object: pod, receivedAt: instantFromMs(receivedAtMs) });
-    void this.ensureEventWatches();
+    this.track(this.ensureEventWatches());
     const node = pod.spec?.nodeName;
     if (node && !this.nodeName) {
       this.nodeName = node;
-      void this.startNode(node, pod);
+      this.track(this.startNode(node, pod));
     }
+  }
+
+  /**
+   * Initial loads (event lists, node facts, the first log read) must land before the trace can be
+   * declared finished; otherwise attaching to an already-Ready pod would end with status only.
+   */
+  private readonly loading = new Set<Promise<void>>();
+  private track(p: Promise<void>): void {
+    const t = p.catch(() => undefined).finally(() => {
+      this.loading.delete(t);
+      if (this.loading.size === 0 && !this.done) {
+        this.lastRevision = -1;
+        this.scheduleEmit();
+      }
+    });
+    this.loading.add(t);
   }
 
   private async ensureEventWatches(): Promise<void> {
@@ -185,7 +201,7 @@ export class TraceSession {
       const created = parseInstant(pod.metadata?.creationTimestamp);
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
       await this.readNodeLogs();
-      this.logTimer = setInterval(() => void this.readNodeLogs(), this.o.logPollMs ?? 1500);
+      if (!this.done && this.nodeReader) this.logTimer = setInterval(() => void this.readNodeLogs(), this.o.logPollMs ?? 1500);
     } catch (e) {
       this.o.onEvent({ type: 'state', message: `node ${node}: ${reason(e)}` });
     }
@@ -229,7 +245,7 @@ export class TraceSession {
   }
 
   private emitSteps(): void {
-    if (this.state.revision === this.lastRevision) return;
+    if (this.state.revision === this.lastRevision && this.lastRevision !== -1) return;
     this.lastRevision = this.state.revision;
     const trace = this.trace();
     const added: Step[] = [];
@@ -248,14 +264,17 @@ export class TraceSession {
   }
 
   private checkEnd(trace: Trace): void {
-    if (this.done) return;
+    if (this.done || this.loading.size > 0) return;
     if (trace.phase === 'ready' || trace.phase === 'succeeded') {
       void this.finish(trace.phase);
     } else if (trace.phase === 'failed') {
-      this.failedAt ??= Date.now();
+      if (this.failedAt !== null) return;
+      this.failedAt = Date.now();
       const grace = this.o.failureGraceMs ?? 8000;
       setTimeout(() => {
+        this.failedAt = null;
         if (!this.done && this.trace().phase === 'failed') void this.finish('failed');
+        else if (!this.done) this.checkEnd(this.trace());
       }, grace);
     }
   }

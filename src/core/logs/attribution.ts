@@ -99,11 +99,10 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
   const requestIds = new Set<string>();
   const included = new Array<boolean>(records.length).fill(false);
 
-  // A CRI-O request whose end line names another pod (by UID) taints its start line too.
-  const bannedRequests = new Set<string>();
-  for (const r of records) {
-    if (r.type === 'cri' && r.requestId && criIdentity(r, c) === 'conflict') bannedRequests.add(r.requestId);
-  }
+  // Ids that provably belong to another pod: from records whose own metadata names another pod, and
+  // everything linked to those. This is what separates two pods that share a namespace/name on CRI-O,
+  // whose container lines carry only the name.
+  const foreign = foreignRecords(records, c);
 
   function absorb(r: LogRecord): void {
     if (r.type === 'cri') {
@@ -129,7 +128,6 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
     if (r.rpc === 'PullImage') return false; // decided by the pull window below
     const identity = criIdentity(r, c);
     if (identity === 'conflict') return false;
-    if (r.requestId && bannedRequests.has(r.requestId)) return false;
     return (
       identity === 'match' ||
       (r.sandboxId !== undefined && sandboxIds.has(r.sandboxId)) ||
@@ -142,7 +140,7 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
   for (let changed = true; changed; ) {
     changed = false;
     records.forEach((r, i) => {
-      if (!included[i] && belongs(r)) {
+      if (!included[i] && !foreign[i] && belongs(r)) {
         included[i] = true;
         absorb(r);
         changed = true;
@@ -152,6 +150,38 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
 
   attributePulls(records, pod, opts, included);
   return records.filter((_, i) => included[i]);
+}
+
+function foreignRecords(records: readonly LogRecord[], c: Context): boolean[] {
+  const marked = new Array<boolean>(records.length).fill(false);
+  const sandboxes = new Set<string>();
+  const containers = new Set<string>();
+  const requests = new Set<string>();
+  const mark = (r: CriRecord, i: number): void => {
+    marked[i] = true;
+    if (r.sandboxId) sandboxes.add(r.sandboxId);
+    if (r.containerId) containers.add(r.containerId);
+    if (r.requestId) requests.add(r.requestId);
+  };
+  records.forEach((r, i) => {
+    if (r.type === 'cri' && criIdentity(r, c) === 'conflict') mark(r, i);
+  });
+  if (!marked.includes(true)) return marked;
+  for (let changed = true; changed; ) {
+    changed = false;
+    records.forEach((r, i) => {
+      if (marked[i] || r.type !== 'cri') return;
+      if (
+        (r.sandboxId !== undefined && sandboxes.has(r.sandboxId)) ||
+        (r.containerId !== undefined && containers.has(r.containerId)) ||
+        (r.requestId !== undefined && requests.has(r.requestId))
+      ) {
+        mark(r, i);
+        changed = true;
+      }
+    });
+  }
+  return marked;
 }
 
 function earliest(times: Iterable<Instant>): Instant | null {

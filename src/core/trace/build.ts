@@ -449,7 +449,6 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     const obs = firstObserved(snaps, (p) => cond(p, type)?.status === 'True');
     if (obs?.receivedAt && watchRefines(obs.receivedAt, c.time)) d.ends.push({ time: obs.receivedAt, source: 'watch' });
     d.message = `${type}=True`;
-    if (kind === 'ready' && createdTime) d.starts.push(createdTime);
   }
 
   const nInit = containers.filter((c) => c.init).length;
