@@ -524,17 +524,18 @@ export async function runtimeLogLinesFor(pod: PodRef, opts: RuntimeLogOptions = 
     const id = m.match(/returns sandbox id "([0-9a-f]{64})"/)?.[1];
     if (id) sandboxIds.add(id);
   });
-  msgs.forEach((m, i) => {
+  // Ids are matched on the whole line: some lines carry them only in a field (id=…, path=…).
+  all.forEach((line, i) => {
     for (const sb of sandboxIds) {
-      if (!m.includes(sb)) continue;
+      if (!line.includes(sb)) continue;
       keep[i] = true;
-      const id = m.match(/returns container id "([0-9a-f]{64})"/)?.[1];
+      const id = msgs[i]?.match(/returns container id "([0-9a-f]{64})"/)?.[1];
       if (id) containerIds.add(id);
     }
   });
-  msgs.forEach((m, i) => {
+  all.forEach((line, i) => {
     if (keep[i]) return;
-    for (const id of containerIds) if (m.includes(id)) keep[i] = true;
+    for (const id of containerIds) if (line.includes(id)) keep[i] = true;
   });
   if (wantedImages.size > 0 && firstTime !== undefined) {
     msgs.forEach((m, i) => {
@@ -554,6 +555,38 @@ export async function runtimeLogLinesFor(pod: PodRef, opts: RuntimeLogOptions = 
     images: [...wantedImages],
     source,
   };
+}
+
+export interface RuntimePodIndexEntry {
+  name: string;
+  namespace: string;
+  uid: string;
+  sandboxIds: Set<string>;
+  containerIds: Set<string>;
+}
+
+/** Every pod containerd logged a sandbox for (1.6/1.7 `&PodSandboxMetadata{…}` format), by uid. */
+export function indexContainerdPods(lines: string[]): Map<string, RuntimePodIndexEntry> {
+  const byUid = new Map<string, RuntimePodIndexEntry>();
+  const bySandbox = new Map<string, RuntimePodIndexEntry>();
+  for (const line of lines) {
+    const m = containerdMsg(line) ?? '';
+    const meta = m.match(/PodSandboxMetadata\{Name:([^,]*),Uid:([^,]*),Namespace:([^,]*),/);
+    if (meta) {
+      const [, name = '', uid = '', namespace = ''] = meta;
+      let e = byUid.get(uid);
+      if (!e) byUid.set(uid, (e = { name, namespace, uid, sandboxIds: new Set(), containerIds: new Set() }));
+      const sb = m.match(/returns sandbox id "([0-9a-f]{64})"/)?.[1];
+      if (sb) {
+        e.sandboxIds.add(sb);
+        bySandbox.set(sb, e);
+      }
+      continue;
+    }
+    const cc = m.match(/^CreateContainer within sandbox "([0-9a-f]{64})" .* returns container id "([0-9a-f]{64})"/);
+    if (cc?.[1] && cc[2]) bySandbox.get(cc[1])?.containerIds.add(cc[2]);
+  }
+  return byUid;
 }
 
 // ---------------------------------------------------------------------------------------------

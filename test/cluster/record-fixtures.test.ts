@@ -23,6 +23,7 @@ import {
   clusterEnv,
   deleteNamespace,
   getRaw,
+  indexContainerdPods,
   kubectl,
   kubectlJson,
   kubectlResult,
@@ -30,6 +31,7 @@ import {
   nodeLogQueryPath,
   pushFreshTag,
   rawWatch,
+  readContainerdLog,
   rfc3339,
   runtimeLogLinesFor,
   waitFor,
@@ -235,8 +237,13 @@ async function record(s: Scenario): Promise<void> {
   write(dir, 'events.json', await kubectlJson(['-n', ns, 'get', 'events']));
   write(dir, 'events-v1.json', await kubectlJson(['-n', ns, 'get', 'events.v1.events.k8s.io']));
   write(dir, 'events-watch.json', evEvents);
-  write(dir, 'containerd.log', await getRaw(nodeLogQueryPath({ query: 'containerd', ...window })));
-  write(dir, 'kubelet.log', await getRaw(nodeLogQueryPath({ query: 'kubelet', ...window })));
+  // The node is shared (other sessions may run pods meanwhile, and the previous scenario's
+  // teardown can overlap): drop log lines that name another namespace's pod.
+  const foreign = await foreignIdentifiers(ns);
+  const containerdLog = dropForeign(await getRaw(nodeLogQueryPath({ query: 'containerd', ...window })), ns, foreign);
+  const kubeletLog = dropForeign(await getRaw(nodeLogQueryPath({ query: 'kubelet', ...window })), ns, foreign);
+  write(dir, 'containerd.log', containerdLog.text);
+  write(dir, 'kubelet.log', kubeletLog.text);
   if (isDeployment) {
     write(dir, 'deployment.json', await kubectlJson(['-n', ns, 'get', 'deployment', 'web']));
     write(dir, 'replicaset.json', (await kubectlJson<{ items: unknown[] }>(['-n', ns, 'get', 'replicasets'])).items);
@@ -259,13 +266,54 @@ async function record(s: Scenario): Promise<void> {
     logWindow: window,
     kubernetesVersion: env.kubernetesVersion,
     recordedWith: 'test/cluster/record-fixtures.test.ts',
+    droppedForeignLines: { containerd: containerdLog.dropped, kubelet: kubeletLog.dropped },
     notes: [
-      'Logs are Node Log Query answers (journald, short-precise, UTC without year) for the window.',
+      'Logs are Node Log Query answers (journald, short-precise, UTC without year) for the window,',
+      'minus lines naming pods of other namespaces (droppedForeignLines); lines naming no pod stay.',
       'receivedAt is the local receive time (ms since the epoch) of each raw watch event.',
     ],
   });
   await deleteNamespace(ns, true);
+  // Let the kubelet finish tearing the sandboxes down before the next scenario's window opens.
+  await waitFor(`${s.name}: sandboxes stopped`, async () => {
+    const lines = await readContainerdLog('journal', since);
+    const sandboxes = Object.values(groundTruth).flatMap((g) => (g as { sandboxIds: string[] }).sandboxIds);
+    return sandboxes.every((sb) => lines.some((l) => l.includes(`StopPodSandbox for \\"${sb}\\" returns successfully`)));
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  await new Promise((r) => setTimeout(r, 1000));
   expect(podEvents.length).toBeGreaterThan(0);
+}
+
+interface Foreign {
+  namespaces: Set<string>;
+  ids: Set<string>;
+}
+
+/** Pod uids, sandbox and container ids of every pod outside `ns` known to containerd. */
+async function foreignIdentifiers(ns: string): Promise<Foreign> {
+  const index = indexContainerdPods(await readContainerdLog('journal'));
+  const f: Foreign = { namespaces: new Set(), ids: new Set() };
+  for (const e of index.values()) {
+    if (e.namespace === ns) continue;
+    f.namespaces.add(e.namespace);
+    f.ids.add(e.uid);
+    for (const id of [...e.sandboxIds, ...e.containerIds]) f.ids.add(id);
+  }
+  return f;
+}
+
+function dropForeign(text: string, ns: string, f: Foreign): { text: string; dropped: number } {
+  const lines = text.split('\n');
+  const kept = lines.filter((l) => {
+    for (const id of f.ids) if (l.includes(id)) return false;
+    // Namespaces a line names: kubelet pod="ns/name" and pods=["ns/name", …]; containerd Namespace:ns,
+    const refs: string[] = [];
+    for (const m of l.matchAll(/pod="([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
+    for (const list of l.matchAll(/pods=\[([^\]]*)\]/g)) for (const m of (list[1] ?? '').matchAll(/"([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
+    for (const m of l.matchAll(/Namespace:([a-z0-9-]+),/g)) refs.push(m[1] ?? '');
+    return refs.length === 0 || refs.includes(ns);
+  });
+  return { text: kept.join('\n'), dropped: lines.length - kept.length };
 }
 
 describe.runIf(enabled)('record fixtures', () => {

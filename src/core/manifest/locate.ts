@@ -167,10 +167,13 @@ export function suggestAddition(r: RangeResult): string | null {
   return `add \`${first}:\` ${where}`;
 }
 
+/** Does a node cover the offset (end inclusive)? A scalar also covers its trailing comment. */
 function covers(src: DocumentSource, n: unknown, offset: number): boolean {
   const o = nodeOffsets(n);
   if (!o) return false;
-  return o[0] <= offset && offset <= trimEnd(src, o[0], o[1]);
+  const r = isScalar(n) ? n.range : null;
+  const end = r && typeof r[2] === 'number' && r[2] > o[1] ? r[2] : o[1];
+  return o[0] <= offset && offset <= trimEnd(src, o[0], end);
 }
 
 /** A child that starts later on the same line, with only indentation, `-` or `?` before it. */

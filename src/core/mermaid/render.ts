@@ -160,7 +160,7 @@ function groupLabel(g: Group, podName: string | null, now: Instant | undefined):
     const start = first.start ?? first.end;
     const end = last.end ?? last.start;
     const total = start && end ? diffMs(start, end) : Number.NaN;
-    const n = g.steps.reduce((a, s) => a + countOf(s), 0);
+    const n = g.steps.length;
     return [
       containerText(last),
       `${n} step${n === 1 ? '' : 's'}`,

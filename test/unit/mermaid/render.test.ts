@@ -230,7 +230,7 @@ describe('renderMermaid', () => {
           expect(r.messages).toHaveLength(benign.messages.length);
           expect(r.notes).toHaveLength(benign.notes.length);
           // The real parser on a share of the runs (it is the slow part).
-          if (parsedRuns < 150) {
+          if (parsedRuns < 80) {
             parsedRuns += 1;
             await checkWithMermaid(r);
           }
