@@ -72,9 +72,13 @@ export async function open(conn: Connection, spec: RequestSpec): Promise<{ res: 
     const req = lib.request(opts, (res) => resolveP({ res, req }));
     req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', (e) => rejectP(spec.signal?.aborted ? new ClusterError('timeout', 'aborted') : errorFromNetwork(e, where)));
-    if (spec.signal) {
-      if (spec.signal.aborted) req.destroy();
-      spec.signal.addEventListener('abort', () => req.destroy(), { once: true });
+    const signal = spec.signal;
+    if (signal) {
+      if (signal.aborted) req.destroy();
+      const onAbort = (): void => void req.destroy();
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Long-lived watches reuse one signal for many requests: do not pile up listeners.
+      req.on('close', () => signal.removeEventListener('abort', onAbort));
     }
     if (payload !== undefined) req.write(payload);
     req.end();

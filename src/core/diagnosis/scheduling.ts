@@ -28,10 +28,13 @@ export function parseFailedScheduling(message: string): ParsedFailedScheduling {
   const totalNodes = head?.[2] !== undefined ? Number(head[2]) : null;
   let body = head ? text.slice(head[0].length) : text;
   let preemption: string | null = null;
-  const pre = body.search(/\.?\s*preemption:\s/);
-  if (pre >= 0) {
-    preemption = body.slice(pre).replace(/^\.?\s*preemption:\s*/, '').trim() || null;
-    body = body.slice(0, pre);
+  // The filter part ends at the first ". "; what follows is PostFilter text. Kubernetes 1.34 writes
+  // `1 Insufficient memory. no new claims to deallocate, preemption: 0/1 nodes …` (the DRA clause
+  // comes before "preemption:"), older releases `… memory. preemption: …`.
+  const end = body.search(/\.\s+(?=\S)/);
+  if (end >= 0) {
+    preemption = body.slice(end + 1).replace(/^\s*(no new claims to deallocate,\s*)?(preemption:\s*)?/, '').trim() || null;
+    body = body.slice(0, end);
   }
   body = body.trim().replace(/\.$/, '');
   if (!body) return { totalNodes, reasons: [], preemption };

@@ -13,18 +13,16 @@ export interface CriMetadata {
 }
 
 function build(fields: Map<string, string>): CriMetadata | null {
+  const out: { name?: string; uid?: string; namespace?: string; attempt?: number } = {};
   const name = fields.get('name');
   const uid = fields.get('uid');
   const namespace = fields.get('namespace');
-  const attemptText = fields.get('attempt');
-  const attempt = attemptText !== undefined && /^\d+$/.test(attemptText) ? Number(attemptText) : undefined;
-  if (name === undefined && uid === undefined && namespace === undefined && attempt === undefined) return null;
-  return {
-    ...(name ? { name } : {}),
-    ...(uid ? { uid } : {}),
-    ...(namespace ? { namespace } : {}),
-    ...(attempt !== undefined ? { attempt } : {}),
-  };
+  const attempt = fields.get('attempt');
+  if (name) out.name = name;
+  if (uid) out.uid = uid;
+  if (namespace) out.namespace = namespace;
+  if (attempt !== undefined && /^\d+$/.test(attempt)) out.attempt = Number(attempt);
+  return name === undefined && uid === undefined && namespace === undefined && out.attempt === undefined ? null : out;
 }
 
 function parseGogo(text: string): CriMetadata | null {

@@ -37,24 +37,21 @@ export function readGoQuoted(text: string, start: number): QuotedString | null {
   if (text.charCodeAt(start) !== 34 /* " */) return null;
   let out = '';
   let i = start + 1;
-  let runStart = i;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      out += text.slice(runStart, i);
-      return { value: out, end: i + 1, terminated: true };
+  // Jump between quotes and backslashes with indexOf: most values have no escapes at all.
+  let nextBackslash = text.indexOf('\\', i);
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (nextBackslash >= 0 && nextBackslash < i) nextBackslash = text.indexOf('\\', i);
+    if (quote < 0 && nextBackslash < 0) {
+      return { value: out + text.slice(i), end: text.length, terminated: false };
     }
-    if (c !== 92 /* \ */) {
-      i++;
-      continue;
+    if (quote >= 0 && (nextBackslash < 0 || quote < nextBackslash)) {
+      return { value: out + text.slice(i, quote), end: quote + 1, terminated: true };
     }
-    out += text.slice(runStart, i);
+    out += text.slice(i, nextBackslash);
+    i = nextBackslash;
     const e = text[i + 1];
-    if (e === undefined) {
-      i++;
-      runStart = i;
-      break;
-    }
+    if (e === undefined) return { value: out, end: text.length, terminated: false };
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined) {
       out += simple;
@@ -78,10 +75,7 @@ export function readGoQuoted(text: string, start: number): QuotedString | null {
       out += e;
       i += 2;
     }
-    runStart = i;
   }
-  out += text.slice(runStart, Math.min(i, text.length));
-  return { value: out, end: text.length, terminated: false };
 }
 
 /** The whole text as one Go-quoted string, or null if it is not exactly that. */

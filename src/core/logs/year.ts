@@ -2,7 +2,7 @@
 // caller-given year or instant) or from the nearest full timestamp the same log carries, and then
 // rolls forward with the log itself so a log that crosses New Year keeps counting.
 
-import { toMs, type Instant } from '../time.js';
+import type { Instant } from '../time.js';
 import type { Precision } from '../vocabulary.js';
 
 /** A wall-clock UTC time without its year. */
@@ -56,13 +56,28 @@ export function instantInYear(year: number, p: PartialTime): Instant | null {
   };
 }
 
+/** Epoch ms of an instant key, to the millisecond (enough to pick a year). */
+function keyMs(key: string): number {
+  const n = (a: number, b: number): number => Number(key.slice(a, b));
+  const d = new Date(Date.UTC(2000, n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23)));
+  d.setUTCFullYear(n(0, 4));
+  return d.getTime();
+}
+
+/** Epoch ms of a partial time in a year; NaN when that date does not exist in it. */
+function partialMs(year: number, p: PartialTime): number {
+  const d = new Date(Date.UTC(2000, p.month - 1, p.day, p.hour, p.minute, Math.min(p.second, 59)));
+  d.setUTCFullYear(year);
+  return d.getUTCDate() === p.day ? d.getTime() : NaN;
+}
+
 export class YearResolver {
   private anchorMs: number | null;
   private year: number | null;
 
   constructor(referenceYear: number | null, reference: Instant | null) {
     this.year = referenceYear !== null && Number.isInteger(referenceYear) && referenceYear >= 1 && referenceYear <= 9999 ? referenceYear : null;
-    this.anchorMs = reference ? toMs(reference) : null;
+    this.anchorMs = reference ? keyMs(reference.key) : null;
     if (this.anchorMs !== null && !Number.isFinite(this.anchorMs)) this.anchorMs = null;
   }
 
@@ -73,7 +88,7 @@ export class YearResolver {
 
   /** A full timestamp read from the log: the best evidence of the year. */
   observe(i: Instant): void {
-    const ms = toMs(i);
+    const ms = keyMs(i.key);
     // Go's zero time (`0001-01-01 …`) and other placeholders say nothing about the log's year.
     if (Number.isFinite(ms) && i.key >= '1970') this.anchorMs = ms;
   }
@@ -87,23 +102,26 @@ export class YearResolver {
     if (this.anchorMs === null) {
       if (this.year === null) return null;
       const first = instantInYear(this.year, p);
-      if (first) this.anchorMs = toMs(first);
+      if (first) this.anchorMs = partialMs(this.year, p);
       return first;
     }
     const anchor = this.anchorMs;
     const y = new Date(anchor).getUTCFullYear();
-    let best: Instant | null = null;
+    let bestYear: number | null = null;
+    let bestMs = NaN;
     let bestDistance = Infinity;
-    for (const candidate of [y - 1, y, y + 1]) {
-      const i = instantInYear(candidate, p);
-      if (!i) continue;
-      const distance = Math.abs(toMs(i) - anchor);
+    for (const candidate of [y, y - 1, y + 1]) {
+      const ms = partialMs(candidate, p);
+      // NaN (no such date that year, e.g. Feb 29) never compares smaller.
+      const distance = Math.abs(ms - anchor);
       if (distance < bestDistance) {
-        best = i;
+        bestYear = candidate;
+        bestMs = ms;
         bestDistance = distance;
       }
     }
-    if (best) this.anchorMs = toMs(best);
+    const best = bestYear === null ? null : instantInYear(bestYear, p);
+    if (best) this.anchorMs = bestMs;
     return best;
   }
 }

@@ -190,6 +190,9 @@ function afterKeyColon(src: DocumentSource, key: unknown, offset: number): boole
   return /^[ \t]*:?[ \t]*$/.test(src.text.slice(o[1], offset));
 }
 
+/** Nesting followed by pathAt; deeper positions resolve to the node at this depth. */
+const MAX_DEPTH = 500;
+
 interface Hit {
   readonly segments: PathSegment[];
   readonly offsets: Offsets;
@@ -203,7 +206,7 @@ function keySegment(src: DocumentSource, key: unknown): PathSegment | null {
 
 function descend(src: DocumentSource, node: unknown, segs: PathSegment[], offset: number, depth: number): Hit {
   const here: Hit = { segments: segs, offsets: nodeOffsets(node) ?? [offset, offset], onKey: false };
-  if (depth > 10_000) return here;
+  if (depth > MAX_DEPTH) return here;
   const entries: { seg: PathSegment; key: unknown; value: unknown }[] = [];
   if (isMap(node)) {
     for (const it of node.items as unknown[]) {
@@ -252,13 +255,17 @@ export function pathAt(doc: ManifestDocument, line: number, col: number): PathAt
   if (offset === null) return null;
   const root = src.doc.contents;
   if (!covers(src, root, offset) && !startsAfterOnLine(src, root, offset)) return null;
-  const hit = descend(src, root, [], offset, 0);
-  return {
-    path: formatPath(hit.segments),
-    segments: hit.segments,
-    range: rangeFromOffsets(src, hit.offsets[0], hit.offsets[1]),
-    onKey: hit.onKey,
-  };
+  try {
+    const hit = descend(src, root, [], offset, 0);
+    return {
+      path: formatPath(hit.segments),
+      segments: hit.segments,
+      range: rangeFromOffsets(src, hit.offsets[0], hit.offsets[1]),
+      onKey: hit.onKey,
+    };
+  } catch {
+    return null; // a stack overflow on absurd nesting: no hover rather than a crash
+  }
 }
 
 /** Rebases a pod-relative path (`spec.containers[0].image`) onto the document; null when it holds no pod template. */

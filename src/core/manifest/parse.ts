@@ -140,7 +140,7 @@ export function parseManifest(text: string): Manifest {
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[] = [];
   try {
-    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false });
+    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false, logLevel: 'error' });
     parsed = Array.isArray(all) ? all : [];
   } catch {
     parsed = [];

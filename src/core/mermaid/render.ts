@@ -217,9 +217,12 @@ function noteLine(n: TraceNote): string {
 }
 
 function runtimeLabel(trace: Trace): string {
-  const name = trace.runtime === 'containerd' ? 'containerd' : trace.runtime === 'cri-o' ? 'CRI-O' : 'CRI runtime';
-  const v = typeof trace.runtimeVersion === 'string' ? trace.runtimeVersion.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') : '';
-  const version = cleanMermaidText(v, LIMITS.version);
+  // `containerd://1.7.27` as the node reports it (status.nodeInfo.containerRuntimeVersion).
+  const raw = typeof trace.runtimeVersion === 'string' ? trace.runtimeVersion : '';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1] ?? null;
+  const name =
+    trace.runtime === 'containerd' ? 'containerd' : trace.runtime === 'cri-o' ? 'CRI-O' : scheme ? cleanMermaidText(scheme, LIMITS.version) : 'CRI runtime';
+  const version = cleanMermaidText(scheme ? raw.slice(scheme.length + 3) : raw, LIMITS.version);
   return version ? `${name} ${version}` : name;
 }
 
@@ -263,6 +266,19 @@ const CAUSE_KINDS: Partial<Record<Cause, readonly StepKind[]>> = {
  * Never throws.
  */
 export function renderMermaid(trace: Trace, opts: RenderOptions = {}): RenderedDiagram {
+  try {
+    return render(trace, opts ?? {});
+  } catch {
+    // Only malformed (untyped) input gets here, e.g. a time that is not an Instant.
+    return {
+      source: 'sequenceDiagram\nparticipant kube-apiserver as kube-apiserver\nNote over kube-apiserver: diagram unavailable (malformed trace)',
+      messages: [],
+      notes: [{ stepId: null }],
+    };
+  }
+}
+
+function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
   const collapse = opts.collapseRepeats !== false;
   const maxSteps = Number.isFinite(opts.maxSteps) && (opts.maxSteps ?? 0) >= 1 ? Math.floor(opts.maxSteps as number) : DEFAULT_MAX_STEPS;
   const fold = new Set((opts.foldContainers ?? []).filter((c): c is string => typeof c === 'string'));

@@ -32,10 +32,17 @@ describe('parseFailedScheduling', () => {
     expect(p.reasons).toEqual([{ nodes: null, reason: 'pod has unbound immediate PersistentVolumeClaims' }]);
   });
 
-  it('handles the DRA-prefixed preemption text and a taint value containing a comma', () => {
-    const p = parseFailedScheduling('0/2 nodes are available: 1 node(s) had untolerated taint {a: b,c}, 1 Insufficient cpu. preemption: no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+  it('handles the DRA clause before "preemption:" (as kube-scheduler 1.34 writes it) and a taint value containing a comma', () => {
+    const p = parseFailedScheduling('0/2 nodes are available: 1 node(s) had untolerated taint {a: b,c}, 1 Insufficient cpu. no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
     expect(p.reasons.map((r) => r.nodes)).toEqual([1, 1]);
     expect(p.reasons[0]?.reason).toBe('node(s) had untolerated taint {a: b,c}');
+    expect(p.reasons[1]?.reason).toBe('Insufficient cpu');
+    expect(p.preemption).toBe('0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+  });
+
+  it('reads the exact message recorded from the local 1.34 cluster', () => {
+    const p = parseFailedScheduling('0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+    expect(p.reasons).toEqual([{ nodes: 1, reason: 'Insufficient memory' }]);
   });
 });
 

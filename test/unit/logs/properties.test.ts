@@ -110,7 +110,7 @@ describe('parsers never throw', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 30_000);
 
   it('parses every unmutated seed line into at least one record', () => {
     for (const l of SEEDS) {
@@ -278,7 +278,7 @@ describe('attribution never crosses pods', () => {
         // Every CRI record was attributed to exactly one pod (nothing lost, nothing shared).
         expect(attributedCri).toBe(records.filter((r) => r.type === 'cri').length);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
-  });
+  }, 60_000);
 });

@@ -316,3 +316,16 @@ describe('pod templates', () => {
     expect(findPodDocument(single, { metadata: { name: 'whatever' } })?.index).toBe(0);
   });
 });
+
+describe('robustness', () => {
+  it('survives deep nesting', () => {
+    const depth = 3000;
+    const text = `${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
+    const m = parseManifest(text);
+    for (const d of m.documents) {
+      expect(() => pathAt(d, 0, depth)).not.toThrow();
+      expect(() => rangeOf(d, Array(depth).fill(0) as number[])).not.toThrow();
+      expect(() => d.toJSON()).not.toThrow();
+    }
+  });
+});

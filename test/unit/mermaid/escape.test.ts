@@ -104,5 +104,5 @@ describe('escapeMermaidText', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 });

@@ -1,14 +1,14 @@
 // Golden files: the exact diagram source for hand-built traces. `UPDATE_GOLDEN=1 npx vitest run test/unit/mermaid` rewrites them.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../../src/core/model.js';
 import { renderMermaid, type RenderOptions } from '../../../src/core/mermaid/index.js';
 import { CRASH_LOOP, HAPPY, HOSTILE_STRINGS, INIT, PENDING, PULL_FAILURE, diag, step, trace } from './fixtures.js';
 import { parseWithMermaid } from './mermaid-parser.js';
 
-const DIR = fileURLToPath(new URL('./golden/', import.meta.url));
+const DIR = join(__dirname, 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 /** Every hostile string in a different slot. */
@@ -55,7 +55,7 @@ const CASES: readonly (readonly [string, Trace, RenderOptions?])[] = [
 describe('golden diagrams', () => {
   it.each(CASES.map(([name, t, o]) => [name, t, o] as const))('%s', async (name, t, o) => {
     const r = renderMermaid(t, o);
-    const file = `${DIR}${name}.mmd`;
+    const file = join(DIR, `${name}.mmd`);
     const text = `${r.source}\n`;
     if (UPDATE || !existsSync(file)) {
       mkdirSync(DIR, { recursive: true });

@@ -59,6 +59,8 @@ describe('renderMermaid', () => {
     expect(renderMermaid(INIT).source).toContain('participant cri-runtime as CRI-O 1.31.2');
     const noRuntime = renderMermaid(trace({ runtime: null, runtimeVersion: null, steps: [step('image-pull', { container: 'a', t: '00:00' })] }));
     expect(noRuntime.source).toContain('participant cri-runtime as CRI runtime');
+    const docker = renderMermaid(trace({ runtime: null, runtimeVersion: 'docker://27.3.1', steps: [step('image-pull', { container: 'a' })] }));
+    expect(docker.source).toContain('participant cri-runtime as docker 27.3.1');
     expect(renderMermaid(HAPPY).source).toContain('participant oci-runtime as runc\nparticipant container as containers');
   });
 
@@ -152,6 +154,11 @@ describe('renderMermaid', () => {
     expect(empty.source).toBe('sequenceDiagram\nparticipant kube-apiserver as kube-apiserver');
     const odd = { ...HAPPY, steps: [{ ...step('created'), kind: 'bogus', from: 'nobody', to: 'nobody', count: Number.NaN }] } as unknown as Trace;
     expect(() => renderMermaid(odd, { maxSteps: Number.NaN })).not.toThrow();
+    const garbage = { steps: [{ kind: 'created', start: 'x', end: 5, status: 'done' }, null] } as unknown as Trace;
+    const g = renderMermaid(garbage);
+    expect(g.source.startsWith('sequenceDiagram\n')).toBe(true);
+    expect(g.messages).toEqual([]);
+    expect(() => renderMermaid({} as Trace)).not.toThrow();
   });
 
   describe('hostile text', () => {
