@@ -13,23 +13,6 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || die "must run as root"
 T0=$(now)
 
-# stop NAME TIMEOUT_S: TERM the recorded PID, KILL it after TIMEOUT_S.
-stop() {
-  local n=$1 timeout=$2 pid i
-  pid=$(pid_of "$n") || { rm -f "$PIDS/$n.pid"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < timeout * 10; i++)); do
-    pid_of "$n" >/dev/null || break
-    sleep 0.1
-  done
-  if pid_of "$n" >/dev/null; then
-    say "$n (pid $pid) did not stop after ${timeout}s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.2
-  fi
-  rm -f "$PIDS/$n.pid"
-}
-
 # Every cgroup dir (all hierarchies) of a unit up.sh started, and the kubelet's pod cgroups.
 unit_cgroups() { local h; for h in /sys/fs/cgroup/*; do [ -d "$h/system.slice/$1.service" ] && echo "$h/system.slice/$1.service"; done; return 0; }
 pod_cgroups() { local h; for h in /sys/fs/cgroup/*; do [ -d "$h/kubepods" ] && echo "$h/kubepods"; done; return 0; }
@@ -57,18 +40,18 @@ if [ -n "${POD_BIRTH_KEEP_LOGS:-}" ] && [ -d "$STATE" ]; then
 fi
 
 # 1. kubelet first, so it does not restart the containers killed next.
-stop kubelet 15
-stop kubelet-logcopy 2
+stop_daemon kubelet 15
+stop_daemon kubelet-logcopy 2
 # 2. pod containers (pause + workloads), then containerd, then the shims it left.
 mapfile -t pods < <(pod_cgroups)
 kill_cgroups KILL "${pods[@]}" || say "WARNING: processes left in kubepods cgroups"
-stop containerd 10
+stop_daemon containerd 10
 mapfile -t cd_cgs < <(unit_cgroups containerd)
 kill_cgroups TERM "${cd_cgs[@]}" || kill_cgroups KILL "${cd_cgs[@]}" || say "WARNING: shims left in containerd.service"
-stop containerd-logcopy 2
+stop_daemon containerd-logcopy 2
 # 3. control plane, etcd, registry, journald.
 for d in kube-scheduler kube-controller-manager kube-apiserver etcd docker-registry systemd-journald; do
-  stop "$d" 15
+  stop_daemon "$d" 15
 done
 # Anything still inside our unit cgroups (e.g. a journalctl spawned by the kubelet) goes too.
 for d in $DAEMONS; do
@@ -100,7 +83,8 @@ fi
 # 6. network: the bridge (veths died with their netns) and CNI state.
 if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link del "$CNI_BRIDGE" || say "WARNING: cannot delete $CNI_BRIDGE"; fi
 
-if [ -f "$STATE/created-node-ip" ]; then ip addr del "$(cat "$STATE/created-node-ip")" dev lo 2>/dev/null || true; fi
+# The node address on lo (up.sh adds it; remove it even when the state dir is already gone).
+if ip -4 addr show dev lo | grep -qw "inet $NODE_IP/32"; then ip addr del "$NODE_IP/32" dev lo || say "WARNING: cannot remove $NODE_IP/32 from lo"; fi
 
 # 7. sysctls back to their values before up.sh.
 if [ -f "$STATE/sysctl.saved" ]; then
@@ -123,7 +107,8 @@ if [ -d "$STATE" ] || [ -d /run/systemd/journal ]; then
 fi
 rm -rf "$STATE"
 
-# 9. verify
+# 9. verify: no process of ours left (not even as a zombie), no cgroup, no bridge
+wait_reaped 10 || true
 left=""
 for d in $(pod_cgroups); do left="$left $d"; done
 for n in $DAEMONS; do for d in $(unit_cgroups "$n"); do left="$left $d"; done; done

@@ -31,6 +31,8 @@ export interface ClusterEnv {
   containerdLog: string;
   kubeletLog: string;
   logsDir: string;
+  /** test/cluster of the checkout that ran up.sh (holds daemon.sh, down.sh, …). */
+  scriptsDir: string;
   kubernetesVersion: string;
   startedAt: string;
 }
@@ -52,17 +54,25 @@ function processAlive(pidFile: string): boolean {
   }
 }
 
-/** The running cluster's paths and names. Throws (with what to do) when the cluster is not up. */
-export function clusterEnv(): ClusterEnv {
-  const dir = stateDir();
-  const file = join(dir, 'cluster.json');
+function readClusterJson(): ClusterEnv {
+  const file = join(stateDir(), 'cluster.json');
   if (!existsSync(file)) {
     throw new Error(
       `The test cluster is not up (no ${file}). Start it with \`npm run cluster:up\` (as root), ` +
         'or set POD_BIRTH_CLUSTER_DIR if it uses another state dir.',
     );
   }
-  const env = JSON.parse(readFileSync(file, 'utf8')) as ClusterEnv;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterEnv;
+}
+
+/**
+ * The running cluster's paths and names. Throws (with what to do) when the cluster is not up or
+ * one of kube-apiserver, etcd, kubelet, containerd is not running. `clusterEnv.unchecked()`
+ * skips the liveness check (e.g. while a fault test has stopped a daemon).
+ */
+export function clusterEnv(): ClusterEnv {
+  const dir = stateDir();
+  const env = readClusterJson();
   for (const d of ['kube-apiserver', 'etcd', 'kubelet', 'containerd']) {
     if (!processAlive(join(dir, 'pids', `${d}.pid`))) {
       throw new Error(
@@ -73,6 +83,7 @@ export function clusterEnv(): ClusterEnv {
   }
   return env;
 }
+clusterEnv.unchecked = readClusterJson;
 
 export interface KubectlOptions {
   /** Kubeconfig to use; default: the admin kubeconfig. */
@@ -92,7 +103,7 @@ export interface KubectlResult {
 
 /** Run `cikube kubectl --kubeconfig <kubeconfig> ...args`; never goes through a shell. */
 export function kubectlResult(args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
-  const env = clusterEnv();
+  const env = clusterEnv.unchecked();
   const kubeconfig = opts.kubeconfig ?? env.kubeconfig;
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -247,11 +258,35 @@ export function waitForEvent(namespace: string, uid: string, reason: string, mes
   }, { timeoutMs: 90_000, intervalMs: 500, ...opts });
 }
 
+export type DaemonName =
+  | 'systemd-journald'
+  | 'docker-registry'
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'containerd'
+  | 'containerd-logcopy'
+  | 'kubelet'
+  | 'kubelet-logcopy';
+
+/**
+ * Stop (SIGTERM), kill (SIGKILL, a crash), start or restart one cluster daemon (fault injection)
+ * through test/cluster/daemon.sh: same command, cgroups and log destination as up.sh used, new
+ * PID recorded for down.sh; start/restart resolve once the daemon answers its health check.
+ * A graceful kube-apiserver stop waits up to 15 s for watches to drain; use kill + start for a
+ * fast restart.
+ */
+export async function daemon(action: 'stop' | 'kill' | 'start' | 'restart', name: DaemonName): Promise<void> {
+  const env = clusterEnv.unchecked();
+  await run('bash', [join(env.scriptsDir, 'daemon.sh'), action, name], 180_000);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Node proxy
 
 /** Path of a Node Log Query through the apiserver node proxy. */
-export function nodeLogQueryPath(params: Record<string, string | number | string[]>, node = clusterEnv().nodeName): string {
+export function nodeLogQueryPath(params: Record<string, string | number | string[]>, node = clusterEnv.unchecked().nodeName): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
@@ -299,7 +334,7 @@ export async function mintKubeconfig(
   rules: PolicyRule[],
   opts: { clusterRules?: PolicyRule[]; duration?: string } = {},
 ): Promise<MintedKubeconfig> {
-  const env = clusterEnv();
+  const env = clusterEnv.unchecked();
   const withGroups = (rs: PolicyRule[]) =>
     rs.map((r) => (r.nonResourceURLs ? r : { apiGroups: r.apiGroups ?? [''], ...r }));
   const exists = await kubectlResult(['get', 'namespace', namespace], { allowFailure: true });
@@ -398,7 +433,7 @@ export function normalizeImageRef(ref: string): string {
  * image reference to use in a pod (`busybox:<tag>`), so a test gets a real first pull.
  */
 export async function pushFreshTag(from = '1.37', tag = `fresh-${Date.now().toString(36)}-${randomSuffix(4)}`): Promise<string> {
-  const env = clusterEnv();
+  const env = clusterEnv.unchecked();
   await run('skopeo', [
     '--insecure-policy', 'copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false',
     `docker://${env.registry}/library/busybox:${from}`, `docker://${env.registry}/library/busybox:${tag}`,
@@ -460,7 +495,7 @@ export function containerdMsg(line: string): string | undefined {
 export async function readContainerdLog(source: 'journal' | 'file' = 'journal', since?: Date): Promise<string[]> {
   let text: string;
   if (source === 'file') {
-    text = readFileSync(clusterEnv().containerdLog, 'utf8');
+    text = readFileSync(clusterEnv.unchecked().containerdLog, 'utf8');
   } else {
     const args = ['--no-pager', '--utc', '-o', 'short-precise', '-u', 'containerd.service'];
     if (since) args.push('--since', `${since.toISOString().slice(0, 19).replace('T', ' ')} UTC`);
@@ -615,7 +650,7 @@ export interface RawWatch<T = unknown> {
  * events for what exists when the request arrives.
  */
 export function rawWatch<T = unknown>(apiPath: string, query: Record<string, string> = {}, opts: KubectlOptions = {}): RawWatch<T> {
-  const env = clusterEnv();
+  const env = clusterEnv.unchecked();
   const q = new URLSearchParams({ watch: '1', allowWatchBookmarks: 'false', ...query });
   const child = spawn(env.cikube, ['kubectl', '--kubeconfig', opts.kubeconfig ?? env.kubeconfig, 'get', '--raw', `${apiPath}?${q.toString()}`], {
     stdio: ['ignore', 'pipe', 'pipe'],

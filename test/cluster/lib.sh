@@ -70,18 +70,129 @@ log_of() { # NAME: the file holding the daemon's output
   esac
 }
 
+STOPPED_PIDS=()
+
 # cg_kill_all DIR SIGNAL: signal every process listed in DIR/cgroup.procs and its sub-cgroups.
 cg_kill_all() {
   local dir=$1 sig=$2 pid
   [ -d "$dir" ] || return 0
   while IFS= read -r pid; do
-    [ -n "$pid" ] && kill "-$sig" "$pid" 2>/dev/null || true
+    [ -n "$pid" ] || continue
+    STOPPED_PIDS+=("$pid")
+    kill "-$sig" "$pid" 2>/dev/null || true
   done < <(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)
+}
+
+# wait_reaped TIMEOUT_S: wait until every PID in STOPPED_PIDS is gone from /proc. Our daemons run
+# in their own sessions, so once stopped they are zombies until PID 1 reaps them (~2 s here).
+wait_reaped() {
+  local i p left
+  for ((i = 0; i < $1 * 10; i++)); do
+    left=""
+    for p in "${STOPPED_PIDS[@]}"; do [ -e "/proc/$p" ] && left="$left $p"; done
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  say "WARNING: processes not reaped yet:$left ($(for p in $left; do awk '{ printf "%s(%s) ", $2, $3 }' "/proc/$p/stat" 2>/dev/null; done))"
+  return 1
 }
 
 cg_count() { # DIR: number of processes in DIR and its sub-cgroups
   [ -d "$1" ] || { echo 0; return; }
   find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -c . || true
+}
+
+# start_unit NAME JOURNAL(0|1) COMMAND...: start a daemon in its own session, inside
+# /system.slice/NAME.service, with stdout+stderr either in the journal (as unit NAME.service,
+# identifier NAME) or appended to $LOGS/NAME.log. Records NAME's PID and command (for daemon.sh).
+start_unit() {
+  local n=$1 journal=$2 h cgs=""
+  shift 2
+  for h in $UNIT_HIERARCHIES; do
+    [ -d "/sys/fs/cgroup/$h" ] || continue
+    mkdir -p "/sys/fs/cgroup/$h/system.slice/$n.service"
+    cgs="$cgs /sys/fs/cgroup/$h/system.slice/$n.service/cgroup.procs"
+  done
+  if [ "$journal" = 1 ]; then
+    # shellcheck disable=SC2016
+    setsid sh -c 'cgs=$1; n=$2; shift 2; for c in $cgs; do echo $$ > $c; done; exec systemd-cat -t "$n" "$@"' \
+      sh "$cgs" "$n" "$@" < /dev/null > "$LOGS/$n.start.log" 2>&1 &
+  else
+    # shellcheck disable=SC2016
+    setsid sh -c 'cgs=$1; shift; for c in $cgs; do echo $$ > $c; done; exec "$@"' \
+      sh "$cgs" "$@" < /dev/null >> "$LOGS/$n.log" 2>&1 &
+  fi
+  local pid=$!
+  mkdir -p "$STATE/cmd"
+  printf '%s\0' "$journal" "$@" > "$STATE/cmd/$n"
+  sleep 0.05
+  record_pid "$n" "$pid"
+}
+
+# wait_for NAME TIMEOUT DESCRIPTION COMMAND...: poll COMMAND until it succeeds; fail early with
+# the daemon's log tail if NAME died.
+wait_for() {
+  local n=$1 timeout=$2 what=$3 t
+  shift 3
+  t=$(now)
+  while ! "$@" >/dev/null 2>&1; do
+    if ! pid_of "$n" >/dev/null; then
+      say "$n exited while waiting for $what. Last lines of $(log_of "$n"):"
+      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
+      return 1
+    fi
+    if [ "$(awk -v a="$t" -v b="$(now)" -v m="$timeout" 'BEGIN { print (b - a > m) }')" = 1 ]; then
+      say "timed out after ${timeout}s waiting for $what. Last lines of $(log_of "$n"):"
+      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# start_recorded NAME: start NAME again with the command up.sh recorded for it.
+start_recorded() {
+  local n=$1 args=()
+  [ -f "$STATE/cmd/$n" ] || die "no recorded command for $n (is the cluster up?)"
+  mapfile -d '' args < "$STATE/cmd/$n"
+  start_unit "$n" "${args[@]}"
+}
+
+# stop_daemon NAME TIMEOUT_S: TERM the recorded PID, KILL it after TIMEOUT_S (0: KILL at once).
+stop_daemon() {
+  local n=$1 timeout=$2 pid i
+  pid=$(pid_of "$n") || { rm -f "$PIDS/$n.pid"; return 0; }
+  STOPPED_PIDS+=("$pid")
+  if [ "$timeout" = 0 ]; then
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < timeout * 10; i++)); do
+      pid_of "$n" >/dev/null || break
+      sleep 0.1
+    done
+    if pid_of "$n" >/dev/null; then
+      say "$n (pid $pid) did not stop after ${timeout}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  for ((i = 0; i < 50; i++)); do pid_of "$n" >/dev/null || break; sleep 0.1; done
+  rm -f "$PIDS/$n.pid"
+}
+
+# daemon_ready NAME: succeeds when NAME answers its health check.
+daemon_ready() {
+  case $1 in
+    systemd-journald) test -S /run/systemd/journal/stdout ;;
+    docker-registry) curl -fsS "http://$REGISTRY/v2/" ;;
+    etcd) curl -fsS http://127.0.0.1:2379/health ;;
+    kube-apiserver) kubectl_admin get --raw /readyz ;;
+    kube-controller-manager) curl -fsSk https://127.0.0.1:10257/healthz ;;
+    kube-scheduler) curl -fsSk https://127.0.0.1:10259/healthz ;;
+    containerd) ctr --address "$CONTAINERD_SOCK" version ;;
+    kubelet) curl -fsS http://127.0.0.1:10248/healthz ;;
+    *) pid_of "$1" ;;
+  esac
 }
 
 kubectl_admin() { "$KUBE_BIN/cikube" kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

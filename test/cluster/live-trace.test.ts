@@ -2,7 +2,8 @@
 // directly on the node (containerd's own log lines), plus forced faults.
 
 import * as net from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
@@ -204,6 +205,27 @@ describe('faults', () => {
     expect(formatInstant(step(session.trace(), 'container-started', 'app')!.end!)).toBe(formatInstant(step(fresh.trace(), 'container-started', 'app')!.end!));
   });
 
+  it('an apiserver restart mid-trace: the trace completes with no lost and no duplicated step', async () => {
+    const obj = pod('restart', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }], { initContainers: [{ name: 'wait', image: 'busybox:1.36', command: ['sleep', '6'] }] });
+    const plan = await dryRun(conn, obj);
+    const states: string[] = [];
+    const session = new TraceSession({ conn, namespace: ns, name: 'restart', timeoutMs: 120_000, onEvent: (e) => e.type === 'state' && states.push(e.message) });
+    await session.start();
+    const created = await applyConfirmed(conn, obj, plan, { confirmedBy: 'test' });
+    if (created.metadata?.uid) session.expectUid(created.metadata.uid);
+    await new Promise((r) => setTimeout(r, 1000));
+    await restartApiserver();
+    const outcome = await session.finished;
+    expect(outcome).toBe('ready');
+    expect(states.some((m) => /watch (resumed|retrying)/.test(m))).toBe(true);
+    const fresh = new TraceSession({ conn, namespace: ns, name: 'restart', timeoutMs: 30_000, onEvent: () => undefined });
+    await fresh.start();
+    await fresh.finished;
+    const ids = (t: Trace) => t.steps.map((s) => s.id).sort();
+    expect(ids(session.trace())).toEqual(ids(fresh.trace()));
+    expect(new Set(ids(session.trace())).size).toBe(session.trace().steps.length);
+  }, 180_000);
+
   it('a 410 on resume relists without losing the pod', async () => {
     await kubectl(['-n', ns, 'run', 'gone', '--image=busybox:1.36', '--restart=Never', '--', 'sleep', '3600']);
     const seen: string[] = [];
@@ -254,3 +276,37 @@ describe('faults', () => {
     }
   });
 });
+
+/** Stops the apiserver and starts it again with the same command line, log and PID bookkeeping. */
+async function restartApiserver(): Promise<void> {
+  const pidFile = `${clusterEnv().stateDir}/pids/kube-apiserver.pid`;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim().split(/\s+/)[0]);
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
+  const log = readlinkSync(`/proc/${pid}/fd/2`);
+  // SIGKILL: a crash. SIGTERM would drain watches for tens of seconds, longer than a pod birth.
+  process.kill(pid, 'SIGKILL');
+  const t0 = Date.now();
+  while (Date.now() - t0 < 30_000) {
+    try {
+      process.kill(pid, 0);
+      await new Promise((r) => setTimeout(r, 100));
+    } catch {
+      break;
+    }
+  }
+  const fd = openSync(log, 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  const start = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+  writeFileSync(pidFile, `${child.pid} ${start}\n`);
+  while (Date.now() - t0 < 90_000) {
+    try {
+      await kubectl(['get', '--raw', '/readyz']);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new Error('the apiserver did not come back within 90 s');
+}

@@ -118,56 +118,7 @@ for h in $UNIT_HIERARCHIES; do
 done
 [ -e /dev/log ] || echo "/dev/log" > "$STATE/created-devlog"
 # The node address: a /32 on lo (see lib.sh for why not 127.0.0.1).
-if ! ip -4 addr show dev lo | grep -qw "inet $NODE_IP/32"; then
-  ip addr add "$NODE_IP/32" dev lo
-  echo "$NODE_IP/32" > "$STATE/created-node-ip"
-fi
-
-# start_unit NAME JOURNAL(0|1) COMMAND...: start a daemon in its own session, inside
-# /system.slice/NAME.service, with stdout+stderr either in the journal (as unit NAME.service,
-# identifier NAME) or appended to $LOGS/NAME.log. Records NAME's PID.
-start_unit() {
-  local n=$1 journal=$2 h cgs=""
-  shift 2
-  for h in $UNIT_HIERARCHIES; do
-    [ -d "/sys/fs/cgroup/$h" ] || continue
-    mkdir -p "/sys/fs/cgroup/$h/system.slice/$n.service"
-    cgs="$cgs /sys/fs/cgroup/$h/system.slice/$n.service/cgroup.procs"
-  done
-  if [ "$journal" = 1 ]; then
-    # shellcheck disable=SC2016
-    setsid sh -c 'cgs=$1; n=$2; shift 2; for c in $cgs; do echo $$ > $c; done; exec systemd-cat -t "$n" "$@"' \
-      sh "$cgs" "$n" "$@" < /dev/null > "$LOGS/$n.start.log" 2>&1 &
-  else
-    # shellcheck disable=SC2016
-    setsid sh -c 'cgs=$1; shift; for c in $cgs; do echo $$ > $c; done; exec "$@"' \
-      sh "$cgs" "$@" < /dev/null >> "$LOGS/$n.log" 2>&1 &
-  fi
-  local pid=$!
-  sleep 0.05
-  record_pid "$n" "$pid"
-}
-
-# wait_for NAME TIMEOUT DESCRIPTION COMMAND...: poll COMMAND until it succeeds; fail early with
-# the daemon's log tail if NAME died.
-wait_for() {
-  local n=$1 timeout=$2 what=$3 t
-  shift 3
-  t=$(now)
-  while ! "$@" >/dev/null 2>&1; do
-    if ! pid_of "$n" >/dev/null; then
-      say "$n exited while waiting for $what. Last lines of $(log_of "$n"):"
-      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
-      return 1
-    fi
-    if [ "$(awk -v a="$t" -v b="$(now)" -v m="$timeout" 'BEGIN { print (b - a > m) }')" = 1 ]; then
-      say "timed out after ${timeout}s waiting for $what. Last lines of $(log_of "$n"):"
-      tail -n 40 "$(log_of "$n")" >&2 2>/dev/null || true
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+ip -4 addr show dev lo | grep -qw "inet $NODE_IP/32" || ip addr add "$NODE_IP/32" dev lo
 
 # ---------------------------------------------------------------------------------------------
 phase journald
@@ -512,6 +463,7 @@ cat > "$STATE/cluster.json" <<EOF
   "containerdLog": "/var/log/containerd.log",
   "kubeletLog": "$LOGS/kubelet.log",
   "logsDir": "$LOGS",
+  "scriptsDir": "$CLUSTER_DIR",
   "kubernetesVersion": "$("$C" kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -n 1)",
   "startedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }

@@ -22,9 +22,10 @@ export interface PodLogIdentity {
 
 export interface AttributionOptions {
   /**
-   * Nothing earlier belongs to the pod (typically its creationTimestamp). Also the lower bound of the
-   * image-pull window instead of the first RunPodSandbox, and what separates a pod from an earlier one
-   * with the same namespace/name when only names are known (CRI-O).
+   * Lines that name the pod only by namespace/name (CRI-O, most kubelet lines) are not taken on their
+   * name before this instant, which separates the pod from an earlier one of the same name; lines
+   * linked by UID or by ids are unaffected. Also the lower bound of the image-pull window (instead of
+   * the first RunPodSandbox). Typically the creationTimestamp minus an allowance for clock skew.
    */
   readonly notBefore?: Instant | null;
   /** Upper bound of the image-pull window, instead of the CreateContainer of a container using the image. */
@@ -61,8 +62,9 @@ function criIdentity(r: CriRecord, c: Context): Identity {
   if (s.namespace && s.name) {
     if (!c.namespace || !c.name) return 'unknown';
     if (s.namespace !== c.namespace || s.name !== c.name) return 'conflict';
-    // Same name but earlier than the pod can exist: an earlier pod that had this name.
-    return isBefore(r.time, c.notBefore) ? 'conflict' : 'match';
+    // Same name but earlier than the pod can exist: likely an earlier pod of that name, so the name is
+    // no evidence. Not a conflict either: with clock skew it may be this pod, and ids can still link it.
+    return isBefore(r.time, c.notBefore) ? 'unknown' : 'match';
   }
   return 'unknown';
 }
@@ -121,9 +123,10 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
 
   function belongs(r: LogRecord): boolean {
     if (r.type === 'kubelet') {
-      if (podKey === null || r.pod !== podKey || isBefore(r.time, c.notBefore)) return false;
+      if (podKey === null || r.pod !== podKey) return false;
       const u = kubeletUid(r);
-      return !(u && c.uid && u !== c.uid);
+      if (u && c.uid) return u === c.uid;
+      return !isBefore(r.time, c.notBefore);
     }
     if (r.rpc === 'PullImage') return false; // decided by the pull window below
     const identity = criIdentity(r, c);

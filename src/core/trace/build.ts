@@ -128,6 +128,9 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
           uid: podRef.uid ?? '',
           containerIds: statusIds,
           images: containers.map((c) => c.image).filter((x): x is string => !!x),
+          // Per-container images bound each pull by that container's CreateContainer, so a later
+          // pod's pull of the same image is not taken for this pod's.
+          containers: containers.flatMap((c) => (c.image ? [{ name: c.name, image: c.image }] : [])),
         });
   const cri = records.filter((r): r is CriRecord => r.type === 'cri').sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));
   const kubeletRecs = records.filter((r): r is KubeletRecord => r.type === 'kubelet').sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));

@@ -116,7 +116,8 @@ export class TraceState {
         return true;
       }
       case 'log': {
-        const key = `${ev.record.time.key}|${ev.record.raw}`;
+        // One kubelet line can name several pods (SyncLoop ADD); each is its own record.
+        const key = `${ev.record.time.key}|${ev.record.type === 'kubelet' ? ev.record.pod : ''}|${ev.record.raw}`;
         if (this.logs.has(key)) return false;
         this.logs.set(key, ev.record);
         return true;

@@ -257,4 +257,21 @@ describe('attributeToPod, CRI-O', () => {
     expect(bounded).toHaveLength(8);
     expect(bounded.every((r) => r.containerId === undefined || r.containerId === neu.containers[0]?.id)).toBe(true);
   });
+
+  it('under clock skew, lines before notBefore still come in through the UID and ids', () => {
+    const p = pod('skewed', [{ name: 'web', image: 'nginx:1.27' }], 'shop', 'web-1');
+    const text = crioBirth(p, (k) => `r-${k}`)
+      .map((m, i) => logrusText(at(10 * i), m.level, m.msg, m.fields))
+      .join('\n');
+    const mine = attributeToPod(parseLogText(text).records, identity(p), { notBefore: instant(at(10_000)) }) as CriRecord[];
+    // Everything but the pulls, which notBefore bounds from below.
+    expect(mine.map((r) => `${r.rpc}:${r.phase}`)).toEqual([
+      'RunPodSandbox:start',
+      'RunPodSandbox:end',
+      'CreateContainer:start',
+      'CreateContainer:end',
+      'StartContainer:start',
+      'StartContainer:end',
+    ]);
+  });
 });
