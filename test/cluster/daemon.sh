@@ -5,7 +5,8 @@
 #   watches on SIGTERM for up to 60 s, so a graceful apiserver restart takes ~19 s here.
 # kill: SIGKILL at once (a crash).
 # NAME: systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler
-#       containerd containerd-logcopy kubelet kubelet-logcopy
+#       containerd kubelet  (not the *-logcopy journal followers: they keep following across
+#       restarts of their unit, and a restarted follower would copy the journal a second time)
 # start/restart reuse the exact command up.sh started NAME with, in the same
 # /system.slice/NAME.service cgroups and log destination, record the new PID for down.sh, and
 # return once NAME answers its health check.
@@ -16,6 +17,7 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ $# = 2 ] || die "usage: daemon.sh stop|kill|start|restart NAME"
 action=$1 n=$2
+case $n in *-logcopy) die "$n is an internal journal follower; it keeps running across restarts of its unit" ;; esac
 case " $DAEMONS " in *" $n "*) ;; *) die "unknown daemon $n (one of: $DAEMONS)" ;; esac
 [ -d "$STATE" ] || die "the test cluster is not up (no $STATE)"
 load_kube_bin

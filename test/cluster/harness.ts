@@ -266,9 +266,7 @@ export type DaemonName =
   | 'kube-controller-manager'
   | 'kube-scheduler'
   | 'containerd'
-  | 'containerd-logcopy'
-  | 'kubelet'
-  | 'kubelet-logcopy';
+  | 'kubelet';
 
 /**
  * Stop (SIGTERM), kill (SIGKILL, a crash), start or restart one cluster daemon (fault injection)

@@ -2,14 +2,13 @@
 // directly on the node (containerd's own log lines), plus forced faults.
 
 import * as net from 'node:net';
-import { spawn } from 'node:child_process';
-import { openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
 import { formatInstant } from '../../src/core/time.js';
-import { clusterEnv, createNamespace, deleteNamespace, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
+import { clusterEnv, createNamespace, daemon, deleteNamespace, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
 
 let conn: Connection;
 let ns: string;
@@ -277,36 +276,9 @@ describe('faults', () => {
   });
 });
 
-/** Stops the apiserver and starts it again with the same command line, log and PID bookkeeping. */
+/** Kills the apiserver (a crash: SIGTERM would drain watches for tens of seconds) and starts it
+ * again with the cluster scripts, which keep its cgroup, log and PID bookkeeping. */
 async function restartApiserver(): Promise<void> {
-  const pidFile = `${clusterEnv().stateDir}/pids/kube-apiserver.pid`;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim().split(/\s+/)[0]);
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
-  const log = readlinkSync(`/proc/${pid}/fd/2`);
-  // SIGKILL: a crash. SIGTERM would drain watches for tens of seconds, longer than a pod birth.
-  process.kill(pid, 'SIGKILL');
-  const t0 = Date.now();
-  while (Date.now() - t0 < 30_000) {
-    try {
-      process.kill(pid, 0);
-      await new Promise((r) => setTimeout(r, 100));
-    } catch {
-      break;
-    }
-  }
-  const fd = openSync(log, 'a');
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
-  child.unref();
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-  const start = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-  writeFileSync(pidFile, `${child.pid} ${start}\n`);
-  while (Date.now() - t0 < 90_000) {
-    try {
-      await kubectl(['get', '--raw', '/readyz']);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  throw new Error('the apiserver did not come back within 90 s');
+  await daemon('kill', 'kube-apiserver');
+  await daemon('start', 'kube-apiserver');
 }

@@ -48,6 +48,8 @@ cluster_is_up() {
 }
 if cluster_is_up; then
   say "cluster already up"
+  # Point the harness at this checkout's scripts (a CI clone may differ from the one that started it).
+  sed -i "s|\"scriptsDir\": \"[^\"]*\"|\"scriptsDir\": \"$CLUSTER_DIR\"|" "$STATE/cluster.json"
   bash "$CLUSTER_DIR/status.sh" >&2 || true
   echo "KUBECONFIG=$KUBECONFIG_ADMIN"
   exit 0

@@ -104,8 +104,9 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
         nodes: null,
         evidence: msg || reason,
       });
-    } else if (reason === 'CrashLoopBackOff') {
-      const t = s.lastState?.terminated;
+    } else if (reason === 'CrashLoopBackOff' || (s.state?.terminated?.exitCode ?? 0) !== 0 || (!s.ready && !s.state?.waiting && (s.restartCount ?? 0) > 0 && (s.lastState?.terminated?.exitCode ?? 0) !== 0)) {
+      // Current exit first (between restarts), else the previous run's.
+      const t = (s.state?.terminated?.exitCode ?? 0) !== 0 ? s.state?.terminated : s.lastState?.terminated;
       const code = typeof t?.exitCode === 'number' ? ` with exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : '';
       push({
         cause: 'crash-loop',

@@ -560,6 +560,14 @@ function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {
   if (cond(pod, 'Ready')?.status === 'True') return 'ready';
   const waiting = statuses(pod).map(({ s }) => s.state?.waiting?.reason ?? '');
   if (waiting.some((w) => FAILED_WAITING.has(w))) return 'failed';
+  // Between two restarts a crashing container is `terminated` with its exit code, not yet
+  // CrashLoopBackOff; a container that already restarted after a failed exit is crash-looping too.
+  const crashed = statuses(pod).some(({ s }) => {
+    const now = s.state?.terminated;
+    const last = s.lastState?.terminated;
+    return (!!now && (now.exitCode ?? 0) !== 0) || (!s.ready && (s.restartCount ?? 0) > 0 && !!last && (last.exitCode ?? 0) !== 0);
+  });
+  if (crashed) return 'failed';
   if (steps.some((s) => s.status === 'failed' && (s.kind === 'sandbox-failed' || s.kind === 'volume-failed'))) return 'failed';
   if (!pod.spec?.nodeName) return 'pending';
   if (!steps.some((s) => s.kind === 'kubelet-accepted')) return 'scheduled';
