@@ -2,6 +2,8 @@
 // only when the first trace starts.
 
 import * as vscode from 'vscode';
+import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+import { TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from '../protocol/lsp.js';
 import type * as ClusterApi from '../cluster/index.js';
 import { lineOfPodPath, parseManifest, documentAt, type ManifestDocument } from '../core/manifest/index.js';
 import type { Step } from '../core/model.js';
@@ -32,11 +34,37 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('podBirth.trace', (uri?: vscode.Uri) => traceCommand(uri)),
     vscode.commands.registerCommand('podBirth.showOutput', () => output.show(true)),
     { dispose: () => void Promise.all([...running].map((s) => s.stop())) },
+    vscode.commands.registerCommand(TRACE_DOCUMENT_COMMAND, (args: TraceDocumentArgs) => traceDocumentAt(args)),
   );
+  // The language server runs in its own process; start it without waiting so activation stays fast.
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  client = new LanguageClient(
+    'podBirth',
+    'Pod Birth',
+    { run: { module: serverModule, transport: TransportKind.ipc }, debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6009'] } } },
+    { documentSelector: [{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], outputChannel: output },
+  );
+  void client.start().catch((e: unknown) => output.error(`language server failed to start: ${e instanceof Error ? e.message : String(e)}`));
 }
 
-export function deactivate(): Promise<void> {
-  return Promise.all([...running].map((s) => s.stop())).then(() => undefined);
+let client: LanguageClient | null = null;
+
+/** The CodeLens command: trace document N of a file, asking only apply or attach. */
+async function traceDocumentAt(args: TraceDocumentArgs): Promise<void> {
+  if (!args || typeof args.uri !== 'string' || !Number.isInteger(args.docIndex)) return;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri));
+  const doc = parseManifest(document.getText()).documents[args.docIndex];
+  if (!doc || doc.podTemplatePath === null || doc.errors.length > 0) {
+    void vscode.window.showErrorMessage('Pod Birth: that document is no longer a traceable Pod or workload; save your changes and try again.');
+    return;
+  }
+  const mode = await askMode(doc);
+  if (mode) await runTrace(doc, mode);
+}
+
+export async function deactivate(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+  await client?.stop();
 }
 
 function settings(): { kubeconfig?: string; context?: string; namespace?: string; nodeLogs: boolean; timeoutMs: number } {
@@ -74,17 +102,22 @@ async function traceCommand(uri?: vscode.Uri): Promise<void> {
     return;
   }
   const doc = picked.doc;
+  const mode = await askMode(doc);
+  if (!mode) return;
+  await runTrace(doc, mode);
+}
+
+async function askMode(doc: ManifestDocument): Promise<TraceMode | null> {
   const modeItems: { label: string; description: string; mode: TraceMode }[] = [
     { label: 'Apply & trace', description: 'create it on the cluster and watch it being born', mode: 'apply' },
     { label: 'Attach to the existing pod', description: 'reconstruct its birth from what the cluster still has', mode: 'attach' },
   ];
-  const mode = (await vscode.window.showQuickPick(modeItems, { title: `Trace ${describeDocument(doc)}` }))?.mode;
-  if (!mode) return;
+  const mode = (await vscode.window.showQuickPick(modeItems, { title: `Trace ${describeDocument(doc)}` }))?.mode ?? null;
   if (mode === 'apply' && !vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('Pod Birth: applying manifests to a cluster is disabled in an untrusted workspace. Trust the workspace, or attach to an existing pod.');
-    return;
+    return null;
   }
-  await runTrace(doc, mode);
+  return mode;
 }
 
 async function runTrace(doc: ManifestDocument, mode: TraceMode): Promise<void> {
