@@ -71,7 +71,13 @@ export function classifyLogQueryBody(body: string): 'lines' | 'listing' | 'file-
 }
 
 export class NodeLogReader {
-  private mode: LogMode | null = null;
+  private mode_: LogMode | null = null;
+  get mode(): LogMode | null {
+    return this.mode_;
+  }
+  private set mode(m: LogMode | null) {
+    this.mode_ = m;
+  }
   private fileName = '';
   requests = 0;
 

@@ -10,6 +10,7 @@ import { instantFromMs, parseInstant } from '../core/time.js';
 import { TraceState, buildTrace, stableStringify, type Evidence } from '../core/trace/index.js';
 import { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
+import { metricsNote, scrapeRuntimeOperations, type OperationTotals } from './metrics.js';
 import { NodeLogReader, canGetNodeProxy, readKubeletLog, readNode } from './node-proxy.js';
 import { ResumableWatch, type WatchStats } from './watch.js';
 
@@ -55,6 +56,8 @@ export class TraceSession {
   private finishResolve: ((o: Outcome) => void) | null = null;
   readonly finished: Promise<Outcome>;
   private since: Date | null = null;
+  /** Kubelet metrics at the start, used only when no runtime log is readable. */
+  private metricsBefore: OperationTotals | null = null;
 
   constructor(private readonly o: SessionOptions) {
     this.uid = o.uid ?? null;
@@ -108,6 +111,7 @@ export class TraceSession {
       void this.finish('deleted');
       return;
     }
+    if (this.state.snapshots.size === 0) this.warnIfOld(pod, receivedAtMs);
     this.record({ type: 'pod', object: pod, receivedAt: instantFromMs(receivedAtMs) });
     this.track(this.ensureEventWatches());
     const node = pod.spec?.nodeName;
@@ -115,6 +119,19 @@ export class TraceSession {
       this.nodeName = node;
       this.track(this.startNode(node, pod));
     }
+  }
+
+  /** Attaching to a pod older than the default event TTL: its birth events may be gone. */
+  private warnIfOld(pod: Pod, nowMs: number): void {
+    const created = pod.metadata?.creationTimestamp ? Date.parse(pod.metadata.creationTimestamp) : NaN;
+    if (!Number.isFinite(created) || nowMs - created < 55 * 60_000) return;
+    const age = Math.round((nowMs - created) / 60_000);
+    this.degrade({
+      kind: 'events-expired',
+      source: 'event',
+      message: `This pod was created ${age} min ago; events expire after 1 h by default (kube-apiserver --event-ttl), so its birth events may be gone and steps may come from the pod status only (whole seconds).`,
+      remedy: 'Trace a new pod (Apply & trace), or raise --event-ttl on the apiserver.',
+    });
   }
 
   /**
@@ -201,6 +218,7 @@ export class TraceSession {
       const created = parseInstant(pod.metadata?.creationTimestamp);
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
       await this.readNodeLogs();
+      if (this.nodeReader.mode === 'none') this.metricsBefore = await scrapeRuntimeOperations(this.o.conn, node);
       if (!this.done && this.nodeReader) this.logTimer = setInterval(() => void this.readNodeLogs(), this.o.logPollMs ?? 1500);
     } catch (e) {
       this.o.onEvent({ type: 'state', message: `node ${node}: ${reason(e)}` });
@@ -294,6 +312,11 @@ export class TraceSession {
       // Give the runtime a moment to log its last lines, then read once more.
       await new Promise((r) => setTimeout(r, 300));
       await this.readNodeLogs();
+    }
+    if (outcome !== 'stopped' && this.nodeName && this.metricsBefore) {
+      const after = await scrapeRuntimeOperations(this.o.conn, this.nodeName);
+      const note = after ? metricsNote(this.metricsBefore, after, this.nodeName) : null;
+      if (note) this.record({ type: 'note', note });
     }
     if (outcome !== 'stopped' && this.nodeName && this.since) {
       const pod = { namespace: this.o.namespace, name: this.o.name };

@@ -4,6 +4,7 @@
 import * as net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsNote, scrapeRuntimeOperations } from '../../src/cluster/metrics.js';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
@@ -155,6 +156,20 @@ describe('live trace on the real cluster', () => {
       expect(s.trace().steps.find((x) => x.kind === 'created')?.message).toMatch(/ReplicaSet web-/);
     }
     await tracer.stop();
+  });
+});
+
+describe('node sources', () => {
+  it('kubelet /metrics through the node proxy: CRI operation averages across a pod birth', async () => {
+    const node = clusterEnv().nodeName;
+    const before = await scrapeRuntimeOperations(conn, node);
+    expect(before).not.toBeNull();
+    const { outcome } = await applyAndTrace(pod('metrics', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]));
+    expect(outcome).toBe('ready');
+    const after = await scrapeRuntimeOperations(conn, node);
+    const note = metricsNote(before!, after!, node);
+    expect(note?.message).toMatch(/RunPodSandbox [\d.]+ ms avg over \d+ call/);
+    expect(note?.message).toMatch(/StartContainer [\d.]+ ms avg/);
   });
 });
 
