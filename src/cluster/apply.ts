@@ -66,13 +66,17 @@ export async function dryRun(conn: Connection, obj: KubeObject): Promise<ApplyPl
       describe: { verb: 'patch', resource: plural, namespace },
     });
   } else {
-    stored = await requestJson<KubeObject>(conn, {
-      method: 'POST',
-      path,
-      query: { dryRun: 'All', fieldValidation: 'Strict' },
-      body,
-      describe: { verb: 'create', resource: plural, namespace },
-    });
+    try {
+      stored = await requestJson<KubeObject>(conn, {
+        method: 'POST',
+        path,
+        query: { dryRun: 'All', fieldValidation: 'Strict' },
+        body,
+        describe: { verb: 'create', resource: plural, namespace },
+      });
+    } catch (e) {
+      throw e instanceof ClusterError && e.kind === 'conflict' ? alreadyExists(obj, namespace) : e;
+    }
   }
   return { context: conn.context, server: conn.server, namespace, kind: obj.kind ?? '', name: stored.metadata?.name ?? obj.metadata?.name ?? obj.metadata?.generateName ?? '', dryRun: stored };
 }
@@ -91,10 +95,7 @@ export async function applyConfirmed(conn: Connection, obj: KubeObject, plan: Ap
     try {
       return await requestJson<KubeObject>(conn, { method: 'POST', path, query: { fieldValidation: 'Strict', fieldManager: 'pod-birth' }, body, describe: { verb: 'create', resource: plural, namespace: plan.namespace } });
     } catch (e) {
-      if (e instanceof ClusterError && e.kind === 'conflict') {
-        throw new ClusterError('conflict', `Pod "${obj.metadata?.name ?? ''}" already exists in namespace "${plan.namespace}". Attach to it instead, or delete it first (a running pod's spec cannot be changed).`, 409);
-      }
-      throw e;
+      throw e instanceof ClusterError && e.kind === 'conflict' ? alreadyExists(obj, plan.namespace) : e;
     }
   }
   return requestJson<KubeObject>(conn, {
@@ -116,4 +117,13 @@ export function causesToPaths(causes: readonly FieldCause[]): { path: string; me
 
 export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
   await request(conn, { method: 'DELETE', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, query: { gracePeriodSeconds: 0 }, describe: { verb: 'delete', resource: 'pods', namespace } });
+}
+
+function alreadyExists(obj: KubeObject, namespace: string): ClusterError {
+  const name = obj.metadata?.name ?? '';
+  return new ClusterError(
+    'conflict',
+    `${obj.kind ?? 'Pod'} "${name}" already exists in namespace "${namespace}". Attach to it instead (\`pod-birth trace pod/${name}\`), or delete it first: a pod's spec cannot be changed once created.`,
+    409,
+  );
 }

@@ -4,6 +4,7 @@
 import * as net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { metricsNote, scrapeRuntimeOperations } from '../../src/cluster/metrics.js';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
@@ -156,6 +157,32 @@ describe('live trace on the real cluster', () => {
       expect(s.trace().steps.find((x) => x.kind === 'created')?.message).toMatch(/ReplicaSet web-/);
     }
     await tracer.stop();
+  });
+});
+
+describe('apply needs a confirmation', () => {
+  it('without a terminal and without --yes nothing is applied (exit 2); declining applies nothing either', async () => {
+    const file = `${clusterEnv().stateDir}/confirm-test.yaml`;
+    writeFileSync(file, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: unconfirmed\nspec:\n  containers:\n    - name: app\n      image: busybox:1.36\n`);
+    for (const answer of [null, false]) {
+      let asked = '';
+      let err = '';
+      const code = await main(['trace', '--apply', '-f', file, '--namespace', ns, '--kubeconfig', clusterEnv().kubeconfig], {
+        out: () => undefined,
+        err: (s) => (err += s),
+        ask: async (q) => {
+          asked = q;
+          return answer;
+        },
+      });
+      expect(code).toBe(2);
+      // The question names what would be touched: kind and name, namespace, context and server.
+      expect(asked).toContain(`Pod "unconfirmed" to namespace "${ns}" of context "`);
+      expect(asked).toContain(conn.server);
+      expect(err).toMatch(answer === null ? /Refusing to apply without confirmation/ : /not applied/);
+    }
+    const got = await kubectl(['-n', ns, 'get', 'pods', '-o', 'name']);
+    expect(got).not.toContain('unconfirmed');
   });
 });
 
