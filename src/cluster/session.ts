@@ -44,6 +44,7 @@ export class TraceSession {
   private uid: string | null;
   private podWatch: ResumableWatch | null = null;
   private eventWatches: ResumableWatch[] = [];
+  private eventsStarted = false;
   private nodeReader: NodeLogReader | null = null;
   private nodeName: string | null = null;
   private lastSteps = new Map<string, string>();
@@ -151,7 +152,9 @@ export class TraceSession {
   }
 
   private async ensureEventWatches(): Promise<void> {
-    if (!this.uid || this.eventWatches.length > 0 || this.done) return;
+    // Once per trace: if events are refused, retrying on every pod update would only repeat the 403.
+    if (!this.uid || this.eventsStarted || this.done) return;
+    this.eventsStarted = true;
     const { conn, namespace } = this.o;
     const ns = encodeURIComponent(namespace);
     const mk = (path: string, selector: string, resource: string): ResumableWatch =>
