@@ -43,12 +43,15 @@ const targets = [
     logLevel: 'warning',
     legalComments: 'none',
   },
-].filter((t) => Object.values(t.entryPoints).every((e) => {
-  // A bundle whose entry is not in the tree yet is reported, never silently left out.
-  if (existsSync(e)) return true;
-  console.warn(`build: no ${e}, bundle not built`);
-  return false;
-}));
+].flatMap((t) => {
+  // An entry that is not in the tree yet is reported, never silently left out.
+  const present = Object.entries(t.entryPoints).filter(([, e]) => {
+    if (existsSync(e)) return true;
+    console.warn(`build: no ${e}, not built`);
+    return false;
+  });
+  return present.length > 0 ? [{ ...t, entryPoints: Object.fromEntries(present) }] : [];
+});
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });

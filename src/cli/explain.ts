@@ -9,7 +9,7 @@ import { toContract } from '../core/report/contract.js';
 import { renderText } from '../core/report/text.js';
 import type { LineOf } from '../core/report/contract.js';
 import { parseInstant } from '../core/time.js';
-import { TraceState, buildTrace, type Evidence } from '../core/trace/index.js';
+import { TraceState, buildTrace, readTraceFile, type Evidence } from '../core/trace/index.js';
 import { InputError, readJsonFile, readTextFile } from './files.js';
 import { one, parseArgs, UsageError } from './args.js';
 
@@ -44,18 +44,9 @@ export function validateEvents(raw: unknown, file: string): unknown[] {
 
 /** A trace file from `pod-birth record`: its evidence, checked for shape. */
 export function validateTraceFile(raw: unknown, file: string): Evidence[] {
-  if (!isRecord(raw) || raw.format !== 'pod-birth-trace') throw new InputError(file, 'is not a Pod Birth trace file (format "pod-birth-trace")');
-  if (raw.version !== 1) throw new InputError(file, `has trace file version ${String(raw.version)}; this Pod Birth reads version 1`);
-  if (!Array.isArray(raw.evidence)) throw new InputError(file, 'has no evidence list');
-  const out: Evidence[] = [];
-  for (const e of raw.evidence) {
-    if (!isRecord(e)) continue;
-    if ((e.type === 'pod' || e.type === 'event') && isRecord(e.object)) out.push(e as unknown as Evidence);
-    else if (e.type === 'log' && isRecord(e.record) && isRecord(e.record.time) && typeof e.record.time.key === 'string') out.push(e as unknown as Evidence);
-    else if (e.type === 'node' && typeof e.name === 'string') out.push(e as unknown as Evidence);
-    else if (e.type === 'note' && isRecord(e.note) && typeof e.note.message === 'string') out.push(e as unknown as Evidence);
-  }
-  return out;
+  const r = readTraceFile(raw);
+  if (typeof r === 'string') throw new InputError(file, r);
+  return r;
 }
 
 export interface ExplainResult {

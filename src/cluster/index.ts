@@ -7,4 +7,4 @@ export { WorkloadTracer, type WorkloadEvent, type WorkloadOptions } from './work
 export { dryRun, applyConfirmed, confirmationText, causesToPaths, targetNamespace, deletePod, type ApplyPlan, type KubeObject } from './apply.js';
 export { ResumableWatch, type WatchStats } from './watch.js';
 export { NodeLogReader, canGetNodeProxy, readNode, classifyLogQueryBody } from './node-proxy.js';
-export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from './trace-file.js';
+export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from '../core/trace/trace-file.js';

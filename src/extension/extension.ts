@@ -11,7 +11,9 @@ import { renderText, terminalSafe } from '../core/report/text.js';
 import { stepDurationMs } from '../core/report/contract.js';
 import { formatDuration } from '../core/time.js';
 import { KIND_LABELS } from '../core/vocabulary.js';
+import { TraceState, buildTrace, readTraceFile } from '../core/trace/index.js';
 import { chooseDocument, describeDocument, type TraceMode } from './choose.js';
+import { DiagramPanel } from './diagram-panel.js';
 
 let clusterModule: typeof ClusterApi | null = null;
 function cluster(): typeof ClusterApi {
@@ -35,7 +37,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('podBirth.showOutput', () => output.show(true)),
     { dispose: () => void Promise.all([...running].map((s) => s.stop())) },
     vscode.commands.registerCommand(TRACE_DOCUMENT_COMMAND, (args: TraceDocumentArgs) => traceDocumentAt(args)),
+    DiagramPanel.register(context, output),
+    vscode.commands.registerCommand('podBirth.openTraceFile', () => openTraceFile()),
   );
+  extensionContext = context;
   // The language server runs in its own process; start it without waiting so activation stays fast.
   const serverModule = context.asAbsolutePath('dist/server.js');
   client = new LanguageClient(
@@ -48,6 +53,32 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 let client: LanguageClient | null = null;
+let extensionContext: vscode.ExtensionContext | null = null;
+
+/** Replays a trace file written by `pod-birth record` (or exported), without a cluster. */
+async function openTraceFile(): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Pod Birth trace': ['json'] }, title: 'Open a Pod Birth trace file' });
+  const file = picked?.[0];
+  if (!file || !extensionContext) return;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Pod Birth: ${file.fsPath} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+    return;
+  }
+  const evidence = readTraceFile(raw);
+  if (typeof evidence === 'string') {
+    void vscode.window.showErrorMessage(`Pod Birth: ${file.fsPath} ${evidence}. Record one with \`pod-birth record … -o trace.json\`.`);
+    return;
+  }
+  const state = new TraceState();
+  state.addAll(evidence);
+  const trace = buildTrace(state);
+  const panel = DiagramPanel.create(extensionContext, output, `Pod Birth: ${trace.pod.namespace ?? '?'}/${trace.pod.name ?? '?'} (replay)`, null);
+  panel.update(trace, false);
+  output.info(`replayed ${evidence.length} pieces of evidence from ${file.fsPath}\n${renderText(trace)}`);
+}
 
 /** The CodeLens command: trace document N of a file, asking only apply or attach. */
 async function traceDocumentAt(args: TraceDocumentArgs): Promise<void> {
@@ -59,7 +90,7 @@ async function traceDocumentAt(args: TraceDocumentArgs): Promise<void> {
     return;
   }
   const mode = await askMode(doc);
-  if (mode) await runTrace(doc, mode);
+  if (mode) await runTrace(doc, mode, args.uri);
 }
 
 export async function deactivate(): Promise<void> {
@@ -104,7 +135,7 @@ async function traceCommand(uri?: vscode.Uri): Promise<void> {
   const doc = picked.doc;
   const mode = await askMode(doc);
   if (!mode) return;
-  await runTrace(doc, mode);
+  await runTrace(doc, mode, document.uri.toString());
 }
 
 async function askMode(doc: ManifestDocument): Promise<TraceMode | null> {
@@ -120,7 +151,7 @@ async function askMode(doc: ManifestDocument): Promise<TraceMode | null> {
   return mode;
 }
 
-async function runTrace(doc: ManifestDocument, mode: TraceMode): Promise<void> {
+async function runTrace(doc: ManifestDocument, mode: TraceMode, uri: string): Promise<void> {
   const api = cluster();
   const cfg = settings();
   api.setRequestLogger((line) => output.debug(line));
@@ -138,7 +169,14 @@ async function runTrace(doc: ManifestDocument, mode: TraceMode): Promise<void> {
     let name = obj.metadata?.name ?? '';
     let session: ClusterApi.TraceSession | null = null;
     const lineOf = (p: string): number | null => lineOfPodPath(doc, p);
+    let panel: DiagramPanel | null = null;
+    const showPanel = (): DiagramPanel | null => {
+      if (!panel && extensionContext) panel = DiagramPanel.create(extensionContext, output, `Pod Birth: ${namespace}/${name}`, { uri, docIndex: doc.index });
+      return panel;
+    };
     const onEvent = (e: ClusterApi.SessionEvent): void => {
+      if (e.type === 'steps') showPanel()?.update(e.trace, true);
+      if (e.type === 'finished') showPanel()?.update(e.trace, false);
       if (e.type === 'steps') for (const s of e.added) output.info(`${stepLine(s)}${s.yamlPath && lineOf(s.yamlPath) ? ` (line ${lineOf(s.yamlPath)})` : ''}`);
       if (e.type === 'degraded') output.warn(`${e.note.message}${e.note.remedy ? ` To enable: ${e.note.remedy}` : ''}`);
       if (e.type === 'state') output.debug(e.message);

@@ -1,0 +1,158 @@
+// The live diagram: a WebviewPanel fed with the Trace model (never markup, never credentials). The
+// webview renders Mermaid itself from the shared core generator; the host answers its messages after
+// validating them, and reveals the manifest range of a clicked arrow.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { locatePodPath, parseManifest } from '../core/manifest/index.js';
+import type { Trace } from '../core/model.js';
+import { renderMermaid } from '../core/mermaid/index.js';
+import { toContract } from '../core/report/contract.js';
+import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type WebviewMessage } from '../protocol/webview.js';
+import { diagramHtml } from '../../webview/shared/html.js';
+
+export const DIAGRAM_VIEW_TYPE = 'podBirth.diagram';
+
+/** Where the traced document lives, so a clicked step can be revealed in it. */
+export interface ManifestRef {
+  readonly uri: string;
+  readonly docIndex: number;
+}
+
+interface SavedState {
+  readonly trace: Trace;
+  readonly manifest: ManifestRef | null;
+  readonly title: string;
+}
+
+export class DiagramPanel {
+  private seq = 0;
+  private trace: Trace | null = null;
+  private live = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static create(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel, title: string, manifest: ManifestRef | null): DiagramPanel {
+    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, DiagramPanel.options(ctx));
+    return new DiagramPanel(ctx, log, panel, title, manifest);
+  }
+
+  static options(ctx: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    // Only the webview bundle is loadable; no retainContextWhenHidden (state comes back from the host).
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview')] };
+  }
+
+  constructor(
+    private readonly ctx: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    readonly panel: vscode.WebviewPanel,
+    private title: string,
+    private manifest: ManifestRef | null,
+  ) {
+    const webview = panel.webview;
+    const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
+    webview.html = diagramHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, ''),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
+      title,
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          this.log.warn(`diagram: dropped an unknown or malformed message from the webview`);
+          return;
+        }
+        void this.handle(msg);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Shows a new state of the trace (live updates or a replay). */
+  update(trace: Trace, live: boolean): void {
+    this.trace = trace;
+    this.live = live;
+    void this.ctx.workspaceState.update(DIAGRAM_VIEW_TYPE, { trace, manifest: this.manifest, title: this.title } satisfies SavedState);
+    this.post({ type: 'trace/snapshot', v: PROTOCOL_VERSION, seq: ++this.seq, trace, title: this.title, live });
+  }
+
+  private post(m: HostMessage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async handle(msg: WebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'webview/ready':
+        if (this.trace) this.post({ type: 'trace/snapshot', v: PROTOCOL_VERSION, seq: ++this.seq, trace: this.trace, title: this.title, live: this.live });
+        return;
+      case 'step/reveal':
+        await this.reveal(msg.stepId);
+        return;
+      case 'render/done':
+        this.log.trace(`diagram: rendered ${msg.arrows} arrows in ${msg.ms.toFixed(0)} ms`);
+        return;
+      case 'export/request':
+        await this.export(msg.format);
+        return;
+      case 'export/svg':
+        await this.save(msg.svg, 'svg', { SVG: ['svg'] });
+        return;
+    }
+  }
+
+  private async reveal(stepId: string): Promise<void> {
+    const step = this.trace?.steps.find((s) => s.id === stepId) ?? null;
+    const path = step?.yamlPath ?? this.trace?.diagnosis.find((d) => `diagnosis:${d.cause}` === stepId)?.yamlPath ?? null;
+    if (!this.manifest || !path) {
+      void vscode.window.setStatusBarMessage(step ? `Pod Birth: ${step.kind} has no manifest field to show` : 'Pod Birth: no manifest for this trace', 4000);
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(this.manifest.uri));
+    const doc = parseManifest(document.getText()).documents[this.manifest.docIndex];
+    const located = doc ? locatePodPath(doc, path) : null;
+    if (!located) {
+      void vscode.window.setStatusBarMessage(`Pod Birth: ${path} is no longer in the manifest`, 4000);
+      return;
+    }
+    const r = located.range;
+    const selection = new vscode.Range(r.start.line, r.start.col, r.end.line, r.end.col);
+    await vscode.window.showTextDocument(document, { selection, viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+    if (!located.found) {
+      void vscode.window.setStatusBarMessage(`Pod Birth: ${path} is not in the manifest yet; showing its nearest parent`, 6000);
+    }
+  }
+
+  private async export(format: 'mermaid' | 'markdown' | 'json'): Promise<void> {
+    if (!this.trace) return;
+    const mermaid = renderMermaid(this.trace).source;
+    if (format === 'mermaid') await this.save(mermaid + '\n', 'mmd', { Mermaid: ['mmd'] });
+    else if (format === 'markdown') await this.save(`# Pod birth: ${this.title}\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n`, 'md', { Markdown: ['md'] });
+    else await this.save(JSON.stringify(toContract(this.trace), null, 2) + '\n', 'json', { JSON: ['json'] });
+  }
+
+  private async save(text: string, ext: string, filters: Record<string, string[]>): Promise<void> {
+    const base = (this.trace?.pod.name ?? 'pod').replace(/[^A-Za-z0-9._-]/g, '_');
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}-birth.${ext}`), filters });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    this.log.info(`exported ${target.fsPath}`);
+  }
+
+  /** Restores a panel after a window reload from the last trace this workspace showed. */
+  static register(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
+        panel.webview.options = DiagramPanel.options(ctx);
+        const saved = ctx.workspaceState.get<SavedState>(DIAGRAM_VIEW_TYPE);
+        const p = new DiagramPanel(ctx, log, panel, saved?.title ?? 'Pod Birth', saved?.manifest ?? null);
+        if (saved?.trace) p.update(saved.trace, false);
+      },
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
