@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects: `unit` (pure core, fast), `cluster` (needs the real local cluster from `npm run cluster:up`).
+// Projects: `unit` (pure core + LSP, fast), `webview` (the built diagram in real Chromium under the
+// production CSP), `cluster` (needs the real local cluster from `npm run cluster:up`). The e2e suite
+// (real VS Code) has its own config: test/e2e/vitest.e2e.config.mts.
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +11,16 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/lsp/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'webview',
+          include: ['test/webview/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

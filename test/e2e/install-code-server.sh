@@ -15,6 +15,8 @@ BIN="$PREFIX/node_modules/.bin/code-server"
 RIPGREP_ASSET_VERSION=v13.0.0-10
 
 log() { echo "[install-code-server] $*" >&2; }
+# code-server writes config.yaml and logs under the XDG dirs on every run: keep them in the cache, not in $HOME.
+cs_version() { XDG_CONFIG_HOME="$PREFIX/.xdg/config" XDG_DATA_HOME="$PREFIX/.xdg/data" "$BIN" --version; }
 
 # 1. Debian packages, only the missing ones.
 missing=()
@@ -34,7 +36,7 @@ else
 fi
 
 # 2. code-server, unless its binary is already there and runs.
-if [[ -x "$BIN" ]] && "$BIN" --version >/dev/null 2>&1; then
+if [[ -x "$BIN" ]] && cs_version >/dev/null 2>&1; then
   log "code-server $CODE_SERVER_VERSION already installed in $PREFIX"
 else
   case "$(uname -m)" in
@@ -72,11 +74,11 @@ else
     log "code-server installed but @vscode/ripgrep has no bin/rg (version $(node -p "require('$rg_pkg/package.json').version" 2>/dev/null || echo '?')): extend the seeding above"
     exit 1
   fi
-  if ! "$BIN" --version >/dev/null 2>&1; then
+  if ! cs_version >/dev/null 2>&1; then
     log "code-server installed but '$BIN --version' fails"
     exit 1
   fi
-  log "installed code-server $("$BIN" --version | head -1)"
+  log "installed code-server $(cs_version | head -1)"
 fi
 
 echo "$BIN"

@@ -1,0 +1,108 @@
+// Page objects for the VS Code workbench served by code-server, driven with playwright-core and Debian's Chromium.
+// Selectors are VS Code 1.100's (code-server 4.100.3). Menus live in a shadow root; Playwright's CSS selectors pierce it.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env['POD_BIRTH_CHROMIUM'] ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+}
+
+/** Opens the workbench URL and waits for the workbench and the explorer to render. */
+export async function openWorkbench(browser: Browser, url: string, timeoutMs = 30_000): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  return page;
+}
+
+/** Opens a file by clicking its row in the explorer; waits for its editor tab to be active and the text to render. */
+export async function openFileFromExplorer(page: Page, fileName: string, timeoutMs = 20_000): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: timeoutMs });
+  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/**
+ * Waits until the status bar shows `mode` as the active editor's language. Until then the editor is "Plain Text",
+ * and `resourceLangId == yaml` menus and `onLanguage:yaml` activation have not happened yet.
+ */
+export async function waitForLanguageMode(page: Page, mode: string, timeoutMs = 20_000): Promise<void> {
+  const item = page.locator('[id="status.editor.mode"]');
+  const read = async (): Promise<string> => ((await item.count()) > 0 ? ((await item.first().textContent()) ?? '').trim() : '');
+  const shown = await pollUntil(read, (text) => text === mode, timeoutMs);
+  if (shown !== mode) throw new Error(`the active editor's language mode is "${shown}" after ${timeoutMs} ms, expected "${mode}"`);
+}
+
+/** The text editor of the active editor group. */
+export function activeEditor(page: Page): Locator {
+  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+}
+
+/**
+ * Polls `read` until `done` holds or the timeout passes, and returns the last value either way,
+ * so the caller's assertion fails with what was actually on screen.
+ */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() >= deadline) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function texts(locator: Locator): Promise<string[]> {
+  return (await locator.allTextContents()).map((t) => t.trim()).filter((t) => t.length > 0);
+}
+
+/** Titles of the CodeLenses currently rendered in the active editor. */
+export function codeLensTitles(page: Page): Promise<string[]> {
+  return texts(activeEditor(page).locator('.codelens-decoration > a, .codelens-decoration > span'));
+}
+
+/** Right-clicks the active editor's text and returns the labels of the context menu (keybindings left out). */
+export async function openEditorContextMenu(page: Page, timeoutMs = 10_000): Promise<string[]> {
+  await activeEditor(page).locator('.view-lines').click({ button: 'right' });
+  const items = page.locator('.context-view .monaco-menu .action-item .action-label');
+  await items.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return texts(items);
+}
+
+/** Opens the command palette, types `query`, and returns the labels of the listed commands once `expected` shows up or the timeout passes. */
+export async function searchCommandPalette(page: Page, query: string, expected: string, timeoutMs = 10_000): Promise<string[]> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.type(query);
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const read = async (): Promise<string[]> => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim());
+  return pollUntil(read, (labels) => labels.includes(expected), timeoutMs);
+}
+
+/** Closes menus and quick inputs. */
+export async function dismiss(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+}
+
+/** Saves a full-page screenshot as `<dir>/<name>.png` and returns its path. */
+export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
