@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // (real VS Code) has its own config: test/e2e/vitest.e2e.config.mts.
 export default defineConfig({
   test: {
+    // One test file at a time: the machine (and CI) has 2 cores, and Chromium rendering next to
+    // cluster tests starved the webview tests into timeouts.
+    maxWorkers: 1,
     projects: [
       {
         test: {

@@ -34,6 +34,8 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
   /** How long to keep watching after the pod failed, to collect the back-off and final log lines. */
   readonly failureGraceMs?: number;
+  /** How long a pod must stay Ready before the trace ends as a success (default 1.5 s). */
+  readonly readySettleMs?: number;
   readonly logPollMs?: number;
   readonly onEvent: (e: SessionEvent) => void;
 }
@@ -53,6 +55,7 @@ export class TraceSession {
   private logTimer: ReturnType<typeof setInterval> | null = null;
   private timeout: ReturnType<typeof setTimeout> | null = null;
   private failedAt: number | null = null;
+  private readyAt: number | null = null;
   private done = false;
   private finishResolve: ((o: Outcome) => void) | null = null;
   readonly finished: Promise<Outcome>;
@@ -287,7 +290,17 @@ export class TraceSession {
   private checkEnd(trace: Trace): void {
     if (this.done || this.loading.size > 0) return;
     if (trace.phase === 'ready' || trace.phase === 'succeeded') {
-      void this.finish(trace.phase);
+      // A container without a readiness probe is Ready the moment it runs, even if it exits right
+      // after: wait a moment before calling the birth a success.
+      if (this.readyAt !== null) return;
+      this.readyAt = Date.now();
+      setTimeout(() => {
+        this.readyAt = null;
+        if (this.done) return;
+        const now = this.trace();
+        if (now.phase === 'ready' || now.phase === 'succeeded') void this.finish(now.phase);
+        else this.checkEnd(now);
+      }, this.o.readySettleMs ?? 1500);
     } else if (trace.phase === 'failed') {
       if (this.failedAt !== null) return;
       this.failedAt = Date.now();

@@ -51,6 +51,20 @@ async function applyAndTrace(obj: KubeObject, opts: { timeoutMs?: number; connec
 
 const step = (t: Trace, kind: string, container?: string): Step | undefined => t.steps.find((s) => s.kind === kind && (container === undefined || s.container === container));
 
+/**
+ * A trace that lived through a fault has the same steps as one attached afterwards (what the cluster
+ * still holds): nothing lost, nothing duplicated. Returns the fresh trace.
+ */
+async function expectSameAsFreshAttach(t: Trace, name: string): Promise<Trace> {
+  const fresh = new TraceSession({ conn, namespace: ns, name, timeoutMs: 30_000, onEvent: () => undefined });
+  await fresh.start();
+  await fresh.finished;
+  const ids = (x: Trace) => x.steps.map((s) => s.id).sort();
+  expect(ids(t)).toEqual(ids(fresh.trace()));
+  expect(new Set(ids(t)).size).toBe(t.steps.length);
+  return fresh.trace();
+}
+
 /** Every CRI step time in the trace equals (to the ms) containerd's own line for it. */
 async function expectMatchesGroundTruth(t: Trace): Promise<number> {
   const truth = await runtimeLogLinesFor({ namespace: t.pod.namespace ?? '', name: t.pod.name ?? '', uid: t.pod.uid ?? '' });
@@ -236,14 +250,8 @@ describe('faults', () => {
     const resumed = states.filter((s) => s.at >= cutAt && /watch resumed/.test(s.msg));
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed[0]!.at - cutAt).toBeLessThan(2000);
-    // Same trace as one built from a fresh attach (what the cluster holds): nothing lost.
-    const fresh = new TraceSession({ conn, namespace: ns, name: 'cut', timeoutMs: 30_000, onEvent: () => undefined });
-    await fresh.start();
-    await fresh.finished;
-    const ids = (t: Trace) => t.steps.map((s) => s.id).sort();
-    expect(ids(session.trace())).toEqual(ids(fresh.trace()));
-    expect(new Set(ids(session.trace())).size).toBe(session.trace().steps.length);
-    expect(formatInstant(step(session.trace(), 'container-started', 'app')!.end!)).toBe(formatInstant(step(fresh.trace(), 'container-started', 'app')!.end!));
+    const fresh = await expectSameAsFreshAttach(session.trace(), 'cut');
+    expect(formatInstant(step(session.trace(), 'container-started', 'app')!.end!)).toBe(formatInstant(step(fresh, 'container-started', 'app')!.end!));
   });
 
   it('an apiserver restart mid-trace: the trace completes with no lost and no duplicated step', async () => {
@@ -259,12 +267,7 @@ describe('faults', () => {
     const outcome = await session.finished;
     expect(outcome).toBe('ready');
     expect(states.some((m) => /watch (resumed|retrying)/.test(m))).toBe(true);
-    const fresh = new TraceSession({ conn, namespace: ns, name: 'restart', timeoutMs: 30_000, onEvent: () => undefined });
-    await fresh.start();
-    await fresh.finished;
-    const ids = (t: Trace) => t.steps.map((s) => s.id).sort();
-    expect(ids(session.trace())).toEqual(ids(fresh.trace()));
-    expect(new Set(ids(session.trace())).size).toBe(session.trace().steps.length);
+    await expectSameAsFreshAttach(session.trace(), 'restart');
   }, 180_000);
 
   it('a 410 on resume relists without losing the pod', async () => {

@@ -83,7 +83,11 @@ async function open(theme: ThemeName = 'light', viewport = { width: 1400, height
   await page.goto(`${served.url}?theme=${theme}`);
   const posted = (): Promise<WebviewMessage[]> => page.evaluate(() => (window as unknown as PageGlobals).__posted);
   const renders = async (): Promise<number> => (await posted()).filter((m) => m.type === 'render/done').length;
-  await page.waitForFunction(() => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'));
+  await page
+    .waitForFunction(() => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'), undefined, { timeout: 60_000 })
+    .catch((e: unknown) => {
+      throw new Error(`the webview never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`);
+    });
   return {
     page,
     dialogs,
