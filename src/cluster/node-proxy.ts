@@ -71,13 +71,8 @@ export function classifyLogQueryBody(body: string): 'lines' | 'listing' | 'file-
 }
 
 export class NodeLogReader {
-  private mode_: LogMode | null = null;
-  get mode(): LogMode | null {
-    return this.mode_;
-  }
-  private set mode(m: LogMode | null) {
-    this.mode_ = m;
-  }
+  /** The best mode that answered (null until the first read). */
+  mode: LogMode | null = null;
   private fileName = '';
   requests = 0;
 
@@ -95,7 +90,7 @@ export class NodeLogReader {
    * Runtime log lines since `since`, using the best mode that answers: log query with sinceTime, else
    * the plain file under /var/log filtered client-side, else nothing (with a degraded note).
    */
-  async read(since: Date, untilHint?: Date): Promise<NodeLogRead> {
+  async read(since: Date): Promise<NodeLogRead> {
     if (this.mode === 'none') return { mode: 'none', text: '', note: null };
     const sinceTime = new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     if (this.mode === null || this.mode === 'log-query') {
@@ -104,7 +99,7 @@ export class NodeLogReader {
         const r = await request(this.conn, {
           method: 'GET',
           path: this.base(),
-          query: { query: this.service, sinceTime, ...(untilHint ? {} : {}), tailLines: 100000 },
+          query: { query: this.service, sinceTime, tailLines: 100000 },
           describe: { verb: 'get', resource: 'nodes/proxy' },
           timeoutMs: 35_000,
         });
