@@ -6,13 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Pod } from '../core/k8s-types.js';
-import type { Step, Trace } from '../core/model.js';
+import type { Trace } from '../core/model.js';
 import { lineOfPodPath, parseManifest, type ManifestDocument } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { toContract, stepDurationMs, type LineOf } from '../core/report/contract.js';
-import { renderText, terminalSafe } from '../core/report/text.js';
-import { formatDuration } from '../core/time.js';
-import { KIND_LABELS } from '../core/vocabulary.js';
+import { toContract, type LineOf } from '../core/report/contract.js';
+import { renderText, stepLine, terminalSafe } from '../core/report/text.js';
 import {
   ClusterError,
   TraceSession,
@@ -58,13 +56,6 @@ export const EXIT = { ok: 0, unexpected: 1, usage: 2, failed: 3, timeout: 4, clu
 
 function outcomeExit(o: Outcome): number {
   return o === 'ready' || o === 'succeeded' ? EXIT.ok : o === 'timeout' ? EXIT.timeout : EXIT.failed;
-}
-
-function stepLine(s: Step): string {
-  const d = stepDurationMs(s);
-  const who = s.container ? ` ${s.init ? 'init:' : ''}${s.container}` : '';
-  const st = s.status === 'failed' ? ' FAILED' : s.status === 'in-progress' ? ' …' : '';
-  return `  ${(KIND_LABELS[s.kind] + who + (s.count > 1 ? ` ×${s.count}` : '')).padEnd(36)} ${(d !== null ? formatDuration(d) : '').padStart(8)}${st}  [${s.source}, ${s.precision}]${s.message ? `  ${terminalSafe(s.message, 100)}` : ''}\n`;
 }
 
 /** Picks the manifest document: --doc N (1-based), else the only Pod/workload document. */
@@ -128,7 +119,7 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
   const onEvent = (name: string | null) => (e: SessionEvent): void => {
     const tag = name && maxPods > 1 ? `[${name}] ` : '';
     if (e.type === 'started' && live) io.err(`${tag}tracing pod ${e.namespace}/${e.name} (context ${e.context})\n`);
-    if (e.type === 'steps' && live) for (const s of e.added) io.out(tag + stepLine(s).trimStart().replace(/^/, '  '));
+    if (e.type === 'steps' && live) for (const s of e.added) io.out(`  ${tag}${stepLine(s)}\n`);
     if (e.type === 'degraded') io.err(`${tag}degraded: ${e.note.message}${e.note.remedy ? `\n  to enable: ${e.note.remedy}` : ''}\n`);
     if (e.type === 'error') io.err(`${tag}pod-birth: ${e.error.message}\n`);
   };

@@ -6,11 +6,7 @@ import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from '../protocol/lsp.js';
 import type * as ClusterApi from '../cluster/index.js';
 import { lineOfPodPath, parseManifest, documentAt, type ManifestDocument } from '../core/manifest/index.js';
-import type { Step } from '../core/model.js';
-import { renderText, terminalSafe } from '../core/report/text.js';
-import { stepDurationMs } from '../core/report/contract.js';
-import { formatDuration } from '../core/time.js';
-import { KIND_LABELS } from '../core/vocabulary.js';
+import { renderText, stepLine } from '../core/report/text.js';
 import { TraceState, buildTrace, readTraceFile } from '../core/trace/index.js';
 import { chooseDocument, describeDocument, type TraceMode } from './choose.js';
 import { DiagramPanel } from './diagram-panel.js';
@@ -102,12 +98,6 @@ function settings(): { kubeconfig?: string; context?: string; namespace?: string
   const c = vscode.workspace.getConfiguration('podBirth');
   const s = (k: string): string | undefined => c.get<string>(k) || undefined;
   return { kubeconfig: s('kubeconfig'), context: s('context'), namespace: s('namespace'), nodeLogs: c.get<boolean>('nodeLogs', true), timeoutMs: c.get<number>('traceTimeout', 300) * 1000 };
-}
-
-function stepLine(s: Step): string {
-  const d = stepDurationMs(s);
-  const who = s.container ? ` ${s.init ? 'init:' : ''}${s.container}` : '';
-  return `${KIND_LABELS[s.kind]}${who}${s.count > 1 ? ` ×${s.count}` : ''}${d !== null ? ` ${formatDuration(d)}` : ''}${s.status === 'failed' ? ' FAILED' : ''} [${s.source}, ${s.precision}]${s.message ? ` — ${terminalSafe(s.message, 160)}` : ''}`;
 }
 
 async function traceCommand(uri?: vscode.Uri): Promise<void> {

@@ -2,7 +2,7 @@
 // never rename or remove them.
 
 import type { Diagnosis, Step, Trace } from '../model.js';
-import { formatInstant } from '../time.js';
+import { diffMs, formatInstant } from '../time.js';
 
 export interface ContractStep {
   kind: string;
@@ -51,9 +51,8 @@ export type LineOf = (yamlPath: string) => number | null;
 
 export function stepDurationMs(s: Step): number | null {
   if (!s.start || !s.end) return null;
-  const a = Date.parse(s.start.key.slice(0, 19) + 'Z') * 1e6 + Number(s.start.key.slice(20, 29));
-  const b = Date.parse(s.end.key.slice(0, 19) + 'Z') * 1e6 + Number(s.end.key.slice(20, 29));
-  return b > a ? (b - a) / 1e6 : null;
+  const d = diffMs(s.start, s.end);
+  return d > 0 ? d : null;
 }
 
 export function toContract(trace: Trace, lineOf: LineOf | null = null): ContractTrace {

@@ -1,6 +1,6 @@
 // A readable timeline for terminals and bug reports.
 
-import type { Trace } from '../model.js';
+import type { Step, Trace } from '../model.js';
 import { diffMs, formatDuration } from '../time.js';
 import { KIND_LABELS } from '../vocabulary.js';
 import { stepDurationMs, type LineOf } from './contract.js';
@@ -10,6 +10,18 @@ export function terminalSafe(s: string, max = 160): string {
   // eslint-disable-next-line no-control-regex
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** `PullImage init:setup (restart 1) ×3`: what the step is, for every text surface. */
+export function stepLabel(s: Step): string {
+  return `${KIND_LABELS[s.kind]}${s.container ? ` ${s.init ? 'init:' : ''}${s.container}` : ''}${s.attempt > 0 ? ` (restart ${s.attempt})` : ''}${s.count > 1 ? ` ×${s.count}` : ''}`;
+}
+
+/** One line per step as it arrives live (CLI stream, output channel). */
+export function stepLine(s: Step): string {
+  const d = stepDurationMs(s);
+  const st = s.status === 'failed' ? ' FAILED' : s.status === 'in-progress' ? ' …' : '';
+  return `${stepLabel(s).padEnd(36)} ${(d !== null ? formatDuration(d) : '').padStart(8)}${st}  [${s.source}, ${s.precision}]${s.message ? `  ${terminalSafe(s.message, 120)}` : ''}`;
 }
 
 export function renderText(trace: Trace, lineOf: LineOf | null = null): string {
@@ -25,7 +37,7 @@ export function renderText(trace: Trace, lineOf: LineOf | null = null): string {
     const at = s.start ?? s.end;
     const offset = origin && at ? `+${(diffMs(origin, at) / 1000).toFixed(3)}s` : '       ?';
     const dur = stepDurationMs(s);
-    const label = `${KIND_LABELS[s.kind]}${s.container ? ` ${s.init ? 'init:' : ''}${s.container}` : ''}${s.attempt > 0 ? ` (restart ${s.attempt})` : ''}${s.count > 1 ? ` ×${s.count}` : ''}`;
+    const label = stepLabel(s);
     const status = s.status === 'failed' ? ' FAILED' : s.status === 'in-progress' ? ' …' : '';
     const line = s.yamlPath && lineOf ? lineOf(s.yamlPath) : null;
     out.push(
