@@ -439,6 +439,24 @@ export async function pushFreshTag(from = '1.37', tag = `fresh-${Date.now().toSt
   return `busybox:${tag}`;
 }
 
+/**
+ * Make `image` present in the node's image store the way a real node gets it: a throw-away pod
+ * pulls it (IfNotPresent) and is deleted once its container has an imageID. A fresh cluster (CI)
+ * has nothing pulled yet, so tests about "already present" must not rely on an earlier test.
+ */
+export async function ensureImagePresent(namespace: string, image: string): Promise<void> {
+  const name = `warm-${randomSuffix(6)}`;
+  await apply({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
+    spec: { terminationGracePeriodSeconds: 0, restartPolicy: 'Never', containers: [{ name: 'warm', image, imagePullPolicy: 'IfNotPresent', command: ['true'] }] },
+  });
+  try {
+    await waitForPod(namespace, name, `image ${image} pulled`, (p) => (p.status?.containerStatuses ?? []).some((c) => !!c.imageID));
+  } finally {
+    await kubectl(['-n', namespace, 'delete', 'pod', name, '--wait=false', '--ignore-not-found']);
+  }
+}
+
 function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {

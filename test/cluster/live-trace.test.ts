@@ -10,7 +10,7 @@ import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, W
 import type { Step, Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
 import { formatInstant } from '../../src/core/time.js';
-import { clusterEnv, createNamespace, daemon, deleteNamespace, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
+import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
 
 let conn: Connection;
 let ns: string;
@@ -109,6 +109,7 @@ describe('live trace on the real cluster', () => {
   });
 
   it('image already present: an image-present step and no pull', async () => {
+    await ensureImagePresent(ns, 'busybox:1.36');
     const { trace, outcome } = await applyAndTrace(pod('present', [{ name: 'app', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }]));
     expect(outcome).toBe('ready');
     expect(step(trace, 'image-present', 'app')).toBeDefined();
