@@ -48,6 +48,22 @@ export interface Diagnosis {
   readonly nodes: number | null;
   /** The evidence text (event message, waiting message). Untrusted. */
   readonly evidence: string;
+  /**
+   * For insufficient-cpu/-memory: the most the best node could still give, when the node capacity
+   * was readable (needs list on nodes and pods). Lets a fix say "lower to X" with the numbers.
+   */
+  readonly fit?: NodeFit | null;
+}
+
+/** Room left on the node with the most free `resource`, from allocatable minus the requests of its pods. */
+export interface NodeFit {
+  readonly resource: 'cpu' | 'memory';
+  /** What this pod asks for, as written in the manifest (e.g. `64Ti`, `500m`). */
+  readonly requested: string;
+  readonly node: string;
+  /** Free on that node, as a Kubernetes quantity (`Mi` for memory, `m` for cpu). */
+  readonly free: string;
+  readonly allocatable: string;
 }
 
 export type NoteKind = 'degraded' | 'clock-skew' | 'events-expired' | 'disturbance' | 'info';
