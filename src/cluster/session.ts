@@ -10,6 +10,7 @@ import { instantFromMs, parseInstant } from '../core/time.js';
 import { TraceState, buildTrace, stableStringify, type Evidence } from '../core/trace/index.js';
 import { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
+import { readCapacity } from './capacity.js';
 import { metricsNote, scrapeRuntimeOperations, type OperationTotals } from './metrics.js';
 import { NodeLogReader, canGetNodeProxy, readKubeletLog, readNode } from './node-proxy.js';
 import { ResumableWatch, type WatchStats } from './watch.js';
@@ -34,6 +35,8 @@ export interface SessionOptions {
   readonly timeoutMs?: number;
   /** How long to keep watching after the pod failed, to collect the back-off and final log lines. */
   readonly failureGraceMs?: number;
+  /** Read node capacity when the pod fits nowhere for lack of cpu/memory (default true). */
+  readonly capacity?: boolean;
   /** How long a pod must stay Ready before the trace ends as a success (default 1.5 s). */
   readonly readySettleMs?: number;
   readonly logPollMs?: number;
@@ -283,8 +286,27 @@ export class TraceSession {
       else if (prev !== text) updated.push(s);
     }
     this.lastSteps = next;
+    this.maybeReadCapacity(trace);
     if (added.length > 0 || updated.length > 0) this.o.onEvent({ type: 'steps', trace, added, updated });
     this.checkEnd(trace);
+  }
+
+  private capacityRead = false;
+  /** Once per trace, and only when the scheduler said cpu or memory is short everywhere. */
+  private maybeReadCapacity(trace: Trace): void {
+    if (this.capacityRead || this.done || this.o.capacity === false) return;
+    const resources = [...new Set(trace.diagnosis.flatMap((d) => (d.cause === 'insufficient-memory' ? ['memory' as const] : d.cause === 'insufficient-cpu' ? ['cpu' as const] : [])))];
+    if (resources.length === 0) return;
+    this.capacityRead = true;
+    this.track(
+      readCapacity(this.o.conn, resources).then(
+        (r) => {
+          if (Array.isArray(r)) for (const capacity of r) this.record({ type: 'capacity', capacity });
+          else this.degrade(r);
+        },
+        (e: unknown) => this.o.onEvent({ type: 'state', message: `node capacity: ${reason(e)}` }),
+      ),
+    );
   }
 
   private checkEnd(trace: Trace): void {

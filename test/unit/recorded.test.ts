@@ -2,17 +2,16 @@
 // test/cluster/record-fixtures.test.ts) through the engine and the CLI. Every recorded scenario must
 // have expectations here, so a new recording cannot go untested.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
-import { instantFromMs } from '../../src/core/time.js';
-import { TraceState, buildTrace, stableStringify, type Evidence } from '../../src/core/trace/index.js';
+import { stableStringify } from '../../src/core/trace/index.js';
+import { RECORDED_ROOT, evidenceOf, recordedScenarios, traceFor } from '../support/recorded.js';
 import type { StepKind, Cause } from '../../src/core/vocabulary.js';
 
-const ROOT = join(__dirname, '..', 'fixtures', 'recorded');
 
 interface Expectation {
   readonly phase: Trace['phase'];
@@ -32,38 +31,7 @@ const EXPECT: Record<string, Expectation> = {
   'deployment-3': { phase: 'ready', kinds: ['created', 'scheduled', 'sandbox-created', 'container-started', 'ready'] },
 };
 
-const readJson = (dir: string, f: string): unknown => JSON.parse(readFileSync(join(dir, f), 'utf8'));
-const maybe = (dir: string, f: string): string => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
-
-function evidenceOf(dir: string): { evidence: Evidence[]; pods: string[] } {
-  const evidence: Evidence[] = [];
-  const watch = readJson(dir, 'pod-watch.json') as { receivedAt: number; object: { metadata?: { name?: string } } }[];
-  const pods = [...new Set(watch.map((w) => w.object.metadata?.name ?? ''))].filter(Boolean);
-  for (const w of watch) evidence.push({ type: 'pod', object: w.object, receivedAt: instantFromMs(w.receivedAt) });
-  for (const f of ['events.json', 'events-v1.json']) {
-    if (!existsSync(join(dir, f))) continue;
-    const list = readJson(dir, f) as { items?: unknown[] };
-    for (const e of list.items ?? []) evidence.push({ type: 'event', object: e });
-  }
-  if (existsSync(join(dir, 'events-watch.json'))) {
-    for (const w of readJson(dir, 'events-watch.json') as { receivedAt: number; object: unknown }[]) evidence.push({ type: 'event', object: w.object, receivedAt: instantFromMs(w.receivedAt) });
-  }
-  const year = new Date((readJson(dir, 'meta.json') as { startedAt: string }).startedAt).getUTCFullYear();
-  for (const f of ['containerd.log', 'kubelet.log']) for (const record of parseLogText(maybe(dir, f), { referenceYear: year }).records) evidence.push({ type: 'log', record });
-  const node = readJson(dir, 'node.json') as { metadata?: { name?: string }; status?: { nodeInfo?: { containerRuntimeVersion?: string } }; name?: string; containerRuntimeVersion?: string };
-  const nodeName = node.metadata?.name ?? node.name;
-  if (nodeName) evidence.push({ type: 'node', name: nodeName, runtimeVersion: node.status?.nodeInfo?.containerRuntimeVersion ?? node.containerRuntimeVersion ?? null });
-  return { evidence, pods };
-}
-
-/** The trace of one pod of a scenario (scenarios with several pods hold all their evidence). */
-function traceFor(evidence: readonly Evidence[], pod: string): Trace {
-  const s = new TraceState();
-  s.addAll(evidence.filter((e) => e.type !== 'pod' || e.object.metadata?.name === pod));
-  return buildTrace(s);
-}
-
-const scenarios = existsSync(ROOT) ? readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'pod-watch.json'))) : [];
+const scenarios = recordedScenarios();
 
 describe('recorded real runs', () => {
   it('there are recordings, and each has expectations', () => {
@@ -72,7 +40,7 @@ describe('recorded real runs', () => {
   });
 
   describe.each(scenarios)('%s', (scenario) => {
-    const dir = join(ROOT, scenario);
+    const dir = join(RECORDED_ROOT, scenario);
     const { evidence, pods } = evidenceOf(dir);
     const exp = EXPECT[scenario]!;
 
@@ -146,7 +114,7 @@ describe('CLI input errors', () => {
     return { code, err };
   };
   it('missing file, not JSON, not a Pod, bad YAML: exit 2 and one clear line', async () => {
-    const dir = join(ROOT, scenarios[0] ?? '');
+    const dir = join(RECORDED_ROOT, scenarios[0] ?? '');
     const cases: [string[], RegExp][] = [
       [['explain', '--pod', '/nonexistent/pod.json'], /\/nonexistent\/pod.json: no such file/],
       [['explain', '--pod', join(dir, 'containerd.log')], /is not valid JSON/],

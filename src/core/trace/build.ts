@@ -10,6 +10,7 @@ import type { CriRecord, Corroboration, Diagnosis, KubeletRecord, PodIdentity, S
 import { diffMs, formatInstant, parseInstant, type Instant } from '../time.js';
 import { ARROWS, precisionRank, type Precision, type RuntimeName, type Source, type StepKind, type StepStatus } from '../vocabulary.js';
 import { diagnose } from '../diagnosis/index.js';
+import { nodeFit, withFit } from '../diagnosis/fit.js';
 import { containerPath } from '../diagnosis/paths.js';
 import { attributeToPod, normalizeImageRef } from '../logs/index.js';
 import { containerFromFieldPath, regardsPod, type NormalizedEvent } from './events.js';
@@ -472,7 +473,8 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
 
-  const diagnosis: Diagnosis[] = latest ? diagnose(latest, events, ownerEvents) : [];
+  const capacity = [...state.capacity.values()];
+  const diagnosis: Diagnosis[] = latest ? diagnose(latest, events, ownerEvents).map((d) => withFit(d, capacity.length > 0 ? nodeFit(d, latest, capacity) : null)) : [];
   const notes = buildNotes(state, steps, latest, events, createdTime?.time ?? null);
   const identity: PodIdentity = { namespace: podRef.namespace, name: podRef.name, uid: podRef.uid, node };
   return { pod: identity, runtime, runtimeVersion, phase: phaseOf(latest, steps), steps, diagnosis, notes, containers };

@@ -20,7 +20,19 @@ export type Evidence =
   /** Facts about the node the pod runs on. */
   | { readonly type: 'node'; readonly name: string; readonly runtimeVersion: string | null }
   /** A note from a live source (degraded mode, disturbance). */
-  | { readonly type: 'note'; readonly note: TraceNote };
+  | { readonly type: 'note'; readonly note: TraceNote }
+  /** How much of a resource a node has left for new pods, read when the pod does not fit anywhere. */
+  | { readonly type: 'capacity'; readonly capacity: NodeCapacity };
+
+/** A node's allocatable amount of a resource and what the pods bound to it already request (base units). */
+export interface NodeCapacity {
+  readonly node: string;
+  readonly resource: 'cpu' | 'memory';
+  readonly allocatable: number;
+  readonly requested: number;
+  /** When it was read (RFC 3339); of two readings of one node and resource the later wins. */
+  readonly observedAt: string;
+}
 
 export interface PodSnapshot {
   readonly pod: Pod;
@@ -66,6 +78,7 @@ export class TraceState {
   readonly logs = new Map<string, LogRecord>();
   readonly nodes = new Map<string, string | null>();
   readonly notes = new Map<string, TraceNote>();
+  readonly capacity = new Map<string, NodeCapacity>();
   /** Bumped on every change that can alter the trace, so callers can skip rebuilding. */
   revision = 0;
 
@@ -133,6 +146,15 @@ export class TraceState {
         const key = `${ev.note.kind}|${ev.note.source ?? ''}|${ev.note.message}`;
         if (this.notes.has(key)) return false;
         this.notes.set(key, ev.note);
+        return true;
+      }
+      case 'capacity': {
+        const c = ev.capacity;
+        const key = `${c.node}|${c.resource}`;
+        const prev = this.capacity.get(key);
+        // Later reading wins; equal times fall back to text order so the merge stays commutative.
+        if (prev && (prev.observedAt > c.observedAt || (prev.observedAt === c.observedAt && stableStringify(prev) >= stableStringify(c)))) return false;
+        this.capacity.set(key, c);
         return true;
       }
     }

@@ -34,7 +34,9 @@ export function readTraceFile(raw: unknown): Evidence[] | string {
       ((e.type === 'pod' || e.type === 'event') && isRecord(e.object)) ||
       (e.type === 'log' && isRecord(e.record) && isRecord(e.record.time) && typeof e.record.time.key === 'string' && typeof e.record.raw === 'string') ||
       (e.type === 'node' && typeof e.name === 'string') ||
-      (e.type === 'note' && isRecord(e.note) && typeof e.note.message === 'string');
+      (e.type === 'note' && isRecord(e.note) && typeof e.note.message === 'string') ||
+      (e.type === 'capacity' && isRecord(e.capacity) && typeof e.capacity.node === 'string' && (e.capacity.resource === 'cpu' || e.capacity.resource === 'memory') &&
+        Number.isFinite(e.capacity.allocatable) && Number.isFinite(e.capacity.requested) && typeof e.capacity.observedAt === 'string');
     if (ok) out.push(e as unknown as Evidence);
   }
   return out;
