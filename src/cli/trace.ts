@@ -5,7 +5,6 @@
 
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Pod } from '../core/k8s-types.js';
 import type { Trace } from '../core/model.js';
 import { lineOfPodPath, parseManifest, type ManifestDocument } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
@@ -14,20 +13,19 @@ import { renderText, stepLine, terminalSafe } from '../core/report/text.js';
 import {
   ClusterError,
   TraceSession,
-  WorkloadTracer,
-  applyConfirmed,
-  causesToPaths,
+  RunError,
   confirmationText,
-  dryRun,
   loadConnection,
+  podRelativeCauses,
+  startRun,
   makeTraceFile,
   targetNamespace,
+  type ApplyPlan,
   type Connection,
   type KubeObject,
   type Outcome,
   type SessionEvent,
 } from '../cluster/index.js';
-import { requestJson } from '../cluster/http.js';
 import { one, parseArgs, UsageError } from './args.js';
 import { parseFormat } from './explain.js';
 import { InputError, readTextFile } from './files.js';
@@ -114,7 +112,7 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
   const lineOf: LineOf | null = doc ? (p) => lineOfPodPath(doc as ManifestDocument, p) : null;
   const namespace = obj ? targetNamespace(obj, conn) : conn.namespace;
   const live = format === 'text';
-  const sessionOpts = { timeoutMs, nodeLogs: !args.flags.has('no-node-logs') };
+  const sessionOpts = { nodeLogs: !args.flags.has('no-node-logs') };
   const traces: { name: string; session: TraceSession }[] = [];
   const onEvent = (name: string | null) => (e: SessionEvent): void => {
     const tag = name && maxPods > 1 ? `[${name}] ` : '';
@@ -124,88 +122,50 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
     if (e.type === 'error') io.err(`${tag}pod-birth: ${e.error.message}\n`);
   };
 
-  try {
-    let outcome: Outcome;
-    if (apply && obj && doc) {
-      const plan = await dryRun(conn, obj).catch((e: unknown) => {
-        if (e instanceof ClusterError && e.causes.length > 0) {
-          const lines = causesToPaths(e.causes).map((c) => {
-            const podRel = doc && doc.podTemplatePath ? c.path.replace(new RegExp(`^${doc.podTemplatePath.replace(/\./g, '\\.')}\\.`), '') : c.path;
-            const line = lineOf?.(podRel) ?? null;
-            return `  ${file}${line ? `:${line}` : ''}: ${c.path}: ${c.message}`;
-          });
-          throw new ClusterError('invalid', `${e.message}\n${lines.join('\n')}`, e.status, e.causes);
-        }
-        throw e;
+  const mapCauses = (e: unknown): never => {
+    if (e instanceof ClusterError && e.causes.length > 0 && doc) {
+      const lines = podRelativeCauses(e.causes, doc.podTemplatePath).map((c) => {
+        const line = lineOf?.(c.podPath) ?? null;
+        return `  ${file}${line ? `:${line}` : ''}: ${c.path}: ${c.message}`;
       });
-      const question = confirmationText(plan);
-      let confirmedBy = '';
-      if (yes) confirmedBy = '--yes';
-      else {
-        const answer = await io.ask(`${question} [y/N] `);
-        if (answer === null) {
-          io.err(`pod-birth: ${question}\n  Refusing to apply without confirmation: run in a terminal, or pass --yes.\n`);
-          return EXIT.usage;
-        }
-        if (!answer) {
-          io.err('pod-birth: not applied.\n');
-          return EXIT.usage;
-        }
-        confirmedBy = 'terminal';
-      }
-      if (obj.kind === 'Pod' && obj.metadata?.name) {
-        // Watch before the create returns, so the very first state is received live.
-        const session = new TraceSession({ ...sessionOpts, conn, namespace, name: obj.metadata.name, onEvent: onEvent(null) });
-        traces.push({ name: obj.metadata.name, session });
-        await session.start();
-        const created = await applyConfirmed(conn, obj, plan, { confirmedBy });
-        if (created.metadata?.uid) session.expectUid(created.metadata.uid);
-        outcome = await session.finished;
-      } else if (obj.kind === 'Pod') {
-        // generateName: the name is known only from the create response; the watch lists first, so
-        // nothing is lost, only the first receive time is later.
-        const created = await applyConfirmed(conn, obj, plan, { confirmedBy });
-        const name = created.metadata?.name ?? '';
-        const session = new TraceSession({ ...sessionOpts, conn, namespace, name, ...(created.metadata?.uid ? { uid: created.metadata.uid } : {}), onEvent: onEvent(null) });
-        traces.push({ name, session });
-        await session.start();
-        outcome = await session.finished;
-      } else {
-        const started = Date.now();
-        const tracer = new WorkloadTracer({
-          conn,
-          namespace,
-          workload: obj,
-          notBeforeMs: started,
-          maxPods,
-          session: sessionOpts,
-          onEvent: (e) => {
-            if (e.type === 'pod') onEvent(e.name)(e.event);
-            if (e.type === 'owner-failed') io.err(`${e.owner} could not create pods (${e.count}×): ${terminalSafe(e.message, 300)}\n`);
-            if (e.type === 'pod-found' && live) io.err(`found pod ${e.name}\n`);
-          },
-        });
-        await tracer.start();
-        await applyConfirmed(conn, obj, plan, { confirmedBy });
-        const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
-        const res = await Promise.race([tracer.finished.then(() => 'done' as const), timer]);
-        for (const [name, session] of tracer.sessions) traces.push({ name, session });
-        await tracer.stop();
-        const outcomes = await Promise.all(traces.map((t) => t.session.finished));
-        outcome = res === 'timeout' ? 'timeout' : outcomes.find((o) => o !== 'ready' && o !== 'succeeded') ?? 'ready';
-      }
-    } else {
-      const name = target ? target.split('/')[1] ?? '' : await findExistingPod(conn, namespace, obj, doc);
-      const session = new TraceSession({ ...sessionOpts, conn, namespace, name, onEvent: onEvent(null) });
-      traces.push({ name, session });
-      await session.start();
-      if (session.state.snapshots.size === 0) {
-        await session.stop();
-        io.err(`pod-birth: pod "${name}" not found in namespace "${namespace}" (context ${conn.context}).${file ? ' Use --apply to create it.' : ''}\n`);
-        return EXIT.usage;
-      }
-      outcome = await session.finished;
+      throw new ClusterError('invalid', `${e.message}\n${lines.join('\n')}`, e.status, e.causes);
     }
+    throw e;
+  };
+  let refusal: string | null = null;
+  const confirm = async (plan: ApplyPlan): Promise<string | null> => {
+    if (yes) return '--yes';
+    const question = confirmationText(plan);
+    const answer = await io.ask(`${question} [y/N] `);
+    if (answer === null) refusal = `pod-birth: ${question}\n  Refusing to apply without confirmation: run in a terminal, or pass --yes.\n`;
+    else if (!answer) refusal = 'pod-birth: not applied.\n';
+    return answer ? 'terminal' : null;
+  };
+
+  try {
+    const podObj: KubeObject = obj ?? { apiVersion: 'v1', kind: 'Pod', metadata: { name: target?.split('/')[1] ?? '' } };
+    const result = await startRun({
+      conn,
+      obj: podObj,
+      namespace,
+      mode: apply ? 'apply' : 'attach',
+      maxPods,
+      timeoutMs,
+      session: sessionOpts,
+      confirm,
+      onPod: (name, session) => traces.push({ name, session }),
+      onEvent: (name, e) => onEvent(name)(e),
+      onOwnerFailed: (owner, message, count) => io.err(`${owner} could not create pods (${count}×): ${terminalSafe(message, 300)}\n`),
+    }).catch(mapCauses);
+    if (result.status === 'declined') {
+      io.err(refusal ?? 'pod-birth: not applied.\n');
+      return EXIT.usage;
+    }
+    if (result.status === 'not-found') {
+      io.err(`pod-birth: ${result.message}${file ? ' Use --apply to create it.' : ''}\n`);
+      return EXIT.usage;
+    }
+    const outcome = await result.run.finished;
 
     for (const t of traces) {
       const trace: Trace = t.session.trace();
@@ -228,24 +188,9 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
       io.err(`pod-birth: ${e.message}\n`);
       return e.kind === 'invalid' || e.kind === 'conflict' ? EXIT.usage : EXIT.cluster;
     }
+    if (e instanceof RunError) throw new UsageError(e.message);
     throw e;
   }
-}
-
-/** Attach target from a manifest document: the Pod by name, or the newest pod of the workload. */
-async function findExistingPod(conn: Connection, namespace: string, obj: KubeObject | null, doc: ManifestDocument | null): Promise<string> {
-  if (!obj || !doc) throw new UsageError('nothing to attach to');
-  if (obj.kind === 'Pod') {
-    if (!obj.metadata?.name) throw new UsageError('the Pod document has no metadata.name (generateName pods can only be traced with --apply)');
-    return obj.metadata.name;
-  }
-  const tmpl = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
-  const selector = Object.entries(tmpl).map(([k, v]) => `${k}=${v}`).join(',');
-  if (!selector) throw new UsageError(`the ${obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by`);
-  const list = await requestJson<{ items?: Pod[] }>(conn, { method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, query: { labelSelector: selector }, describe: { verb: 'list', resource: 'pods', namespace } });
-  const newest = (list.items ?? []).sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))[0];
-  if (!newest?.metadata?.name) throw new UsageError(`no pod of ${obj.kind}/${obj.metadata?.name ?? '?'} exists in namespace "${namespace}"; use --apply to create it`);
-  return newest.metadata.name;
 }
 
 export function terminalIo(): Io {

@@ -115,6 +115,12 @@ export function causesToPaths(causes: readonly FieldCause[]): { path: string; me
     .map((c) => ({ path: c.field.replace(/^\./, ''), message: c.message || c.reason }));
 }
 
+/** The same, with each path also made pod-relative (workload template prefix removed) for the manifest mapper. */
+export function podRelativeCauses(causes: readonly FieldCause[], podTemplatePath: string | null): { path: string; podPath: string; message: string }[] {
+  const prefix = podTemplatePath ? `${podTemplatePath}.` : '';
+  return causesToPaths(causes).map((c) => ({ ...c, podPath: prefix && c.path.startsWith(prefix) ? c.path.slice(prefix.length) : c.path }));
+}
+
 export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
   await request(conn, { method: 'DELETE', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, query: { gracePeriodSeconds: 0 }, describe: { verb: 'delete', resource: 'pods', namespace } });
 }

@@ -43,7 +43,14 @@ interface Named {
   name: string;
 }
 
-export function loadConnection(opts: ConnectOptions = {}): Connection {
+interface Merged {
+  readonly kc: KubeConfig;
+  readonly contexts: ReadonlyMap<string, Named & { namespace?: string; cluster?: string }>;
+  readonly currentContext: string;
+  readonly existing: readonly string[];
+}
+
+function mergedConfig(opts: ConnectOptions): Merged {
   const files = candidateFiles(opts).filter((f, i, all) => all.indexOf(f) === i);
   const existing = files.filter((f) => existsSync(f));
   if (existing.length === 0) {
@@ -71,6 +78,18 @@ export function loadConnection(opts: ConnectOptions = {}): Connection {
   }
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
+  return { kc, contexts, currentContext, existing };
+}
+
+/** The contexts of the merged kubeconfig (names only: nothing secret), current first. */
+export function listContexts(opts: ConnectOptions = {}): { readonly current: string; readonly names: readonly string[] } {
+  const m = mergedConfig(opts);
+  const names = [...m.contexts.keys()].sort((a, b) => (a === m.currentContext ? -1 : b === m.currentContext ? 1 : a.localeCompare(b)));
+  return { current: m.currentContext, names };
+}
+
+export function loadConnection(opts: ConnectOptions = {}): Connection {
+  const { kc, contexts, currentContext, existing } = mergedConfig(opts);
   const contextName = opts.context || currentContext;
   if (!contextName) {
     throw new ClusterError('unknown-context', `The kubeconfig (${existing.join(', ')}) has no current-context. Pick one with \`kubectl config use-context NAME\` or the podBirth.context setting.`);

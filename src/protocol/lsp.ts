@@ -8,6 +8,9 @@ import type { Trace } from '../core/model.js';
 /** The command a "Trace Pod Birth" CodeLens runs in the host, with {uri, docIndex}. */
 export const TRACE_DOCUMENT_COMMAND = 'podBirth.traceDocument';
 
+/** Brings a trace's diagram forward: [traceId]. Used by the timeline, the status bar and trace CodeLenses. */
+export const FOCUS_TRACE_COMMAND = 'podBirth.focusTrace';
+
 export interface TraceDocumentArgs {
   readonly uri: string;
   readonly docIndex: number;
@@ -32,3 +35,9 @@ export const TRACE_CLEAR_NOTIFICATION = 'podBirth/traceClear';
 export interface TraceClearParams {
   readonly traceId: string;
 }
+
+/**
+ * The command of the CodeLens that shows a traced document's outcome ("Ready in 830ms",
+ * "Pending: insufficient memory"); the host reveals that trace. Arguments: [traceId].
+ */
+export const FOCUS_TRACE_COMMAND = 'podBirth.focusTrace';
