@@ -10,6 +10,7 @@ import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, W
 import type { Step, Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
 import { formatInstant } from '../../src/core/time.js';
+import { parseQuantity } from '../../src/core/diagnosis/paths.js';
 import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
 
 let conn: Connection;
@@ -142,6 +143,14 @@ describe('live trace on the real cluster', () => {
     expect(trace.phase).toBe('pending');
     expect(step(trace, 'scheduling-failed')).toMatchObject({ status: 'failed' });
     expect(trace.diagnosis[0]).toMatchObject({ cause: 'insufficient-memory', yamlPath: 'spec.containers[0].resources.requests.memory' });
+    // The fix says how much would fit: the node's allocatable memory minus what its pods request.
+    const node = JSON.parse(await kubectl(['get', 'node', clusterEnv().nodeName, '-o', 'json'])) as { status: { allocatable: { memory: string } } };
+    const fit = trace.diagnosis[0]?.fit;
+    expect(fit).toMatchObject({ resource: 'memory', requested: '512Gi', node: clusterEnv().nodeName });
+    expect(parseQuantity(fit?.allocatable)).toBeLessThanOrEqual(parseQuantity(node.status.allocatable.memory) ?? 0);
+    expect(parseQuantity(fit?.free)).toBeGreaterThan(0);
+    expect(parseQuantity(fit?.free)).toBeLessThanOrEqual(parseQuantity(node.status.allocatable.memory) ?? 0);
+    expect(trace.diagnosis[0]?.suggestion).toContain(`from 512Gi to at most ${fit?.free}`);
   });
 
   it('crash loop: container failure and back-off, with a crash-loop cause', async () => {
