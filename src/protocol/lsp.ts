@@ -35,9 +35,3 @@ export const TRACE_CLEAR_NOTIFICATION = 'podBirth/traceClear';
 export interface TraceClearParams {
   readonly traceId: string;
 }
-
-/**
- * The command of the CodeLens that shows a traced document's outcome ("Ready in 830ms",
- * "Pending: insufficient memory"); the host reveals that trace. Arguments: [traceId].
- */
-export const FOCUS_TRACE_COMMAND = 'podBirth.focusTrace';

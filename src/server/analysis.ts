@@ -2,7 +2,7 @@
 // YAML errors, documents Pod Birth cannot trace, and where to put "Trace Pod Birth" CodeLenses.
 // Pure so that it is tested without a connection.
 
-import { parseManifest, type Range } from '../core/manifest/index.js';
+import { parseManifest, type Manifest, type Range } from '../core/manifest/index.js';
 
 export interface ManifestDiagnostic {
   readonly range: Range;
@@ -27,8 +27,8 @@ export interface Analysis {
 const TRACEABLE = 'Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob';
 const KINDS = new Map(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].map((k) => [k.toLowerCase(), k]));
 
-export function analyze(text: string): Analysis {
-  const manifest = parseManifest(text);
+/** `manifest` lets a caller that already parsed the text share the parse. */
+export function analyze(text: string, manifest: Manifest = parseManifest(text)): Analysis {
   const kubernetes = manifest.documents.some((d) => d.kind !== null && d.apiVersion !== null);
   const diagnostics: ManifestDiagnostic[] = [];
   const lenses: TraceLens[] = [];

@@ -1,40 +1,125 @@
 // Server wiring, separate from the process entry so tests run it over in-memory streams.
+//
+// Two inputs: the text of open manifests (analysis.ts: YAML errors, wrong kinds, "Trace Pod Birth"
+// lenses) and the traces the host pushes (podBirth/traceUpdate, podBirth/traceClear). Everything a
+// trace shows (diagnostics, outcome lens, hovers, inlay hints, quick fixes) is recomputed from the
+// document's current text whenever either changes.
 
-import { CodeLens, DiagnosticSeverity, TextDocumentSyncKind, TextDocuments, type Connection, type Diagnostic } from 'vscode-languageserver';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DiagnosticSeverity,
+  InlayHintRefreshRequest,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CodeLens,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from '../protocol/lsp.js';
+import { FOCUS_TRACE_COMMAND, TRACE_CLEAR_NOTIFICATION, TRACE_DOCUMENT_COMMAND, TRACE_UPDATE_NOTIFICATION, type TraceDocumentArgs } from '../protocol/lsp.js';
 import { analyze, type Analysis } from './analysis.js';
+import { traceCodeActions } from './code-actions.js';
+import { docView, toLspRange, type DocView } from './doc-view.js';
+import { traceHover } from './hovers.js';
+import { traceInlayHints } from './inlay-hints.js';
+import { outcomeTitle } from './timings.js';
+import { SOURCE, traceDiagnostics } from './trace-diagnostics.js';
+import { mapTrace, type TraceView } from './trace-map.js';
+import { TraceStore, parseTraceClear, parseTraceUpdate } from './trace-store.js';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const cache = new Map<string, { version: number; analysis: Analysis }>();
+  const cache = new Map<string, { view: DocView; analysis: Analysis }>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const traces = new TraceStore();
+  const refreshSupport = { codeLens: false, inlayHint: false };
 
-  const analysisOf = (doc: TextDocument): Analysis => {
+  const parsed = (doc: TextDocument): { view: DocView; analysis: Analysis } => {
     const hit = cache.get(doc.uri);
-    if (hit && hit.version === doc.version) return hit.analysis;
-    const analysis = analyze(doc.getText());
-    cache.set(doc.uri, { version: doc.version, analysis });
-    return analysis;
+    if (hit && hit.view.version === doc.version) return hit;
+    const view = docView(doc.uri, doc.version, doc.getText());
+    const entry = { view, analysis: analyze(view.text, view.manifest) };
+    cache.set(doc.uri, entry);
+    return entry;
+  };
+
+  /** The traces on a document that still map onto its current text. */
+  const traceViews = (doc: TextDocument): TraceView[] => {
+    const { view } = parsed(doc);
+    return traces.forUri(doc.uri).flatMap((e) => mapTrace(e, view) ?? []);
   };
 
   const publish = (doc: TextDocument): void => {
-    const diagnostics: Diagnostic[] = analysisOf(doc).diagnostics.map((d) => ({
-      range: { start: { line: d.range.start.line, character: d.range.start.col }, end: { line: d.range.end.line, character: d.range.end.col } },
+    const diagnostics: Diagnostic[] = parsed(doc).analysis.diagnostics.map((d) => ({
+      range: toLspRange(d.range),
       severity: SEVERITY[d.severity],
       code: d.code,
-      source: 'Pod Birth',
+      source: SOURCE,
       message: d.message,
     }));
+    for (const tv of traceViews(doc)) diagnostics.push(...traceDiagnostics(tv));
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
   };
 
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, codeLensProvider: { resolveProvider: false } },
-    serverInfo: { name: 'pod-birth' },
-  }));
+  // Ask the client to re-query lenses and hints; one request of each kind in flight at a time.
+  const refreshing = { codeLens: false, inlayHint: false };
+  const again = { codeLens: false, inlayHint: false };
+  const refresh = (what: 'codeLens' | 'inlayHint'): void => {
+    if (!refreshSupport[what]) return;
+    if (refreshing[what]) {
+      again[what] = true;
+      return;
+    }
+    refreshing[what] = true;
+    const request = what === 'codeLens' ? connection.sendRequest(CodeLensRefreshRequest.type) : connection.sendRequest(InlayHintRefreshRequest.type);
+    request
+      .catch(() => undefined)
+      .finally(() => {
+        refreshing[what] = false;
+        if (again[what]) {
+          again[what] = false;
+          refresh(what);
+        }
+      });
+  };
+
+  const tracesChanged = (uris: readonly string[]): void => {
+    for (const uri of new Set(uris)) {
+      const doc = documents.get(uri);
+      if (doc) publish(doc);
+    }
+    if (uris.length > 0) {
+      refresh('codeLens');
+      refresh('inlayHint');
+    }
+  };
+
+  connection.onInitialize((params) => {
+    refreshSupport.codeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    refreshSupport.inlayHint = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+        inlayHintProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      },
+      serverInfo: { name: 'pod-birth' },
+    };
+  });
+
+  connection.onNotification(TRACE_UPDATE_NOTIFICATION, (raw: unknown) => {
+    const p = parseTraceUpdate(raw);
+    if (p) tracesChanged(traces.update(p));
+  });
+  connection.onNotification(TRACE_CLEAR_NOTIFICATION, (raw: unknown) => {
+    const p = parseTraceClear(raw);
+    if (p) tracesChanged(traces.clear(p.traceId));
+  });
 
   // Re-analyse after typing pauses: parsing is fast, but not every keystroke needs it.
   documents.onDidChangeContent((e) => {
@@ -51,10 +136,36 @@ export function startServer(connection: Connection): void {
   connection.onCodeLens((params): CodeLens[] => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return analysisOf(doc).lenses.map((l) => {
+    const lenses: CodeLens[] = parsed(doc).analysis.lenses.map((l) => {
       const args: TraceDocumentArgs = { uri: doc.uri, docIndex: l.docIndex };
       return { range: { start: { line: l.range.start.line, character: 0 }, end: { line: l.range.start.line, character: 0 } }, command: { title: l.title, command: TRACE_DOCUMENT_COMMAND, arguments: [args] } };
     });
+    for (const tv of traceViews(doc)) {
+      const line = tv.doc.range.start.line;
+      const title = outcomeTitle(tv.trace, tv.entry.params.live);
+      lenses.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command: FOCUS_TRACE_COMMAND, arguments: [tv.entry.traceId] } });
+    }
+    return lenses;
+  });
+
+  connection.onHover((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    return traceHover(traceViews(doc), parsed(doc).view, params.position.line, params.position.character);
+  });
+
+  connection.languages.inlayHint.on((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return traceInlayHints(traceViews(doc), parsed(doc).view, params.range.start.line, params.range.end.line);
+  });
+
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const only = params.context.only;
+    if (only && !only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
+    return traceCodeActions(traceViews(doc), params.context.diagnostics);
   });
 
   documents.listen(connection);

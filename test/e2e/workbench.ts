@@ -2,7 +2,7 @@
 // Selectors are VS Code 1.100's (code-server 4.100.3). Menus live in a shadow root; Playwright's CSS selectors pierce it.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['POD_BIRTH_CHROMIUM'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -105,4 +105,62 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * The first frame (webviews are nested iframes) whose document matches `selector`, waiting for it.
+ * Webviews are found by their content, not by VS Code's internal iframe naming.
+ */
+export async function findFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const hit = await frame.locator(selector).count().catch(() => 0);
+      if (hit > 0) return frame;
+    }
+    if (Date.now() >= deadline) throw new Error(`no frame shows ${selector} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Clicks the quick pick row whose text contains `text` (waits for it). */
+export async function pickQuickItem(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** The text of VS Code's modal dialog and a way to press one of its buttons. */
+export async function modalDialog(page: Page, timeoutMs = 30_000): Promise<{ text: string; press(label: string): Promise<void> }> {
+  const box = page.locator('.monaco-dialog-box').first();
+  await box.waitFor({ state: 'visible', timeout: timeoutMs });
+  const text = ((await box.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  return {
+    text,
+    press: async (label) => {
+      await box.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
+    },
+  };
+}
+
+/** The editor selection as the status bar shows it, e.g. "Ln 11, Col 14 (12 selected)". */
+export async function statusBarSelection(page: Page): Promise<string> {
+  const item = page.locator('[id="status.editor.selection"]').first();
+  return (await item.count()) > 0 ? ((await item.textContent()) ?? '').trim() : '';
+}
+
+/** Opens the Problems panel and returns its rows' accessible labels (message, source, code, position). */
+export async function problems(page: Page): Promise<string[]> {
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible().catch(() => false))) await page.keyboard.press('Control+Shift+M');
+  await panel.waitFor({ state: 'visible', timeout: 10_000 });
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim());
+}
+
+/** Clicks an activity bar entry by its label (e.g. "Pod Birth"). */
+export async function openActivity(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  const item = page.locator(`.activitybar .action-item a[aria-label^="${label}"], .activitybar .action-item[aria-label^="${label}"]`).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  await item.click();
 }

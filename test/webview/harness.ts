@@ -1,18 +1,21 @@
-// Browser harness for the diagram webview: builds the real bundle, serves it with the HTML from
-// webview/shared/html.ts under the exact production CSP (header and meta), and stubs what VS Code
-// injects (acquireVsCodeApi, body theme classes, --vscode-* variables) with a nonce'd classic script.
+// Browser harness for the webviews (diagram panel, side-panel timeline): builds the real bundle,
+// serves it with the HTML from webview/shared/html.ts under the exact production CSP (header and
+// meta), and stubs what VS Code injects (acquireVsCodeApi, body theme classes, --vscode-* variables)
+// with a nonce'd classic script.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
-import { diagramCsp, diagramHtml } from '../../webview/shared/html.js';
+import { diagramHtml, timelineHtml, webviewCsp } from '../../webview/shared/html.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-/** The webview target of scripts/build.mjs, diagram entry only, into `outdir`. */
-export async function buildWebview(outdir: string, minify = true): Promise<void> {
+export type Page = 'diagram' | 'timeline';
+
+/** The webview target of scripts/build.mjs, one page's entry (default the diagram), into `outdir`. */
+export async function buildWebview(outdir: string, minify = true, page: Page = 'diagram'): Promise<void> {
   await esbuild.build({
     absWorkingDir: ROOT,
     bundle: true,
@@ -20,7 +23,7 @@ export async function buildWebview(outdir: string, minify = true): Promise<void>
     format: 'esm',
     splitting: true,
     target: ['es2022', 'chrome120'],
-    entryPoints: { diagram: 'webview/diagram/main.ts' },
+    entryPoints: { [page]: `webview/${page}/main.ts` },
     outdir,
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: false,
@@ -128,17 +131,18 @@ export interface Served {
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
 
 /** Serves `dist` (the built dist/webview) under /webview/, the page at /, the stub at /stub.js. */
-export async function serve(dist: string, title: string): Promise<Served> {
+export async function serve(dist: string, title: string, page: Page = 'diagram'): Promise<Served> {
   const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(16, 'x');
   const server: Server = createServer();
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
   const origin = `http://127.0.0.1:${address.port}`;
-  const csp = diagramCsp({ cspSource: origin, nonce });
-  const base = diagramHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview/diagram.js`, styleUri: `${origin}/webview/diagram.css`, title });
+  const csp = webviewCsp({ cspSource: origin, nonce });
+  const build = page === 'timeline' ? timelineHtml : diagramHtml;
+  const base = build({ cspSource: origin, nonce, scriptUri: `${origin}/webview/${page}.js`, styleUri: `${origin}/webview/${page}.css`, title });
   const marker = '<script type="module"';
-  if (base.split(marker).length !== 2) throw new Error('expected exactly one module script in diagramHtml()');
+  if (base.split(marker).length !== 2) throw new Error(`expected exactly one module script in ${page}Html()`);
   const html = base.replace(marker, `<script nonce="${nonce}" src="${origin}/stub.js"></script>\n${marker}`);
   const stub = stubJs();
   const root = resolve(dist);

@@ -29,6 +29,13 @@ describe('diagramHtml', () => {
     expect(() => diagramHtml({ ...opts, nonce: "abc' 'unsafe-inline" })).toThrow();
     expect(() => diagramHtml({ ...opts, nonce: 'short' })).toThrow();
     expect(() => diagramHtml({ ...opts, cspSource: "https://a; script-src 'unsafe-eval'" })).toThrow();
+    expect(() => diagramHtml({ ...opts, cspSource: "'self' 'unsafe-eval'" })).toThrow();
+  });
+
+  it("accepts VS Code's source list form ('self' plus the CDN host, as code-server gives it)", () => {
+    const html = diagramHtml({ ...opts, cspSource: "'self' https://*.vscode-cdn.net" });
+    expect(html).toContain('style-src &#39;self&#39; https://*.vscode-cdn.net;');
+    expect(html).not.toMatch(/unsafe-(inline|eval)/);
   });
 });
 

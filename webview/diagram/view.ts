@@ -115,6 +115,11 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
       meta.textContent = bits.join(' · ');
 
       const items: HTMLElement[] = [];
+      if ((trace.diagnosis ?? []).length > 0) {
+        // The question people open the tool with: answer it by name.
+        const q = trace.phase === 'pending' ? 'Why Pending?' : trace.phase === 'failed' ? 'Why it failed' : 'Findings';
+        items.push(el('h2', 'pb-findings-title', q));
+      }
       for (const d of trace.diagnosis ?? []) {
         const box = el('section', 'pb-finding pb-diagnosis');
         box.setAttribute('aria-label', `Diagnosis: ${d.cause}`);
@@ -132,6 +137,11 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
         }
         box.append(head);
         if (d.message) box.append(el('div', 'pb-finding-text', d.message));
+        if (d.yamlPath) {
+          const f = el('div', 'pb-field');
+          f.append(el('span', 'pb-dim', 'Field: '), el('code', '', d.yamlPath));
+          box.append(f);
+        }
         if (d.suggestion) {
           const s = el('div', 'pb-suggestion');
           s.append(el('span', 'pb-dim', 'Suggestion: '), document.createTextNode(d.suggestion));

@@ -1,0 +1,74 @@
+// The side-panel timeline: a WebviewView listing this window's traces as waterfalls. The host sends
+// the whole list (a complete state, like the diagram's snapshots) whenever a trace changes, at most
+// every UPDATE_MS; the page renders it with its own clock for running phases.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { PROTOCOL_VERSION, parseWebviewMessage, type TimelineItem } from '../protocol/webview.js';
+import { timelineHtml } from '../../webview/shared/html.js';
+import { coalesce, type TraceRegistry } from './trace-registry.js';
+
+export const TIMELINE_VIEW_ID = 'podBirth.timeline';
+const UPDATE_MS = 200;
+
+export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | null = null;
+  private seq = 0;
+  private readonly subscriptions: { dispose(): void }[] = [];
+  private readonly push = coalesce<null>(UPDATE_MS, () => this.post());
+
+  constructor(
+    private readonly ctx: vscode.ExtensionContext,
+    private readonly registry: TraceRegistry,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly focus: (traceId: string) => void,
+  ) {
+    this.subscriptions.push(registry.onChange(() => this.push.push('all', null)));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const root = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    view.webview.html = timelineHtml({
+      cspSource: view.webview.cspSource,
+      nonce: randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, ''),
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
+      title: 'Pod Birth timeline',
+    });
+    this.subscriptions.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          this.log.warn('timeline: dropped an unknown or malformed message from the webview');
+          return;
+        }
+        if (msg.type === 'webview/ready') this.post();
+        else if (msg.type === 'trace/focus') this.focus(msg.traceId);
+      }),
+      view.onDidDispose(() => (this.view = null)),
+      // Hidden views get no messages they could miss: resend the whole state when shown again.
+      view.onDidChangeVisibility(() => view.visible && this.post()),
+    );
+  }
+
+  /** Brings the view forward (the status bar item and the commands use it). */
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${TIMELINE_VIEW_ID}.focus`);
+  }
+
+  private post(): void {
+    if (!this.view) return;
+    const traces: TimelineItem[] = this.registry
+      .list()
+      .filter((e) => e.trace !== null)
+      .map((e) => ({ id: e.id, title: e.title, live: e.live, outcome: e.outcome, trace: e.trace! }));
+    void this.view.webview.postMessage({ type: 'timeline/update', v: PROTOCOL_VERSION, seq: ++this.seq, traces });
+  }
+
+  dispose(): void {
+    this.push.dispose();
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+  }
+}
