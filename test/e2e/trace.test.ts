@@ -72,6 +72,7 @@ function screenshotOnFailure(name: string): void {
 /** Right-click in the open manifest → Trace Pod Birth → the given mode. */
 async function traceFromContextMenu(file: string, mode: 'Apply & trace' | 'Attach to the existing pod'): Promise<void> {
   const p = workbench();
+  await openActivity(p, 'Explorer');
   await openFileFromExplorer(p, file);
   await waitForLanguageMode(p, 'YAML');
   const labels = await openEditorContextMenu(p);
@@ -175,13 +176,15 @@ describe('Trace Pod Birth in real VS Code against the real cluster', () => {
     const failed = await arrowLabels(frame);
     expect(failed.join(' | ')).toMatch(/FailedScheduling|schedul/i);
 
+    await openActivity(workbench(), 'Explorer');
     await openFileFromExplorer(workbench(), 'pending-memory.yaml');
     const rows = await pollUntil(() => problems(workbench()), (r) => r.some((x) => x.includes('insufficient-memory')), 30_000);
     await shoot('2-pending-problems');
     const row = rows.find((x) => x.includes('insufficient-memory')) ?? '';
-    expect(row).toMatch(/memory/i);
-    // VS Code's marker label carries the position: line 13 is `memory: 64Gi`.
-    expect(row).toMatch(/\b13\b/);
+    expect(row).toMatch(/do not have enough free memory/);
+    expect(row).toContain('pod-birth/insufficient-memory');
+    // Line 13 is `memory: 64Gi`.
+    expect(row).toMatch(/\[Ln 13, Col \d+\]/);
     await dismiss(workbench());
   });
 

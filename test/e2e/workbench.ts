@@ -149,18 +149,19 @@ export async function statusBarSelection(page: Page): Promise<string> {
   return (await item.count()) > 0 ? ((await item.textContent()) ?? '').trim() : '';
 }
 
-/** Opens the Problems panel and returns its rows' accessible labels (message, source, code, position). */
+/** Opens the Problems panel and returns its rows' text (message, source(code), [Ln L, Col C]). */
 export async function problems(page: Page): Promise<string[]> {
   const panel = page.locator('.markers-panel');
   if (!(await panel.isVisible().catch(() => false))) await page.keyboard.press('Control+Shift+M');
   await panel.waitFor({ state: 'visible', timeout: 10_000 });
   const rows = page.locator('.markers-panel .monaco-list-row');
-  return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim());
+  return (await rows.evaluateAll((els) => els.map((e) => e.textContent || e.getAttribute('aria-label') || ''))).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
-/** Clicks an activity bar entry by its label (e.g. "Pod Birth"). */
+/** Shows an activity bar container by its label (e.g. "Pod Birth", "Explorer"); clicking an active one would hide it. */
 export async function openActivity(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
-  const item = page.locator(`.activitybar .action-item a[aria-label^="${label}"], .activitybar .action-item[aria-label^="${label}"]`).first();
+  const item = page.locator('.activitybar .action-item').filter({ has: page.locator(`a[aria-label^="${label}"]`) }).first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
-  await item.click();
+  const active = ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
+  if (!active) await item.click();
 }
