@@ -6,11 +6,12 @@
 import type { Pod } from '../core/k8s-types.js';
 import type { Step, Trace, TraceNote } from '../core/model.js';
 import { parseLogText } from '../core/logs/index.js';
-import { instantFromMs, parseInstant } from '../core/time.js';
+import { instantFromMs, parseInstant, type Instant } from '../core/time.js';
 import { TraceState, buildTrace, stableStringify, type Evidence } from '../core/trace/index.js';
 import { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 import { readCapacity } from './capacity.js';
+import { kubeletRestartNote, laterProcesses, runtimeRestartNote, runtimeStarts } from './disturbance.js';
 import { metricsNote, scrapeRuntimeOperations, type OperationTotals } from './metrics.js';
 import { NodeLogReader, canGetNodeProxy, readKubeletLog, readNode } from './node-proxy.js';
 import { ResumableWatch, type WatchStats } from './watch.js';
@@ -63,6 +64,8 @@ export class TraceSession {
   private finishResolve: ((o: Outcome) => void) | null = null;
   readonly finished: Promise<Outcome>;
   private since: Date | null = null;
+  /** The pod's creation (else the trace's start): restarts before it did not disturb this birth. */
+  private createdAt: Instant | null = null;
   /** Kubelet metrics at the start, used only when no runtime log is readable. */
   private metricsBefore: OperationTotals | null = null;
 
@@ -104,8 +107,21 @@ export class TraceSession {
   }
 
   private record(ev: Evidence): void {
+    // Keep only evidence that changed the state: every node-log poll re-reads all lines since the
+    // pod's creation, and recording each copy made trace files grow with every poll (a 60 s trace
+    // held each runtime line ~40 times). Replaying the kept evidence gives the same state.
+    if (!this.state.add(ev)) return;
     this.recorded.push(ev);
-    if (this.state.add(ev)) this.scheduleEmit();
+    this.scheduleEmit();
+  }
+
+  /** A daemon on the node restarted mid-trace (seen in the logs already read): once per restart. */
+  private readonly disturbances = new Set<string>();
+  private disturbed(key: string, note: TraceNote): void {
+    if (this.disturbances.has(key)) return;
+    this.disturbances.add(key);
+    this.record({ type: 'note', note });
+    this.o.onEvent({ type: 'state', message: note.message });
   }
 
   private onPod(type: string, pod: Pod, receivedAtMs: number): void {
@@ -225,6 +241,7 @@ export class TraceSession {
       const runtime = 'kind' in facts ? null : facts.runtimeVersion;
       this.nodeReader = new NodeLogReader(this.o.conn, node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd');
       const created = parseInstant(pod.metadata?.creationTimestamp);
+      this.createdAt = created ?? instantFromMs(Date.now());
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
       await this.readNodeLogs();
       if (this.nodeReader.mode === 'none') this.metricsBefore = await scrapeRuntimeOperations(this.o.conn, node);
@@ -249,6 +266,9 @@ export class TraceSession {
       const sinceKey = instantFromMs(this.since.getTime()).key;
       for (const record of parseLogText(r.text, { referenceYear: year }).records) {
         if (record.time.key >= sinceKey) this.record({ type: 'log', record });
+      }
+      if (this.createdAt && this.nodeName) {
+        for (const s of runtimeStarts(r.text, this.createdAt)) this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
       }
     } catch (e) {
       this.o.onEvent({ type: 'state', message: `node logs: ${reason(e)}` });
@@ -359,7 +379,11 @@ export class TraceSession {
     if (outcome !== 'stopped' && this.nodeName && this.since) {
       const pod = { namespace: this.o.namespace, name: this.o.name };
       const text = await readKubeletLog(this.o.conn, this.nodeName, this.since, pod);
-      for (const record of parseLogText(text, { referenceYear: this.since.getUTCFullYear() }).records) this.record({ type: 'log', record });
+      const records = parseLogText(text, { referenceYear: this.since.getUTCFullYear() }).records;
+      for (const record of records) this.record({ type: 'log', record });
+      // These lines are all about this pod: a second kubelet process among them is a restart.
+      const created = this.createdAt;
+      for (const p of laterProcesses(records)) if (!created || p.firstSeen.key >= created.key) this.disturbed(`kubelet|${p.pid}`, kubeletRestartNote(this.nodeName, p.firstSeen));
     }
     await Promise.all([this.podWatch?.stop(), ...this.eventWatches.map((w) => w.stop())]);
     if (this.pendingEmit) {

@@ -707,3 +707,107 @@ export async function listResourceVersion(getArgs: string[], opts: KubectlOption
   const list = await kubectlJson<{ metadata: { resourceVersion: string } }>(getArgs, opts);
   return list.metadata.resourceVersion;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A loopback TCP proxy in front of the apiserver, to cut client connections (fault injection)
+
+export interface LoopbackProxy {
+  readonly port: number;
+  /** A copy of the given kubeconfig whose server is the proxy (same credentials, same CA). */
+  readonly kubeconfig: string;
+  /** The apiserver URL the proxy forwards to. */
+  readonly target: string;
+  /** Client connections accepted so far. */
+  readonly accepted: number;
+  /** Client connections open now. */
+  readonly open: number;
+  /** Drops every open connection, both sides (what a NAT timeout or a flaky link does); returns how many. */
+  cut(): number;
+  /** While refusing, new connections are closed at once (the apiserver looks unreachable). */
+  refuse(on: boolean): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Start a TCP proxy on 127.0.0.1 (random port) to the apiserver named in `kubeconfig` (default: the
+ * admin kubeconfig) and write a kubeconfig that goes through it. TLS stays end to end: the proxy
+ * only moves bytes, so the apiserver's certificate must be valid for 127.0.0.1 (it is).
+ */
+export async function loopbackProxy(kubeconfig = clusterEnv.unchecked().kubeconfig): Promise<LoopbackProxy> {
+  const net = await import('node:net');
+  const text = readFileSync(kubeconfig, 'utf8');
+  const server = text.match(/"?server"?\s*:\s*"?([^\s",]+)/)?.[1];
+  if (!server) throw new Error(`no server in ${kubeconfig}`);
+  const target = new URL(server);
+  const pairs = new Set<[import('node:net').Socket, import('node:net').Socket]>();
+  let accepted = 0;
+  let refusing = false;
+  const proxy = net.createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    accepted++;
+    const upstream = net.connect(Number(target.port || 443), target.hostname);
+    const pair: [import('node:net').Socket, import('node:net').Socket] = [client, upstream];
+    pairs.add(pair);
+    client.pipe(upstream).pipe(client);
+    for (const s of pair) {
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        pairs.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as import('node:net').AddressInfo).port;
+  const env = clusterEnv.unchecked();
+  const dir = join(env.stateDir, 'minted');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `proxy-${port}.kubeconfig`);
+  writeFileSync(path, text.split(server).join(`https://127.0.0.1:${port}`), { mode: 0o600 });
+  return {
+    port,
+    kubeconfig: path,
+    target: server,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
+    cut() {
+      const n = pairs.size;
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      pairs.clear();
+      return n;
+    },
+    refuse(on: boolean) {
+      refusing = on;
+    },
+    async close() {
+      refusing = true;
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      await new Promise<void>((r) => proxy.close(() => r()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers for reports
+
+/** Nearest-rank percentile (p in 0..100) of a list of numbers; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1] as number;
+}

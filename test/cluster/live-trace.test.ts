@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { metricsNote, scrapeRuntimeOperations } from '../../src/cluster/metrics.js';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
-import type { Step, Trace } from '../../src/core/model.js';
-import { parseLogText } from '../../src/core/logs/index.js';
+import type { Trace } from '../../src/core/model.js';
 import { formatInstant } from '../../src/core/time.js';
 import { parseQuantity } from '../../src/core/diagnosis/paths.js';
-import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, pushFreshTag, runtimeLogLinesFor } from './harness.js';
+import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, pushFreshTag } from './harness.js';
+import { expectMatchesGroundTruth, expectSameAsFreshAttach as sameAsFreshAttach, step } from './trace-checks.js';
 
 let conn: Connection;
 let ns: string;
@@ -50,50 +50,8 @@ async function applyAndTrace(obj: KubeObject, opts: { timeoutMs?: number; connec
   return { trace: session.trace(), outcome, events, session };
 }
 
-const step = (t: Trace, kind: string, container?: string): Step | undefined => t.steps.find((s) => s.kind === kind && (container === undefined || s.container === container));
-
-/**
- * A trace that lived through a fault has the same steps as one attached afterwards (what the cluster
- * still holds): nothing lost, nothing duplicated. Returns the fresh trace.
- */
-async function expectSameAsFreshAttach(t: Trace, name: string): Promise<Trace> {
-  const fresh = new TraceSession({ conn, namespace: ns, name, timeoutMs: 30_000, onEvent: () => undefined });
-  await fresh.start();
-  await fresh.finished;
-  const ids = (x: Trace) => x.steps.map((s) => s.id).sort();
-  expect(ids(t)).toEqual(ids(fresh.trace()));
-  expect(new Set(ids(t)).size).toBe(t.steps.length);
-  return fresh.trace();
-}
-
-/** Every CRI step time in the trace equals (to the ms) containerd's own line for it. */
-async function expectMatchesGroundTruth(t: Trace): Promise<number> {
-  const truth = await runtimeLogLinesFor({ namespace: t.pod.namespace ?? '', name: t.pod.name ?? '', uid: t.pod.uid ?? '' });
-  const records = parseLogText(truth.lines.join('\n'), { referenceYear: new Date().getUTCFullYear() }).records.filter((r) => r.type === 'cri');
-  const ms = (k: string | undefined): string | undefined => k?.slice(0, 23);
-  let compared = 0;
-  const pick = (rpc: string, phase: string, pred: (r: (typeof records)[number]) => boolean = () => true) =>
-    records.find((r) => r.type === 'cri' && r.rpc === rpc && r.phase === phase && pred(r));
-  const sb = step(t, 'sandbox-created');
-  expect(sb, 'sandbox step').toBeDefined();
-  expect(ms(sb?.start?.key)).toBe(ms(pick('RunPodSandbox', 'start')?.time.key));
-  expect(ms(sb?.end?.key)).toBe(ms(pick('RunPodSandbox', 'end')?.time.key));
-  compared += 2;
-  for (const c of t.containers) {
-    const created = step(t, 'container-created', c.name);
-    const ce = pick('CreateContainer', 'end', (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0);
-    if (!ce) continue;
-    expect(ms(created?.start?.key)).toBe(ms(pick('CreateContainer', 'start', (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0)?.time.key));
-    expect(ms(created?.end?.key)).toBe(ms(ce.time.key));
-    const started = step(t, 'container-started', c.name);
-    const ss = pick('StartContainer', 'start', (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''));
-    const se = pick('StartContainer', 'end', (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''));
-    expect(ms(started?.start?.key)).toBe(ms(ss?.time.key));
-    expect(ms(started?.end?.key)).toBe(ms(se?.time.key));
-    compared += 4;
-  }
-  return compared;
-}
+/** Nothing lost, nothing duplicated: the same steps as a fresh attach (see trace-checks.ts). */
+const expectSameAsFreshAttach = (t: Trace, name: string): Promise<Trace> => sameAsFreshAttach(conn, ns, t, name);
 
 describe('live trace on the real cluster', () => {
   it('fresh image pull: every runtime step, with runtime-log times equal to containerd\'s', async () => {

@@ -66,9 +66,10 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
   root.dataset.live = String(item.live);
   root.dataset.outcome = item.live ? 'live' : token(item.outcome ?? trace.phase ?? 'unknown');
   root.dataset.phase = token(trace.phase ?? 'unknown');
-  collapsible.heading = item.title || 'Pod Birth trace';
-  const pod = trace.pod?.name ? `${trace.pod.namespace ? `${trace.pod.namespace}/` : ''}${trace.pod.name}` : '';
-  collapsible.description = [PHASE_TEXT[trace.phase] ?? String(trace.phase ?? ''), pod && pod !== item.title ? pod : ''].filter(Boolean).join(' · ');
+  // The side bar is narrow: the pod name leads, its namespace follows in the description.
+  collapsible.heading = trace.pod?.name || item.title || 'Pod Birth trace';
+  collapsible.title = item.title;
+  collapsible.description = [trace.pod?.namespace ?? '', PHASE_TEXT[trace.phase] ?? String(trace.phase ?? '')].filter(Boolean).join(' · ');
 
   let rows: readonly PhaseRow[] = [];
   let slo: StartupSlo | null = null;

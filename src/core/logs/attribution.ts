@@ -92,6 +92,14 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
     notBefore: opts.notBefore ?? null,
   };
   const podKey = c.namespace && c.name ? `${c.namespace}/${c.name}` : null;
+  const index = indexIds(records);
+  // Records to look at again because one of their ids just became this pod's.
+  const queue: number[] = [];
+  const link = (set: Set<string>, byId: ReadonlyMap<string, readonly number[]>, id: string): void => {
+    if (set.has(id)) return;
+    set.add(id);
+    for (const j of byId.get(id) ?? []) queue.push(j);
+  };
   const sandboxIds = new Set<string>();
   const containerIds = new Set<string>();
   for (const id of pod.containerIds ?? []) {
@@ -104,19 +112,19 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
   // Ids that provably belong to another pod: from records whose own metadata names another pod, and
   // everything linked to those. This is what separates two pods that share a namespace/name on CRI-O,
   // whose container lines carry only the name.
-  const foreign = foreignRecords(records, c);
+  const foreign = foreignRecords(records, c, index);
 
   function absorb(r: LogRecord): void {
     if (r.type === 'cri') {
-      if (r.sandboxId) sandboxIds.add(r.sandboxId);
-      if (r.containerId) containerIds.add(r.containerId);
-      if (r.requestId) requestIds.add(r.requestId);
+      if (r.sandboxId) link(sandboxIds, index.sandbox, r.sandboxId);
+      if (r.containerId) link(containerIds, index.container, r.containerId);
+      if (r.requestId) link(requestIds, index.request, r.requestId);
     } else if (r.event === 'pleg' && c.uid && r.fields['ID'] === c.uid) {
       // The PLEG event's ID is the pod UID, so its Data (a container or sandbox id) is this pod's.
       const data = r.fields['Data'];
       if (data && HEX_ID_RE.test(data)) {
-        containerIds.add(data);
-        sandboxIds.add(data);
+        link(containerIds, index.container, data);
+        link(sandboxIds, index.sandbox, data);
       }
     }
   }
@@ -139,50 +147,72 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
     );
   }
 
-  // Ids found on one pass can link records seen earlier in the list, so repeat until nothing changes.
-  for (let changed = true; changed; ) {
-    changed = false;
-    records.forEach((r, i) => {
-      if (!included[i] && !foreign[i] && belongs(r)) {
-        included[i] = true;
-        absorb(r);
-        changed = true;
-      }
-    });
-  }
+  const consider = (i: number): void => {
+    const r = records[i];
+    if (r && !included[i] && !foreign[i] && belongs(r)) {
+      included[i] = true;
+      absorb(r);
+    }
+  };
+  // Ids found later in the list can link records seen earlier. Rather than repeat passes until nothing
+  // changes (quadratic: a chain of 8,000 CRI-O requests linked in reverse order took 23 s), every new
+  // id queues the records that carry it. Same result: the sets only grow, and a record can only start
+  // to belong when one of its ids joins them.
+  records.forEach((_, i) => consider(i));
+  for (let i = queue.pop(); i !== undefined; i = queue.pop()) consider(i);
 
   attributePulls(records, pod, opts, included);
   return records.filter((_, i) => included[i]);
 }
 
-function foreignRecords(records: readonly LogRecord[], c: Context): boolean[] {
+/** Indices of the CRI records that carry each sandbox, container and request id. */
+interface IdIndex {
+  readonly sandbox: ReadonlyMap<string, readonly number[]>;
+  readonly container: ReadonlyMap<string, readonly number[]>;
+  readonly request: ReadonlyMap<string, readonly number[]>;
+}
+
+function indexIds(records: readonly LogRecord[]): IdIndex {
+  const sandbox = new Map<string, number[]>();
+  const container = new Map<string, number[]>();
+  const request = new Map<string, number[]>();
+  const put = (m: Map<string, number[]>, id: string | undefined, i: number): void => {
+    if (!id) return;
+    const list = m.get(id);
+    if (list) list.push(i);
+    else m.set(id, [i]);
+  };
+  records.forEach((r, i) => {
+    if (r.type !== 'cri') return;
+    put(sandbox, r.sandboxId, i);
+    put(container, r.containerId, i);
+    put(request, r.requestId, i);
+  });
+  return { sandbox, container, request };
+}
+
+function foreignRecords(records: readonly LogRecord[], c: Context, index: IdIndex): boolean[] {
   const marked = new Array<boolean>(records.length).fill(false);
-  const sandboxes = new Set<string>();
-  const containers = new Set<string>();
-  const requests = new Set<string>();
+  const seen = new Set<string>(); // `s:<sandbox id>`, `c:<container id>`, `r:<request id>` already followed
+  const queue: number[] = [];
+  const follow = (prefix: string, byId: ReadonlyMap<string, readonly number[]>, id: string | undefined): void => {
+    if (!id || seen.has(prefix + id)) return;
+    seen.add(prefix + id);
+    for (const j of byId.get(id) ?? []) queue.push(j);
+  };
   const mark = (r: CriRecord, i: number): void => {
     marked[i] = true;
-    if (r.sandboxId) sandboxes.add(r.sandboxId);
-    if (r.containerId) containers.add(r.containerId);
-    if (r.requestId) requests.add(r.requestId);
+    follow('s:', index.sandbox, r.sandboxId);
+    follow('c:', index.container, r.containerId);
+    follow('r:', index.request, r.requestId);
   };
   records.forEach((r, i) => {
     if (r.type === 'cri' && criIdentity(r, c) === 'conflict') mark(r, i);
   });
-  if (!marked.includes(true)) return marked;
-  for (let changed = true; changed; ) {
-    changed = false;
-    records.forEach((r, i) => {
-      if (marked[i] || r.type !== 'cri') return;
-      if (
-        (r.sandboxId !== undefined && sandboxes.has(r.sandboxId)) ||
-        (r.containerId !== undefined && containers.has(r.containerId)) ||
-        (r.requestId !== undefined && requests.has(r.requestId))
-      ) {
-        mark(r, i);
-        changed = true;
-      }
-    });
+  // Everything sharing an id with a marked record is marked too (a work list, linear in the links).
+  for (let i = queue.pop(); i !== undefined; i = queue.pop()) {
+    const r = records[i];
+    if (!marked[i] && r && r.type === 'cri') mark(r, i);
   }
   return marked;
 }

@@ -37,16 +37,18 @@ export function readGoQuoted(text: string, start: number): QuotedString | null {
   if (text.charCodeAt(start) !== 34 /* " */) return null;
   let out = '';
   let i = start + 1;
-  // Jump between quotes and backslashes with indexOf: most values have no escapes at all.
-  let nextBackslash = text.indexOf('\\', i);
+  // Jump between quotes and backslashes with indexOf: most values have no escapes at all. The quote
+  // is searched again only once passed, and a backslash only up to the quote: searching for the quote
+  // on every escape, or for a backslash to the end of the line on every call, was quadratic (a 1 MB
+  // run of `\\` before a closing quote, or of short `k="v"` pairs, took seconds).
+  let quote = text.indexOf('"', i);
   for (;;) {
-    const quote = text.indexOf('"', i);
-    if (nextBackslash >= 0 && nextBackslash < i) nextBackslash = text.indexOf('\\', i);
-    if (quote < 0 && nextBackslash < 0) {
-      return { value: out + text.slice(i), end: text.length, terminated: false };
-    }
-    if (quote >= 0 && (nextBackslash < 0 || quote < nextBackslash)) {
-      return { value: out + text.slice(i, quote), end: quote + 1, terminated: true };
+    if (quote >= 0 && quote < i) quote = text.indexOf('"', i);
+    const limit = quote < 0 ? text.length : quote;
+    const found = text.slice(i, limit).indexOf('\\');
+    const nextBackslash = found < 0 ? -1 : i + found;
+    if (nextBackslash < 0) {
+      return quote < 0 ? { value: out + text.slice(i), end: text.length, terminated: false } : { value: out + text.slice(i, quote), end: quote + 1, terminated: true };
     }
     out += text.slice(i, nextBackslash);
     i = nextBackslash;

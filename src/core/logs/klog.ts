@@ -54,13 +54,46 @@ function isPodKey(s: string): boolean {
   return /^[^\s/]+\/[^\s/]+$/.test(s);
 }
 
-/** `["ns/a","ns/b"]` (1.27+) or `[ns/a ns/b]` (KObjs printed with %v in older releases). */
+/**
+ * `["ns/a","ns/b"]` (1.27+) or `[ns/a ns/b]` (KObjs printed with %v in older releases). Tokens are
+ * quoted strings (raw text between the quotes; a backslash escapes the next character) or runs of
+ * anything but blanks, commas and quotes. One pass: the regex this replaces retried every quote of an
+ * unterminated run to the end of the line, quadratic (`pods=[\"\"\"…` of 200 KB took 40 s).
+ */
 function podList(value: string): string[] {
   const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
   const out: string[] = [];
-  for (const m of inner.matchAll(/"((?:[^"\\]|\\.)*)"|([^\s,"]+)/g)) {
-    const p = m[1] ?? m[2] ?? '';
+  const n = inner.length;
+  // Once a quote finds no closing quote, no later one can (it would have closed the first), so
+  // quotes become plain separators from there on.
+  let quotesClose = true;
+  let i = 0;
+  while (i < n) {
+    const c = inner[i] as string;
+    if (c === '"') {
+      if (quotesClose) {
+        let j = i + 1;
+        while (j < n && inner[j] !== '"') j += inner[j] === '\\' ? 2 : 1;
+        if (j < n) {
+          const p = inner.slice(i + 1, j);
+          if (isPodKey(p)) out.push(p);
+          i = j + 1;
+          continue;
+        }
+        quotesClose = false;
+      }
+      i++;
+      continue;
+    }
+    if (/[\s,]/.test(c)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && !/[\s,"]/.test(inner[j] as string)) j++;
+    const p = inner.slice(i, j);
     if (isPodKey(p)) out.push(p);
+    i = j;
   }
   return out;
 }
@@ -82,7 +115,9 @@ function plegEvent(value: string): Record<string, string> | null {
       // fall through to the %+v form
     }
   }
-  const m = /ID:"?([^\s"}]+)"?,? Type:"?([^\s"},]+)"?,? Data:"?([^\s"}]*)"?/.exec(v);
+  // ID and Type values never hold a colon; excluding it keeps the search linear (with `[^\s"}]+` a
+  // 200 KB run of `ID:ID:…` backtracked from every `ID:` to the end of the run: 20 s).
+  const m = /ID:"?([^\s"}:]+)"?,? Type:"?([^\s"},:]+)"?,? Data:"?([^\s"}]*)"?/.exec(v);
   if (!m) return null;
   return { ID: m[1] ?? '', Type: m[2] ?? '', Data: m[3] ?? '' };
 }
@@ -90,7 +125,10 @@ function plegEvent(value: string): Record<string, string> | null {
 /** Old unstructured `name_namespace(uid)` pod lists (kubelet < 1.21). */
 function podsWithUid(text: string): { pod: string; uid: string }[] {
   const out: { pod: string; uid: string }[] = [];
-  for (const m of text.matchAll(/([A-Za-z0-9.-]+)_([A-Za-z0-9-]+)\(([^)]*)\)/g)) {
+  // Matches start only where a name can start (not inside a run of name characters) and the UID holds
+  // no parenthesis: otherwise every position of a long run backtracked to its end, quadratic (a 200 KB
+  // `SyncLoop (ADD, "api"): "aaa…"` took 73 s).
+  for (const m of text.matchAll(/(?<![A-Za-z0-9.-])([A-Za-z0-9.-]+)_([A-Za-z0-9-]+)\(([^()]*)\)/g)) {
     out.push({ pod: `${m[2] ?? ''}/${m[1] ?? ''}`, uid: m[3] ?? '' });
   }
   return out;

@@ -1,7 +1,7 @@
 // Parsing a (multi-document) Kubernetes manifest with `yaml`, keeping the syntax tree for
 // path ↔ range mapping. Positions are 0-based lines and UTF-16 columns (LSP style).
 
-import { LineCounter, isMap, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { LineCounter, YAMLParseError, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 
 /** 0-based line, 0-based UTF-16 column (an LSP `Position`). */
 export interface Position {
@@ -116,7 +116,10 @@ function problem(src: DocumentSource, e: YAMLError): ManifestProblem {
   const [a, b] = Array.isArray(e.pos) ? e.pos : [0, 0];
   const start = positionAt(src, a);
   const end = positionAt(src, Math.max(a, b));
-  const message = String(e.message ?? 'YAML error').split('\n')[0] ?? 'YAML error';
+  let message = String(e.message ?? 'YAML error').split('\n')[0] ?? 'YAML error';
+  // yaml reports a stack overflow while composing (nesting thousands of levels deep) with the engine's
+  // own words, "Maximum call stack size exceeded"; say what it means for the file.
+  if (e.code === 'RESOURCE_EXHAUSTION') message = `Nested too deeply to read (${message})`;
   return { message, code: String(e.code ?? 'YAML_ERROR'), line: start.line + 1, col: start.col + 1, range: { start, end } };
 }
 
@@ -134,13 +137,49 @@ function metaString(doc: Document.Parsed, key: string): string | null {
   return isScalar(v) && typeof v.value === 'string' ? v.value : null;
 }
 
+/**
+ * Duplicate mapping keys, in one linear pass. yaml's own check (the `uniqueKeys` option) compares every
+ * key with all earlier keys of its map: quadratic, so a one-line flow map of 100,000 keys (1 MB) took
+ * 175 s to parse (test/reliability/corpus/manifests/wide-flow-map.yaml). Same rule as yaml's default
+ * (scalar keys are equal when their values are `===`; other keys never collide), same code and message,
+ * at the key's start.
+ */
+function duplicateKeys(doc: Document.Parsed): YAMLParseError[] {
+  const out: YAMLParseError[] = [];
+  const stack: unknown[] = [doc.contents]; // explicit stack: documents can be nested thousands deep
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      const seen = new Set<unknown>();
+      for (const it of n.items as unknown[]) {
+        if (!isPair(it)) continue;
+        const k = it.key;
+        if (isScalar(k) && !Number.isNaN(k.value)) {
+          if (seen.has(k.value)) {
+            const at = Array.isArray(k.range) && typeof k.range[0] === 'number' ? k.range[0] : 0;
+            out.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          } else seen.add(k.value);
+        }
+        stack.push(it.key, it.value);
+      }
+    } else if (isSeq(n)) {
+      for (const it of n.items as unknown[]) {
+        if (isPair(it)) stack.push(it.key, it.value);
+        else stack.push(it);
+      }
+    }
+  }
+  return out;
+}
+
 /** Parses every document of a manifest. Never throws: syntax problems are reported per document. */
 export function parseManifest(text: string): Manifest {
   const source = typeof text === 'string' ? text : '';
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[] = [];
   try {
-    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false, logLevel: 'error' });
+    // uniqueKeys: false: duplicate keys are found by duplicateKeys below, in linear time.
+    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false, logLevel: 'error', uniqueKeys: false });
     parsed = Array.isArray(all) ? all : [];
   } catch {
     parsed = [];
@@ -158,7 +197,9 @@ export function parseManifest(text: string): Manifest {
       generateName: metaString(doc, 'generateName'),
       namespace: metaString(doc, 'namespace'),
       range: rangeFromOffsets(src, start, end),
-      errors: doc.errors.map((e) => problem(src, e)),
+      errors: [...doc.errors, ...duplicateKeys(doc)]
+        .map((e) => problem(src, e))
+        .sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.col - y.range.start.col),
       warnings: doc.warnings.map((e) => problem(src, e)),
       podTemplatePath: template,
       toJSON(): unknown {
