@@ -27,7 +27,7 @@ import {
   openFileFromExplorer,
   openWorkbench,
   pollUntil,
-  screenshot,
+  suiteShots,
   searchCommandPalette,
   waitForLanguageMode,
 } from './workbench.js';
@@ -46,18 +46,9 @@ function workbench(): Page {
   return page;
 }
 
-async function shoot(name: string): Promise<string> {
-  const path = await screenshot(workbench(), SHOTS, name);
-  console.log(`screenshot: ${path}`);
-  return path;
-}
-
-/** Takes a screenshot of whatever is on screen if the current test fails. */
-function screenshotOnFailure(name: string): void {
-  onTestFailed(async () => {
-    if (page) await shoot(`${name}-FAILED`);
-  });
-}
+const shots = suiteShots(SHOTS, () => page, onTestFailed);
+const shoot = shots.shoot;
+const screenshotOnFailure = shots.onFailure;
 
 beforeAll(async () => {
   if (!existsSync(VSIX)) {

@@ -37,7 +37,7 @@ import {
   pickQuickItem,
   pollUntil,
   problems,
-  screenshot,
+  suiteShots,
   statusBarSelection,
   waitForLanguageMode,
 } from './workbench.js';
@@ -57,17 +57,9 @@ function workbench(): Page {
   return page;
 }
 
-async function shoot(name: string): Promise<string> {
-  const path = await screenshot(workbench(), SHOTS, name);
-  console.log(`screenshot: ${path}`);
-  return path;
-}
-
-function screenshotOnFailure(name: string): void {
-  onTestFailed(async () => {
-    if (page) await shoot(`${name}-FAILED`);
-  });
-}
+const shots = suiteShots(SHOTS, () => page, onTestFailed);
+const shoot = shots.shoot;
+const screenshotOnFailure = shots.onFailure;
 
 /** Right-click in the open manifest → Trace Pod Birth → the given mode. */
 async function traceFromContextMenu(file: string, mode: 'Apply & trace' | 'Attach to the existing pod'): Promise<void> {

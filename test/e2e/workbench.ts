@@ -165,3 +165,21 @@ export async function openActivity(page: Page, label: string, timeoutMs = 15_000
   const active = ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
   if (!active) await item.click();
 }
+
+/** Screenshots of one suite into `dir`: `shoot(name)` prints the path; `onFailure(name)` shoots a failing test. */
+export function suiteShots(dir: string, page: () => Page | undefined, onTestFailed: (fn: () => Promise<void>) => void): { shoot(name: string): Promise<string>; onFailure(name: string): void } {
+  const shoot = async (name: string): Promise<string> => {
+    const p = page();
+    if (!p) throw new Error('the workbench did not open: see the beforeAll error');
+    const path = await screenshot(p, dir, name);
+    console.log(`screenshot: ${path}`);
+    return path;
+  };
+  return {
+    shoot,
+    onFailure: (name) =>
+      onTestFailed(async () => {
+        if (page()) await shoot(`${name}-FAILED`);
+      }),
+  };
+}

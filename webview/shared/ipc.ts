@@ -54,9 +54,17 @@ function isHostMessage(x: unknown): x is HostMessage {
   }
 }
 
-export function createIpc(): Ipc {
-  const api = acquireVsCodeApi<ViewState>();
-  let current = sanitize(api.getState());
+/** The acquireVsCodeApi wrapper of every page: its own saved state and its own host-message filter. */
+export interface StateIpc<S, M> {
+  post(message: WebviewMessage): void;
+  state(): S;
+  update(patch: Partial<S>): S;
+  onMessage(handler: (message: M) => void): void;
+}
+
+export function createStateIpc<S, M>(sanitizeState: (raw: unknown) => S, parse: (x: unknown) => M | null): StateIpc<S, M> {
+  const api = acquireVsCodeApi<S>();
+  let current = sanitizeState(api.getState());
   return {
     post: (message) => api.postMessage(message),
     state: () => current,
@@ -67,8 +75,13 @@ export function createIpc(): Ipc {
     },
     onMessage(handler) {
       window.addEventListener('message', (e: MessageEvent<unknown>) => {
-        if (isHostMessage(e.data)) handler(e.data);
+        const m = parse(e.data);
+        if (m !== null) handler(m);
       });
     },
   };
+}
+
+export function createIpc(): Ipc {
+  return createStateIpc<ViewState, HostMessage>(sanitize, (x) => (isHostMessage(x) ? x : null));
 }

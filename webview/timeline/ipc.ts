@@ -1,10 +1,10 @@
 // The timeline view's side of the protocol: posts only WebviewMessage values, accepts only
 // `timeline/update` and `status/show`, and keeps view state (never traces: the host's store is the
 // source of truth and sends a complete list on `webview/ready`).
-// (webview/shared/ipc.ts is the diagram's: its state and message filter are diagram-specific.)
 
 import type { Trace } from '../../src/core/model.js';
-import type { TimelineItem, WebviewMessage } from '../../src/protocol/webview.js';
+import type { TimelineItem } from '../../src/protocol/webview.js';
+import { createStateIpc, type StateIpc } from '../shared/ipc.js';
 
 export interface TimelineState {
   readonly lastSeq: number | null;
@@ -17,12 +17,7 @@ export type TimelineHostMessage =
   | { readonly type: 'timeline/update'; readonly v: number; readonly seq: number; readonly traces: readonly TimelineItem[] }
   | { readonly type: 'status/show'; readonly seq: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string };
 
-export interface TimelineIpc {
-  post(message: WebviewMessage): void;
-  state(): TimelineState;
-  update(patch: Partial<TimelineState>): TimelineState;
-  onMessage(handler: (message: TimelineHostMessage) => void): void;
-}
+export type TimelineIpc = StateIpc<TimelineState, TimelineHostMessage>;
 
 const MAX_ID = 512;
 const MAX_TRACES = 200;
@@ -78,21 +73,5 @@ export function parseTimelineMessage(x: unknown): TimelineHostMessage | null {
 }
 
 export function createTimelineIpc(): TimelineIpc {
-  const api = acquireVsCodeApi<TimelineState>();
-  let current = sanitizeState(api.getState());
-  return {
-    post: (message) => api.postMessage(message),
-    state: () => current,
-    update(patch) {
-      current = { ...current, ...patch };
-      api.setState(current);
-      return current;
-    },
-    onMessage(handler) {
-      window.addEventListener('message', (e: MessageEvent<unknown>) => {
-        const m = parseTimelineMessage(e.data);
-        if (m) handler(m);
-      });
-    },
-  };
+  return createStateIpc<TimelineState, TimelineHostMessage>(sanitizeState, parseTimelineMessage);
 }
