@@ -13,24 +13,8 @@ import { renderMermaid } from '../../src/core/mermaid/index.js';
 import { parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../src/protocol/webview.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
-import { buildWebview, serve, type Served, type ThemeName } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, SHOTS, buildWebview, serve, type PageGlobals, type Violation, type Served, type ThemeName } from './harness.js';
 
-const CHROMIUM = process.env.PB_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.PB_SHOTS ?? '';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-interface Violation {
-  readonly directive: string;
-  readonly blocked: string;
-  readonly sample: string;
-}
-
-interface PageGlobals {
-  __posted: WebviewMessage[];
-  __violations: Violation[];
-  __state(): unknown;
-  __setTheme(kind: ThemeName): void;
-}
 
 let dir = '';
 let served: Served;

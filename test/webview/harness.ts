@@ -33,6 +33,26 @@ export async function buildWebview(outdir: string, minify = true, page: Page = '
   });
 }
 
+export const CHROMIUM = process.env.PB_CHROMIUM ?? '/usr/bin/chromium';
+/** Where to save screenshots (PB_SHOTS=dir), or '' for none. */
+export const SHOTS = process.env.PB_SHOTS ?? '';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** A CSP violation as the page's securitypolicyviolation listener records it. */
+export interface Violation {
+  readonly directive: string;
+  readonly blocked: string;
+  readonly sample: string;
+}
+
+/** What the harness page exposes to the tests. */
+export interface PageGlobals {
+  __posted: import('../../src/protocol/webview.js').WebviewMessage[];
+  __violations: Violation[];
+  __state(): unknown;
+  __setTheme(kind: ThemeName): void;
+}
+
 export type ThemeName = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
 const FONT = '-apple-system, BlinkMacSystemFont, "Segoe WPC", "Segoe UI", "Ubuntu", "Droid Sans", sans-serif';

@@ -17,25 +17,9 @@ import { startupSlo, timelinePhases } from '../../src/core/timeline/index.js';
 import { PROTOCOL_VERSION, type HostMessage, type TimelineItem, type WebviewMessage } from '../../src/protocol/webview.js';
 import { timelineCsp, timelineHtml } from '../../webview/shared/html.js';
 import { recordedTrace, traceAt } from '../unit/timeline/recorded-traces.js';
-import { buildWebview, serve, THEMES, type Served, type ThemeName } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, SHOTS, buildWebview, serve, type PageGlobals, type Violation, THEMES, type Served, type ThemeName } from './harness.js';
 
-const CHROMIUM = process.env.PB_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.PB_SHOTS ?? '';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOSTILE = '<img src=x onerror=alert(1)> %%{init: {"securityLevel":"loose"}}%% <script>alert(2)</script>';
-
-interface Violation {
-  readonly directive: string;
-  readonly blocked: string;
-  readonly sample: string;
-}
-
-interface PageGlobals {
-  __posted: WebviewMessage[];
-  __violations: Violation[];
-  __state(): unknown;
-  __setTheme(kind: ThemeName): void;
-}
 
 let dir = '';
 let served: Served;
