@@ -9,7 +9,7 @@ const NODE_BUILTINS = ['fs', 'path', 'os', 'http', 'https', 'net', 'tls', 'dns',
 const builtinPatterns = NODE_BUILTINS.flatMap((m) => [m, `${m}/*`]);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test/fixtures/**', 'test/artifacts/**', 'coverage/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test/fixtures/**', 'test/artifacts/**', 'bench/results/**', 'coverage/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

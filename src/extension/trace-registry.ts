@@ -104,27 +104,39 @@ export class TraceRegistry {
 
 /**
  * Calls `fn` at most every `ms` per key with the latest value: live traces change many times a
- * second, while the timeline, the language server and the diagram only need the latest state.
+ * second, while the timeline, the language server and the diagram only need the latest state. The
+ * first change after a quiet spell goes out at once (no added latency); changes within `ms` of it
+ * are folded into one trailing call.
  */
 export function coalesce<T>(ms: number, fn: (key: string, value: T) => void): { push(key: string, value: T): void; flush(): void; dispose(): void } {
   const pending = new Map<string, T>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  const fire = (key: string): void => {
-    timers.delete(key);
-    if (!pending.has(key)) return;
-    const v = pending.get(key) as T;
-    pending.delete(key);
-    fn(key, v);
+  const window = (key: string): void => {
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        if (!pending.has(key)) return;
+        const v = pending.get(key) as T;
+        pending.delete(key);
+        fn(key, v);
+        window(key);
+      }, ms),
+    );
   };
   return {
     push(key, value) {
-      pending.set(key, value);
-      if (!timers.has(key)) timers.set(key, setTimeout(() => fire(key), ms));
+      if (timers.has(key)) {
+        pending.set(key, value);
+        return;
+      }
+      fn(key, value);
+      window(key);
     },
     flush() {
-      for (const [key, t] of [...timers]) {
-        clearTimeout(t);
-        fire(key);
+      for (const [key, v] of [...pending]) {
+        pending.delete(key);
+        fn(key, v);
       }
     },
     dispose() {
