@@ -99,11 +99,17 @@ const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO',
 ]);
 
+/** Plain connection failures: never a certificate problem, whatever the message says. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /** Maps a socket-level error (no HTTP response) to a ClusterError. */
 export function errorFromNetwork(err: unknown, req: { context: string; server: string }): ClusterError {
   const code = (err as { code?: string } | null)?.code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
-  if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(msg)) {
+  // A connection dropped during the handshake ("Client network socket disconnected before secure TLS
+  // connection was established", code ECONNRESET) is a network failure, not a TLS one: it used to
+  // tell the user to check the certificate-authority of their kubeconfig.
+  if (TLS_CODES.has(code) || (!NETWORK_CODES.has(code) && /certificate|SSL|TLS/i.test(msg))) {
     return new ClusterError(
       'tls',
       `TLS failed talking to ${req.server} (context "${req.context}"): ${code || msg}. Check the cluster's certificate-authority in your kubeconfig (insecure-skip-tls-verify only for throwaway clusters).`,

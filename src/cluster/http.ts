@@ -122,13 +122,15 @@ export async function requestJson<T>(conn: Connection, spec: RequestSpec): Promi
  * A streaming GET (watch): calls onLine for each line as it arrives. Resolves when the stream ends;
  * rejects with a ClusterError on a non-200 answer or a network error.
  */
-export async function streamLines(conn: Connection, spec: RequestSpec, onLine: (line: string) => void): Promise<void> {
+export async function streamLines(conn: Connection, spec: RequestSpec, onLine: (line: string) => void, onOpen?: () => void): Promise<void> {
   const { res, req } = await open(conn, { ...spec, timeoutMs: spec.timeoutMs ?? 0 });
   const status = res.statusCode ?? 0;
   if (status !== 200) {
     const body = await readAll(res, 1024 * 1024);
     throw errorFromResponse(status, body, { ...spec.describe, context: conn.context, server: conn.server });
   }
+  // The stream is established (watches reset their retry back-off on this, see watch.ts).
+  onOpen?.();
   // A half-open TCP connection would otherwise hang forever: keep-alive probes notice it.
   req.socket?.setKeepAlive(true, 15_000);
   await new Promise<void>((resolveP, rejectP) => {

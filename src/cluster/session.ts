@@ -188,12 +188,32 @@ export class TraceSession {
         namespace,
         onObject: (_t, obj, at) => this.record({ type: 'event', object: obj, receivedAt: instantFromMs(at) }),
         onState: (s, d) => this.o.onEvent({ type: 'state', message: `${resource} watch ${s}: ${d}` }),
-        onFatal: (e) => this.degrade({ kind: 'degraded', source: 'event', message: `Stopped watching ${resource}: ${e.message}`, remedy: 'Grant list and watch on events in this namespace.' }),
+        // Credentials that stopped working end the trace (with the re-authenticate message); only a
+        // refusal of events themselves degrades it.
+        onFatal: (e) =>
+          e.kind === 'unauthorized'
+            ? this.fail(e)
+            : this.degrade({ kind: 'degraded', source: 'event', message: `Stopped watching ${resource}: ${e.message}`, remedy: 'Grant list and watch on events in this namespace.' }),
       });
     const core = mk(`/api/v1/namespaces/${ns}/events`, `involvedObject.uid=${this.uid}`, 'events');
     const v1 = mk(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, `regarding.uid=${this.uid}`, 'events.events.k8s.io');
     this.eventWatches = [core, v1];
-    const results = await Promise.allSettled([core.start(), v1.start()]);
+    // A transient failure of the first list (a dropped connection, an apiserver restarting) is retried
+    // a few times: before, it dropped that event watch for the rest of the trace, as if events were
+    // refused (seen when a connection was cut while the watches started).
+    const startRetrying = async (w: ResumableWatch): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await w.start();
+        } catch (e) {
+          const transient = e instanceof ClusterError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'server');
+          if (!transient || attempt >= 4 || this.done) throw e;
+          this.o.onEvent({ type: 'state', message: `${reason(e)} (retrying the first list in ${250 * 2 ** attempt} ms)` });
+          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        }
+      }
+    };
+    const results = await Promise.allSettled([startRetrying(core), startRetrying(v1)]);
     const [rc, rv] = results;
     if (rc?.status === 'rejected' && rv?.status === 'rejected') {
       this.degrade({
@@ -271,7 +291,11 @@ export class TraceSession {
         for (const s of runtimeStarts(r.text, this.createdAt)) this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
       }
     } catch (e) {
-      this.o.onEvent({ type: 'state', message: `node logs: ${reason(e)}` });
+      // Expired or revoked credentials do not come back by asking again: end the trace with the
+      // re-authenticate message. Before, the poll repeated the 401 every 1.5 s (20 requests in 30 s)
+      // and the user saw nothing until the watches reconnected minutes later.
+      if (e instanceof ClusterError && e.kind === 'unauthorized') this.fail(e);
+      else this.o.onEvent({ type: 'state', message: `node logs: ${reason(e)}` });
     } finally {
       this.reading = false;
     }

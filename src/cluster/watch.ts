@@ -103,6 +103,9 @@ export class ResumableWatch {
     let backoff = 250;
     let first = true;
     while (!this.stopped) {
+      // When this attempt's stream was established, and whether it delivered anything (back-off below).
+      let openedAt: number | null = null;
+      let lines = 0;
       try {
         let gone = false;
         this.stats.watches++;
@@ -124,6 +127,7 @@ export class ResumableWatch {
             signal: this.abort.signal,
           },
           (line) => {
+            lines++;
             const at = this.now();
             let ev: { type?: string; object?: Record<string, unknown> };
             try {
@@ -147,16 +151,31 @@ export class ResumableWatch {
               if (rv) this.rv = rv;
             }
           },
+          () => (openedAt = this.now()),
         );
-        backoff = 250;
         if (gone && !this.stopped) await this.list(true);
+        // A stream the server ends at once with nothing in it (a misbehaving proxy, an apiserver
+        // shutting down) is not a healthy watch: without a pause this loop re-requested it as fast as
+        // the network allowed. Back off as for an error; a normal end (timeoutSeconds) resumes at once.
+        if (!gone && lines === 0 && openedAt !== null && this.now() - openedAt < 1000 && !this.stopped) {
+          this.o.onState?.('retrying', `the server ended the watch at once (retrying in ${backoff} ms)`);
+          await this.sleep(backoff);
+          backoff = Math.min(backoff * 2, 8000);
+        } else {
+          backoff = 250;
+        }
       } catch (e) {
         if (this.stopped) return;
         const err = e instanceof ClusterError ? e : new ClusterError('server', e instanceof Error ? e.message : String(e));
         this.stats.errors++;
+        // A stream that had been established for a while and then broke (a cut connection, an
+        // apiserver restart) starts a fresh back-off. Before, only a clean end reset it, so every
+        // further cut of a long-lived watch doubled the pause: 250 ms, 0.5, 1, 2, 4, 8 s.
+        if (openedAt !== null && this.now() - openedAt >= 1000) backoff = 250;
         if (err.kind === 'gone') {
-          await this.list(true).catch(() => undefined);
-          continue;
+          // Relist and resume at once; if the relist fails too, fall through to the back-off (a
+          // failing relist used to loop straight back into the same 410 without a pause).
+          if (await this.list(true).then(() => true, () => false)) continue;
         }
         if (FATAL.has(err.kind)) {
           this.o.onFatal?.(err);

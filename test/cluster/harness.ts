@@ -797,6 +797,8 @@ export async function loopbackProxy(kubeconfig = clusterEnv.unchecked().kubeconf
         b.destroy();
       }
       await new Promise<void>((r) => proxy.close(() => r()));
+      const { rmSync } = await import('node:fs');
+      rmSync(path, { force: true });
     },
   };
 }

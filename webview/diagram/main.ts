@@ -14,7 +14,9 @@ import { ariaFor, stepFacts, stepIndex } from './step-info.js';
 import { mermaidConfig, readPalette, type Palette } from './theme.js';
 import { createView, type ToolbarAction } from './view.js';
 
+/** Minimum gap between renders; grows to twice the last render so the page is idle at least half the time. */
 const THROTTLE_MS = 250;
+let lastRenderMs = 0;
 
 interface Snapshot {
   readonly seq: number;
@@ -91,7 +93,7 @@ function onHostMessage(m: HostMessage): void {
 
 function schedule(): void {
   if (rendering || timer !== undefined || !dirty) return;
-  const delay = Math.max(0, lastStart + THROTTLE_MS - performance.now());
+  const delay = Math.max(0, lastStart + Math.max(THROTTLE_MS, 2 * lastRenderMs) - performance.now());
   timer = setTimeout(() => {
     timer = undefined;
     void run();
@@ -153,6 +155,7 @@ async function renderSnapshot(snap: Snapshot): Promise<void> {
     view.scroller.scrollTo(s.scrollX, s.scrollY);
   }
   const ms = Math.round((performance.now() - t0) * 10) / 10;
+  lastRenderMs = ms;
   ipc.post({ type: 'render/done', seq: snap.seq, ms, arrows: decorated.arrows });
 }
 
