@@ -301,13 +301,17 @@ export class TraceSession {
     }
   }
 
+  private lastEmitAt = 0;
   private scheduleEmit(): void {
     if (this.pendingEmit) return;
-    // Coalesce bursts (a relist, a log batch) into one trace update.
+    // Coalesce bursts (a relist, a log batch) into one trace update at most every 20 ms; the first
+    // change after a quiet spell goes out on the next tick (the bench measured +20 ms otherwise).
+    const wait = Math.max(0, 20 - (Date.now() - this.lastEmitAt));
     this.pendingEmit = setTimeout(() => {
       this.pendingEmit = null;
+      this.lastEmitAt = Date.now();
       this.emitSteps();
-    }, 20);
+    }, wait);
   }
 
   /** The current trace. */

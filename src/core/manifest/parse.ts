@@ -112,6 +112,9 @@ export function rangeFromOffsets(src: DocumentSource, start: number, end: number
   return { start: positionAt(src, start), end: positionAt(src, trimEnd(src, start, end)) };
 }
 
+// eslint-disable-next-line no-control-regex
+const MESSAGE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 function problem(src: DocumentSource, e: YAMLError): ManifestProblem {
   const [a, b] = Array.isArray(e.pos) ? e.pos : [0, 0];
   const start = positionAt(src, a);
@@ -120,6 +123,9 @@ function problem(src: DocumentSource, e: YAMLError): ManifestProblem {
   // yaml reports a stack overflow while composing (nesting thousands of levels deep) with the engine's
   // own words, "Maximum call stack size exceeded"; say what it means for the file.
   if (e.code === 'RESOURCE_EXHAUSTION') message = `Nested too deeply to read (${message})`;
+  // yaml quotes the offending source character as is: `Not a YAML token: \r` put a raw CR (or NUL,
+  // ESC, U+2028) into a one-line message. Show such characters as escapes.
+  message = message.replace(MESSAGE_CONTROL, (c) => (c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   return { message, code: String(e.code ?? 'YAML_ERROR'), line: start.line + 1, col: start.col + 1, range: { start, end } };
 }
 
