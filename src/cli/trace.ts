@@ -114,12 +114,17 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
   const live = format === 'text';
   const sessionOpts = { nodeLogs: !args.flags.has('no-node-logs') };
   const traces: { name: string; session: TraceSession }[] = [];
+  // A trace stopped by the cluster (401/403 mid-trace) is a cluster error, not a pod that failed.
+  let clusterFailed = false;
   const onEvent = (name: string | null) => (e: SessionEvent): void => {
     const tag = name && maxPods > 1 ? `[${name}] ` : '';
     if (e.type === 'started' && live) io.err(`${tag}tracing pod ${e.namespace}/${e.name} (context ${e.context})\n`);
     if (e.type === 'steps' && live) for (const s of e.added) io.out(`  ${tag}${stepLine(s)}\n`);
     if (e.type === 'degraded') io.err(`${tag}degraded: ${e.note.message}${e.note.remedy ? `\n  to enable: ${e.note.remedy}` : ''}\n`);
-    if (e.type === 'error') io.err(`${tag}pod-birth: ${e.error.message}\n`);
+    if (e.type === 'error') {
+      clusterFailed = true;
+      io.err(`${tag}pod-birth: ${e.error.message}\n`);
+    }
   };
 
   const mapCauses = (e: unknown): never => {
@@ -181,7 +186,7 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
       }
     }
     if (live) io.err(`outcome: ${outcome}\n`);
-    return outcomeExit(outcome);
+    return clusterFailed && outcome === 'stopped' ? EXIT.cluster : outcomeExit(outcome);
   } catch (e) {
     await Promise.all(traces.map((t) => t.session.stop()));
     if (e instanceof ClusterError) {

@@ -45,7 +45,9 @@ export interface TraceRun {
 /** A plain failure the caller shows as is (no such pod, a workload without selector). */
 export class RunError extends Error {}
 
-export async function startRun(r: RunRequest): Promise<RunResult> {
+export async function startRun(req: RunRequest): Promise<RunResult> {
+  // The object goes where it is traced: the namespace of the request, whatever the document says.
+  const r: RunRequest = { ...req, obj: { ...req.obj, metadata: { ...req.obj.metadata, namespace: req.namespace } } };
   const sessions = new Map<string, TraceSession>();
   const newSession = (name: string, uid?: string): TraceSession => {
     const s = new TraceSession({ ...r.session, timeoutMs: r.timeoutMs, conn: r.conn, namespace: r.namespace, name, ...(uid ? { uid } : {}), onEvent: (e) => r.onEvent(name, e) });

@@ -10,7 +10,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DEFAULT_STATE_DIR = '/var/lib/pod-birth-cluster';
@@ -400,6 +400,8 @@ export async function mintKubeconfig(
         await kubectl(['delete', 'clusterrolebinding,clusterrole', clusterName, '--ignore-not-found']);
       }
       await kubectl(['-n', namespace, 'delete', 'rolebinding,role,serviceaccount', name, '--ignore-not-found']);
+      // The file holds a live token: do not leave it in the state dir.
+      rmSync(path, { force: true });
     },
   };
 }
