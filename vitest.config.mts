@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Projects: `unit` (pure core + LSP, fast), `webview` (the built diagram in real Chromium under the
 // production CSP), `cluster` (needs the real local cluster from `npm run cluster:up`). The e2e suite
-// (real VS Code) has its own config: test/e2e/vitest.e2e.config.mts.
+// (real VS Code) has its own config: test/e2e/vitest.e2e.config.mts; so has the real-cluster
+// reliability suite (test/reliability/cluster/vitest.config.mts), which kills cluster daemons.
 export default defineConfig({
   test: {
     // One test file at a time: the machine (and CI) has 2 cores, and Chromium rendering next to
@@ -34,6 +35,16 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // Hostile and malformed input (fast-check, a corpus). The real-cluster half of the
+          // reliability suite kills daemons and has its own config: test/reliability/cluster/.
+          name: 'reliability',
+          include: ['test/reliability/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
         },
       },
     ],
