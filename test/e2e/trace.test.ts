@@ -90,6 +90,12 @@ async function phaseOf(frame: Frame): Promise<string> {
   return (await frame.locator('[data-phase]').first().getAttribute('data-phase')) ?? '';
 }
 
+/** The phase once the trace has ended (the "live" badge is gone): the runtime log is read last. */
+async function finalPhase(frame: Frame, timeoutMs: number): Promise<string> {
+  const read = async (): Promise<string> => ((await frame.locator('.pb-live').first().isVisible().catch(() => true)) ? 'live' : await phaseOf(frame));
+  return pollUntil(read, (p) => p !== 'live', timeoutMs);
+}
+
 beforeAll(async () => {
   if (!existsSync(VSIX)) throw new Error(`${VSIX} not found: run \`npm run package\` first (this test builds nothing itself).`);
   const env = clusterEnv(); // throws a clear "start the cluster" error when it is not up
@@ -128,7 +134,7 @@ describe('Trace Pod Birth in real VS Code against the real cluster', () => {
     await dialog.press('Apply');
 
     const frame = await diagramOf('hello-birth');
-    const phase = await pollUntil(() => phaseOf(frame), (p) => p === 'ready', 90_000);
+    const phase = await finalPhase(frame, 90_000);
     await shoot('1b-diagram-ready');
     expect(phase).toBe('ready');
     const participants = await participantLabels(frame);
@@ -186,7 +192,7 @@ describe('Trace Pod Birth in real VS Code against the real cluster', () => {
     await waitForPod(ns, 'with-init', 'Ready', (p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
     await traceFromContextMenu('init-container.yaml', 'Attach to the existing pod');
     const frame = await diagramOf('with-init');
-    const phase = await pollUntil(() => phaseOf(frame), (p) => p === 'ready', 60_000);
+    const phase = await finalPhase(frame, 60_000);
     await shoot('3-attach-diagram');
     expect(phase).toBe('ready');
     const arrows = await arrowLabels(frame);
