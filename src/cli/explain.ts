@@ -5,7 +5,7 @@ import { isRecord } from '../core/k8s-types.js';
 import { parseLogText } from '../core/logs/index.js';
 import { parseManifest, findPodDocument, lineOfPodPath } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { toContract } from '../core/report/contract.js';
+import { stringifyContract, toContract } from '../core/report/contract.js';
 import { renderText } from '../core/report/text.js';
 import type { LineOf } from '../core/report/contract.js';
 import { parseInstant } from '../core/time.js';
@@ -102,7 +102,7 @@ export function runExplain(argv: readonly string[]): ExplainResult {
     lineOf = (p) => lineOfPodPath(doc, p);
   }
 
-  if (format === 'json') return { stdout: JSON.stringify(toContract(trace, lineOf), null, 2) + '\n' };
+  if (format === 'json') return { stdout: stringifyContract(toContract(trace, lineOf)) + '\n' };
   if (format === 'mermaid') return { stdout: renderMermaid(trace).source + '\n' };
   return { stdout: renderText(trace, lineOf) };
 }

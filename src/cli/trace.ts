@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Trace } from '../core/model.js';
 import { lineOfPodPath, parseManifest, type ManifestDocument } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { toContract, type LineOf } from '../core/report/contract.js';
+import { stringifyContract, toContract, type LineOf } from '../core/report/contract.js';
 import { renderText, stepLine, terminalSafe } from '../core/report/text.js';
 import {
   ClusterError,
@@ -174,7 +174,7 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
 
     for (const t of traces) {
       const trace: Trace = t.session.trace();
-      if (format === 'json') io.out(JSON.stringify(toContract(trace, lineOf), null, 2) + '\n');
+      if (format === 'json') io.out(stringifyContract(toContract(trace, lineOf)) + '\n');
       else if (format === 'mermaid') io.out(renderMermaid(trace).source + '\n');
       else io.out('\n' + renderText(trace, lineOf));
     }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { locatePodPath, parseManifest } from '../core/manifest/index.js';
 import type { Trace } from '../core/model.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { toContract } from '../core/report/contract.js';
+import { stringifyContract, toContract } from '../core/report/contract.js';
 import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type WebviewMessage } from '../protocol/webview.js';
 import { diagramHtml } from '../../webview/shared/html.js';
 
@@ -128,8 +128,14 @@ export class DiagramPanel {
     if (!this.trace) return;
     const mermaid = renderMermaid(this.trace).source;
     if (format === 'mermaid') await this.save(mermaid + '\n', 'mmd', { Mermaid: ['mmd'] });
-    else if (format === 'markdown') await this.save(`# Pod birth: ${this.title}\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n`, 'md', { Markdown: ['md'] });
-    else await this.save(JSON.stringify(toContract(this.trace), null, 2) + '\n', 'json', { JSON: ['json'] });
+    else if (format === 'markdown') {
+      // The title holds cluster text (namespace/name from a trace file): one line, no backticks, no
+      // markup, so it can neither close the fence nor add links.
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      const title = this.title.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`]/g, ' ').replace(/[\\*_[\]()<>#!|~]/g, '\\$&');
+      await this.save(`# Pod birth: ${title}\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n`, 'md', { Markdown: ['md'] });
+    }
+    else await this.save(stringifyContract(toContract(this.trace)) + '\n', 'json', { JSON: ['json'] });
   }
 
   private async save(text: string, ext: string, filters: Record<string, string[]>): Promise<void> {

@@ -103,6 +103,7 @@ export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: 
   const sandboxIds = new Set<string>();
   const containerIds = new Set<string>();
   for (const id of pod.containerIds ?? []) {
+    if (typeof id !== 'string') continue; // from untyped pod status (a trace file): `containerID: []` threw
     const s = stripContainerIdScheme(id);
     if (s) containerIds.add(s);
   }

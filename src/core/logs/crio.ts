@@ -44,8 +44,11 @@ function containerPart(desc: Description | null): Pick<CriDraft, 'sandbox' | 'co
   return { sandbox: { namespace: desc.namespace, name: desc.pod }, container: { name: desc.container, attempt: 0 } };
 }
 
-const GOT_POD_NETWORK_ID_RE = /\bID:([^\s}]+)/;
-const GOT_POD_NETWORK_UID_RE = /\bUID:([^\s}]+)/;
+// Each value must be followed by a blank or `}`: on a line cut short, `UID:0` is a fragment of the UID,
+// and taking it as the sandbox's UID made the pod's own sandbox look like another pod's (its UID
+// conflicted), so the whole pod lost its runtime lines.
+const GOT_POD_NETWORK_ID_RE = /\bID:([^\s}]+)[\s}]/;
+const GOT_POD_NETWORK_UID_RE = /\bUID:([^\s}]+)[\s}]/;
 
 function simpleId(rpc: CriRpc, phase: CriDraft['phase'], text: string, fields: ReadonlyMap<string, string>): RuntimeItem | null {
   const id = idToken(text);

@@ -8,14 +8,19 @@ import { readGoQuoted } from './go-string.js';
 export interface KeyValueOptions {
   /** Treat `[`, `{` and `&{` values as balanced groups (klog), not space-terminated words. */
   readonly nested?: boolean;
+  /**
+   * Drop a quoted value without its closing quote, or a group without its closing bracket: on a line
+   * cut short it is a fragment (`pod="default/web` of `pod="default/web-1"`), which must not name a pod.
+   */
+  readonly complete?: boolean;
 }
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** Index just past the group opened at `start`, honouring quoted strings inside. */
-function scanBalanced(text: string, start: number): number {
+/** Index just past the group opened at `start`, honouring quoted strings inside; `closed` when it ends. */
+function scanBalanced(text: string, start: number): { end: number; closed: boolean } {
   let depth = 0;
   let i = start;
   while (i < text.length) {
@@ -28,11 +33,11 @@ function scanBalanced(text: string, start: number): number {
     if (c === 91 || c === 123) depth++;
     else if (c === 93 || c === 125) {
       depth--;
-      if (depth <= 0) return i + 1;
+      if (depth <= 0) return { end: i + 1, closed: true };
     }
     i++;
   }
-  return text.length;
+  return { end: text.length, closed: false };
 }
 
 /**
@@ -65,10 +70,13 @@ export function parseKeyValues(text: string, from = 0, opts: KeyValueOptions = {
       const q = readGoQuoted(text, i);
       value = q ? q.value : '';
       i = q ? q.end : n;
+      if (opts.complete && !q?.terminated) continue;
     } else if (opts.nested && (c === 91 || c === 123 || (c === 38 /* & */ && text.charCodeAt(i + 1) === 123))) {
       const start = i;
-      i = scanBalanced(text, c === 38 ? i + 1 : i);
+      const g = scanBalanced(text, c === 38 ? i + 1 : i);
+      i = g.end;
       value = text.slice(start, i);
+      if (opts.complete && !g.closed) continue;
     } else {
       const start = i;
       while (i < n && !isSpace(text.charCodeAt(i))) i++;

@@ -29,7 +29,8 @@ export function parseKlogLine(body: string): KlogLine | null {
   const rest = body.slice(whole.length);
   if (rest.startsWith('"')) {
     const q = readGoQuoted(rest, 0);
-    if (q) return { severity, time, msg: q.value, fields: parseKeyValues(rest, q.end, { nested: true }), structured: true };
+    // complete: a line cut inside `pod="ns/na…` must not name the pod `ns/na`.
+    if (q) return { severity, time, msg: q.value, fields: parseKeyValues(rest, q.end, { nested: true, complete: true }), structured: true };
   }
   return { severity, time, msg: rest, fields: new Map(), structured: false };
 }

@@ -1,7 +1,7 @@
 // Parsing a (multi-document) Kubernetes manifest with `yaml`, keeping the syntax tree for
 // path ↔ range mapping. Positions are 0-based lines and UTF-16 columns (LSP style).
 
-import { LineCounter, YAMLParseError, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { YAMLParseError, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 
 /** 0-based line, 0-based UTF-16 column (an LSP `Position`). */
 export interface Position {
@@ -41,7 +41,10 @@ export interface ManifestDocument {
    * for PodTemplate; null for other kinds.
    */
   readonly podTemplatePath: string | null;
-  /** The document as plain data (null when it cannot be converted, e.g. too many aliases). */
+  /**
+   * The document as plain data (null when it cannot be converted: too many aliases, nesting too deep,
+   * or a mapping key that is not a scalar, which no Kubernetes object has).
+   */
   toJSON(): unknown;
 }
 
@@ -52,7 +55,8 @@ export interface Manifest {
 /** The syntax tree behind a ManifestDocument; kept out of the public shape. */
 export interface DocumentSource {
   readonly doc: Document.Parsed;
-  readonly lineCounter: LineCounter;
+  /** Offsets where lines start (after LF, CRLF, or a lone CR as LSP counts them). */
+  readonly lineStarts: readonly number[];
   readonly text: string;
 }
 
@@ -83,14 +87,37 @@ export function clampOffset(src: DocumentSource, offset: number): number {
   return Math.max(0, Math.min(Math.floor(offset), src.text.length));
 }
 
+/**
+ * Line starts computed from the text itself. yaml's LineCounter only records the line breaks its lexer
+ * emits as tokens, not those inside a token, so after a bad multi-line token (`[x: 1]\na: 1\n  c: 1`)
+ * every later position was a line too high. LSP (and VS Code) also end lines at a lone CR, which yaml
+ * does not count.
+ */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return starts;
+}
+
 export function positionAt(src: DocumentSource, offset: number): Position {
-  const p = src.lineCounter.linePos(clampOffset(src, offset));
-  return { line: p.line - 1, col: p.col - 1 };
+  const o = clampOffset(src, offset);
+  const starts = src.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= o) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, col: o - (starts[lo] ?? 0) };
 }
 
 /** Offset of a 0-based position, or null when the line does not exist. Columns past the line end clamp to it. */
 export function offsetAt(src: DocumentSource, line: number, col: number): number | null {
-  const starts = src.lineCounter.lineStarts;
+  const starts = src.lineStarts;
   if (!Number.isInteger(line) || line < 0 || line >= starts.length) return null;
   const start = starts[line] ?? 0;
   const next = line + 1 < starts.length ? (starts[line + 1] ?? src.text.length) : src.text.length;
@@ -178,20 +205,49 @@ function duplicateKeys(doc: Document.Parsed): YAMLParseError[] {
   return out;
 }
 
+/**
+ * Whether some mapping key is a collection or an alias (`? [a, b]`, `{[x]: 1}`, `*a : v`). yaml turns
+ * such keys into strings by stringifying the key's whole subtree at every level, which explodes with
+ * nesting: 200 nested `{[` (2.4 KB of valid YAML) took 13 s in toJSON, 400 took 190 s
+ * (test/reliability/corpus/manifests/nested-collection-keys.yaml). JSON, and so Kubernetes, has only
+ * string keys, so such a document is not a Kubernetes object anyway.
+ */
+function hasNonScalarKey(doc: Document.Parsed): boolean {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      for (const it of n.items as unknown[]) {
+        if (!isPair(it)) continue;
+        if (it.key !== null && it.key !== undefined && !isScalar(it.key)) return true;
+        stack.push(it.value);
+      }
+    } else if (isSeq(n)) {
+      for (const it of n.items as unknown[]) {
+        if (isPair(it)) {
+          if (it.key !== null && it.key !== undefined && !isScalar(it.key)) return true;
+          stack.push(it.value);
+        } else stack.push(it);
+      }
+    }
+  }
+  return false;
+}
+
 /** Parses every document of a manifest. Never throws: syntax problems are reported per document. */
 export function parseManifest(text: string): Manifest {
   const source = typeof text === 'string' ? text : '';
-  const lineCounter = new LineCounter();
+  const lineStarts = lineStartsOf(source);
   let parsed: Document.Parsed[] = [];
   try {
     // uniqueKeys: false: duplicate keys are found by duplicateKeys below, in linear time.
-    const all = parseAllDocuments(source, { lineCounter, keepSourceTokens: true, prettyErrors: false, logLevel: 'error', uniqueKeys: false });
+    const all = parseAllDocuments(source, { keepSourceTokens: true, prettyErrors: false, logLevel: 'error', uniqueKeys: false });
     parsed = Array.isArray(all) ? all : [];
   } catch {
     parsed = [];
   }
   const documents = parsed.map((doc, index): ManifestDocument => {
-    const src: DocumentSource = { doc, lineCounter, text: source };
+    const src: DocumentSource = { doc, lineStarts, text: source };
     const kind = topString(doc, 'kind');
     const template = kind !== null && Object.prototype.hasOwnProperty.call(POD_TEMPLATE_PATHS, kind) ? (POD_TEMPLATE_PATHS[kind] ?? null) : null;
     const [start = 0, , end = start] = doc.range ?? [0, 0, 0];
@@ -210,6 +266,7 @@ export function parseManifest(text: string): Manifest {
       podTemplatePath: template,
       toJSON(): unknown {
         try {
+          if (hasNonScalarKey(doc)) return null;
           return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
         } catch {
           return null;

@@ -94,3 +94,13 @@ export function toContract(trace: Trace, lineOf: LineOf | null = null): Contract
     notes: trace.notes.map((n) => ({ ...n })),
   };
 }
+
+// JSON.stringify escapes only U+0000–U+001F. C1 controls (the 8-bit CSI U+009B and OSC U+009D, which
+// some terminals obey), DEL, line/paragraph separators and bidi overrides in cluster text would reach a
+// terminal raw; inside JSON strings they can be written as \u escapes without changing the value.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** The contract as JSON text that is safe to print to a terminal; parses back to the same value. */
+export function stringifyContract(c: ContractTrace, indent = 2): string {
+  return JSON.stringify(c, null, indent).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -8,6 +8,7 @@
 import { isRecord, type Pod } from '../k8s-types.js';
 import type { LogRecord, TraceNote } from '../model.js';
 import type { Instant } from '../time.js';
+import { sanitizePod } from './sanitize.js';
 import { normalizeEvent, preferEvent, type NormalizedEvent } from './events.js';
 
 export type Evidence =
@@ -98,16 +99,17 @@ export class TraceState {
   private merge(ev: Evidence): boolean {
     switch (ev.type) {
       case 'pod': {
-        const obj: unknown = ev.object;
-        if (!isRecord(obj)) return false;
-        const declared = ev.object.metadata?.resourceVersion;
+        // Untrusted JSON (trace files, explain --pod): wrongly typed fields are dropped, not thrown on.
+        const obj = sanitizePod(ev.object);
+        if (!obj) return false;
+        const declared = obj.metadata?.resourceVersion;
         const rv = typeof declared === 'string' && declared ? declared : `h:${stableStringify(obj)}`;
         const prev = this.snapshots.get(rv);
         const receivedAt = minInstant(prev?.receivedAt ?? null, ev.receivedAt ?? null);
         if (prev && prev.receivedAt?.key === receivedAt?.key) return false;
         // Two objects with one resourceVersion are the same object; keep the first for determinism
         // unless the new one sorts first as text (so arrival order never matters).
-        const pod = prev && stableStringify(prev.pod) <= stableStringify(ev.object) ? prev.pod : ev.object;
+        const pod = prev && stableStringify(prev.pod) <= stableStringify(obj) ? prev.pod : obj;
         this.snapshots.set(rv, { pod, rv, receivedAt });
         return true;
       }

@@ -1,0 +1,142 @@
+// parseWebviewMessage (src/protocol/webview.ts) is the host's only gate for what a webview sends: 10,000
+// junk and near-miss objects. Properties: it never throws; it returns null or a well-formed message
+// with exactly the declared fields (a fresh object, no extra keys, no prototype tricks); unknown types
+// give null; and a well-formed message with extra junk fields is still accepted, junk dropped.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseWebviewMessage, type WebviewMessage } from '../../src/protocol/webview.js';
+import { CORPUS, Stats } from './helpers.js';
+
+const stats = new Stats('webview-messages.test.ts');
+
+const TYPES = ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done', 'trace/focus'] as const;
+const FIELDS: Record<(typeof TYPES)[number], readonly string[]> = {
+  'webview/ready': ['type', 'v', 'lastSeq'],
+  'step/reveal': ['type', 'stepId'],
+  'export/request': ['type', 'format'],
+  'export/svg': ['type', 'svg'],
+  'render/done': ['type', 'seq', 'ms', 'arrows'],
+  'trace/focus': ['type', 'traceId'],
+};
+
+function ok(cond: boolean, msg: string | (() => string)): void {
+  if (!cond) throw new Error(typeof msg === 'function' ? msg() : msg);
+}
+
+/** What "well-formed" means for each message, stricter than the types where the host relies on it. */
+function checkMessage(input: unknown, m: WebviewMessage | null): void {
+  if (m === null) return;
+  ok(m !== input, 'a fresh object, never the input itself');
+  ok(Object.getPrototypeOf(m) === Object.prototype, 'a plain object');
+  ok((TYPES as readonly string[]).includes(m.type), `known type ${String(m.type)}`);
+  const keys = Object.keys(m).sort();
+  ok(JSON.stringify(keys) === JSON.stringify([...FIELDS[m.type]].sort()), () => `exactly the declared fields: ${keys.join(',')}`);
+  switch (m.type) {
+    case 'webview/ready':
+      ok(typeof m.v === 'number' && (m.lastSeq === null || Number.isInteger(m.lastSeq)), 'ready fields');
+      break;
+    case 'step/reveal':
+      ok(typeof m.stepId === 'string' && m.stepId.length > 0 && m.stepId.length <= 512, 'stepId');
+      break;
+    case 'trace/focus':
+      ok(typeof m.traceId === 'string' && m.traceId.length > 0 && m.traceId.length <= 512, 'traceId');
+      break;
+    case 'export/request':
+      ok(['mermaid', 'markdown', 'json'].includes(m.format), 'format');
+      break;
+    case 'export/svg':
+      ok(typeof m.svg === 'string' && m.svg.trimStart().startsWith('<svg') && m.svg.length <= 16 * 1024 * 1024, 'svg');
+      break;
+    case 'render/done':
+      ok(typeof m.seq === 'number' && typeof m.arrows === 'number' && Number.isFinite(m.ms), 'render/done');
+      break;
+  }
+  // A parsed message survives the trip through postMessage (JSON) unchanged.
+  ok(JSON.stringify(JSON.parse(JSON.stringify(m))) === JSON.stringify(m), 'JSON round trip');
+}
+
+function run(x: unknown, group: string): WebviewMessage | null {
+  const { value } = stats.time(group, 'x', () => parseWebviewMessage(x));
+  checkMessage(x, value);
+  return value;
+}
+
+const junkValue = fc.oneof(
+  fc.anything({ maxDepth: 2, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withDate: true }),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, -1, 1.5, 2 ** 53, '', ' <svg', '<svg', '<SVG>', 'x'.repeat(513), 'mermaid ', 'MARKDOWN', '__proto__', 'constructor'),
+);
+
+/** An object with a known (or nearly known) type and fields of any type. */
+const nearMiss = fc
+  .record({
+    type: fc.oneof(fc.constantFrom(...TYPES), fc.constantFrom('webview/Ready', 'step/reveal ', 'export', 'toString', '__proto__', 'constructor', 'hasOwnProperty', '', 'trace/snapshot', 'rpc/request')),
+    v: junkValue,
+    lastSeq: junkValue,
+    stepId: junkValue,
+    format: junkValue,
+    svg: junkValue,
+    seq: junkValue,
+    ms: junkValue,
+    arrows: junkValue,
+    traceId: junkValue,
+    extra: junkValue,
+  }, { requiredKeys: ['type'] });
+
+describe('parseWebviewMessage on 10,000 junk objects', () => {
+  it('arbitrary values (4,000): never throws, only well-formed messages', () => {
+    fc.assert(fc.property(fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withTypedArray: true, withBigInt: true, withDate: true }), (x) => void run(x, 'anything')), { numRuns: 4000 });
+  });
+
+  it('near misses of every message type (4,000)', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(nearMiss, (x) => {
+        if (run(x, 'near misses') !== null) accepted++;
+      }),
+      { numRuns: 4000 },
+    );
+    expect(accepted).toBeGreaterThan(0); // the generator does reach the accepting branches
+  });
+
+  it('unknown types (1,000) are null, whatever else the object holds', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }).filter((t) => !(TYPES as readonly string[]).includes(t)), nearMiss, (type, rest) => {
+        expect(run({ ...rest, type }, 'unknown types')).toBeNull();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('valid messages with junk fields added (1,000) are accepted with the junk dropped', () => {
+    const valid = fc.oneof(
+      fc.record({ type: fc.constant('webview/ready'), v: fc.integer(), lastSeq: fc.oneof(fc.constant(null), fc.integer()) }),
+      fc.record({ type: fc.constant('step/reveal'), stepId: fc.string({ minLength: 1, maxLength: 512 }) }),
+      fc.record({ type: fc.constant('trace/focus'), traceId: fc.string({ minLength: 1, maxLength: 512 }) }),
+      fc.record({ type: fc.constant('export/request'), format: fc.constantFrom('mermaid', 'markdown', 'json') }),
+      fc.record({ type: fc.constant('export/svg'), svg: fc.string({ maxLength: 100 }).map((s) => `<svg>${s}</svg>`) }),
+      fc.record({ type: fc.constant('render/done'), seq: fc.integer(), ms: fc.double({ noNaN: true, noDefaultInfinity: true }), arrows: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(valid, fc.dictionary(fc.string({ maxLength: 8 }), junkValue, { maxKeys: 4 }), (m, junk) => {
+        const input: Record<string, unknown> = { ...junk };
+        for (const [k, v] of Object.entries(m)) Object.defineProperty(input, k, { value: v, enumerable: true, writable: true, configurable: true });
+        const out = run(input, 'valid + junk');
+        expect(out).toEqual(m);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the corpus messages (test/reliability/corpus/webview-messages.json)', () => {
+    const corpus = JSON.parse(readFileSync(join(CORPUS, 'webview-messages.json'), 'utf8')) as { note: string; message: unknown; accepted: boolean }[];
+    for (const c of corpus) expect(run(c.message, 'corpus') !== null, c.note).toBe(c.accepted);
+    // A 16 MB + 1 SVG is refused without copying or scanning it all.
+    const huge = `<svg>${'x'.repeat(16 * 1024 * 1024)}</svg>`;
+    const { value, ms } = stats.time('corpus', '16 MB svg', () => parseWebviewMessage({ type: 'export/svg', svg: huge }));
+    expect(value).toBeNull();
+    expect(ms).toBeLessThan(100);
+  });
+});
