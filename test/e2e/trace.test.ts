@@ -26,6 +26,7 @@ import {
   type Profile,
 } from './code-server.js';
 import {
+  chooseContextMenuItem,
   dismiss,
   findFrame,
   launchBrowser,
@@ -69,7 +70,7 @@ async function traceFromContextMenu(file: string, mode: 'Apply & trace' | 'Attac
   await waitForLanguageMode(p, 'YAML');
   const labels = await openEditorContextMenu(p);
   expect(labels).toContain('Trace Pod Birth');
-  await p.locator('.context-view .monaco-menu .action-item', { hasText: 'Trace Pod Birth' }).first().click();
+  await chooseContextMenuItem(p, 'Trace Pod Birth');
   await pickQuickItem(p, mode);
 }
 

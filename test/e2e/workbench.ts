@@ -82,6 +82,23 @@ export async function openEditorContextMenu(page: Page, timeoutMs = 10_000): Pro
   return texts(items);
 }
 
+/**
+ * Chooses `label` in the open context menu. Monaco menus act on mouseup, and with a webview open one
+ * click was dropped in CI (the menu stayed open, the item highlighted); when the menu is still open
+ * after the click, the highlighted item is chosen with Enter, as a keyboard user would.
+ */
+export async function chooseContextMenuItem(page: Page, label: string, timeoutMs = 10_000): Promise<void> {
+  const menu = page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-item', { hasText: label }).first();
+  await item.click();
+  const closed = await menu.first().waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false);
+  if (closed) return;
+  console.log(`context menu: the click on "${label}" was dropped; choosing it with Enter`);
+  await item.hover();
+  if (await menu.first().isVisible()) await page.keyboard.press('Enter');
+  await menu.first().waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
 /** Opens the command palette, types `query`, and returns the labels of the listed commands once `expected` shows up or the timeout passes. */
 export async function searchCommandPalette(page: Page, query: string, expected: string, timeoutMs = 10_000): Promise<string[]> {
   await page.keyboard.press('Control+Shift+P');
