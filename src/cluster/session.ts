@@ -11,9 +11,10 @@ import { TraceState, buildTrace, stableStringify, type Evidence } from '../core/
 import { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 import { readCapacity } from './capacity.js';
-import { kubeletRestartNote, laterProcesses, runtimeRestartNote, runtimeStarts } from './disturbance.js';
+import { kubeletRestartNote, laterProcesses, runtimeRestartNote } from './disturbance.js';
 import { metricsNote, scrapeRuntimeOperations, type OperationTotals } from './metrics.js';
-import { NodeLogReader, canGetNodeProxy, readKubeletLog, readNode } from './node-proxy.js';
+import { NodeLogFeeds, type NodeLogFeed } from './node-log-feed.js';
+import { readKubeletLog } from './node-proxy.js';
 import { ResumableWatch, type WatchStats } from './watch.js';
 
 export type Outcome = 'ready' | 'succeeded' | 'failed' | 'timeout' | 'stopped' | 'deleted';
@@ -41,6 +42,11 @@ export interface SessionOptions {
   /** How long a pod must stay Ready before the trace ends as a success (default 1.5 s). */
   readonly readySettleMs?: number;
   readonly logPollMs?: number;
+  /**
+   * Node reads shared with other traces of the same run (a workload's pods), so a node's log is read
+   * and parsed once for all of them. Default: this trace's own.
+   */
+  readonly nodeFeeds?: NodeLogFeeds;
   readonly onEvent: (e: SessionEvent) => void;
 }
 
@@ -51,7 +57,9 @@ export class TraceSession {
   private podWatch: ResumableWatch | null = null;
   private eventWatches: ResumableWatch[] = [];
   private eventsStarted = false;
-  private nodeReader: NodeLogReader | null = null;
+  private nodeReader: NodeLogFeed | null = null;
+  /** The feed's mode note this trace was last told (it changes when e.g. nodes/proxy is revoked). */
+  private modeNote: TraceNote | null = null;
   private nodeName: string | null = null;
   private lastSteps = new Map<string, string>();
   private lastRevision = -1;
@@ -237,8 +245,9 @@ export class TraceSession {
   }
 
   private async startNode(node: string, pod: Pod): Promise<void> {
+    const feeds = this.o.nodeFeeds ?? (this.ownFeeds ??= new NodeLogFeeds(this.o.conn));
     try {
-      const facts = await readNode(this.o.conn, node);
+      const facts = await feeds.nodeFacts(node);
       if ('kind' in facts) this.degrade(facts);
       else {
         this.record({ type: 'node', name: node, runtimeVersion: facts.runtimeVersion });
@@ -248,8 +257,7 @@ export class TraceSession {
         }
       }
       if (this.o.nodeLogs === false) return;
-      const allowed = await canGetNodeProxy(this.o.conn, node).catch(() => false);
-      if (!allowed) {
+      if (!(await feeds.logsAllowed(node))) {
         this.degrade({
           kind: 'degraded',
           source: 'runtime-log',
@@ -259,36 +267,44 @@ export class TraceSession {
         return;
       }
       const runtime = 'kind' in facts ? null : facts.runtimeVersion;
-      this.nodeReader = new NodeLogReader(this.o.conn, node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd');
+      this.nodeReader = feeds.feed(node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd');
       const created = parseInstant(pod.metadata?.creationTimestamp);
       this.createdAt = created ?? instantFromMs(Date.now());
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
-      await this.readNodeLogs();
+      await this.readNodeLogs(Date.now());
       if (this.nodeReader.mode === 'none') this.metricsBefore = await scrapeRuntimeOperations(this.o.conn, node);
-      if (!this.done && this.nodeReader) this.logTimer = setInterval(() => void this.readNodeLogs(), this.o.logPollMs ?? 1500);
+      const pollMs = this.o.logPollMs ?? 1500;
+      // A read another trace started in the last two thirds of a period is fresh enough to share.
+      if (!this.done && this.nodeReader && this.nodeReader.mode !== 'none') this.logTimer = setInterval(() => void this.readNodeLogs(Date.now() - (2 * pollMs) / 3), pollMs);
     } catch (e) {
       this.o.onEvent({ type: 'state', message: `node ${node}: ${reason(e)}` });
     }
   }
 
+  private ownFeeds: NodeLogFeeds | null = null;
   private reading = false;
-  private async readNodeLogs(): Promise<void> {
-    if (!this.nodeReader || !this.since || this.reading) return;
+  /** Folds in the runtime records of a node-log read that started at or after `startedAfter` (ms). */
+  private async readNodeLogs(startedAfter: number, poll = true): Promise<void> {
+    // Timer polls never overlap; the final read does not skip because a poll happens to be running.
+    if (!this.nodeReader || !this.since || (poll && this.reading)) return;
     this.reading = true;
     try {
-      const r = await this.nodeReader.read(this.since);
-      if (r.note) this.degrade(r.note);
+      const r = await this.nodeReader.read(this.since, startedAfter);
+      if (r.note && r.note !== this.modeNote) {
+        this.modeNote = r.note;
+        this.degrade(r.note);
+      }
       if (r.mode === 'none' && this.logTimer) {
         clearInterval(this.logTimer);
         this.logTimer = null;
       }
-      const year = this.since.getUTCFullYear();
+      // The feed may have read from an earlier moment for another trace: keep this pod's window only.
       const sinceKey = instantFromMs(this.since.getTime()).key;
-      for (const record of parseLogText(r.text, { referenceYear: year }).records) {
+      for (const record of r.records) {
         if (record.time.key >= sinceKey) this.record({ type: 'log', record });
       }
       if (this.createdAt && this.nodeName) {
-        for (const s of runtimeStarts(r.text, this.createdAt)) this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
+        for (const s of r.starts) if (s.at.key >= this.createdAt.key) this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
       }
     } catch (e) {
       // Expired or revoked credentials do not come back by asking again: end the trace with the
@@ -397,7 +413,7 @@ export class TraceSession {
     if (outcome !== 'stopped' && this.nodeReader) {
       // Give the runtime a moment to log its last lines, then read once more.
       await new Promise((r) => setTimeout(r, 300));
-      await this.readNodeLogs();
+      await this.readNodeLogs(Date.now(), false);
     }
     if (outcome !== 'stopped' && this.nodeName && this.metricsBefore) {
       const after = await scrapeRuntimeOperations(this.o.conn, this.nodeName);

@@ -7,6 +7,7 @@ import type { Pod } from '../core/k8s-types.js';
 import { normalizeEvent } from '../core/trace/events.js';
 import type { KubeObject } from './apply.js';
 import type { Connection } from './kubeconfig.js';
+import { NodeLogFeeds } from './node-log-feed.js';
 import { TraceSession, type SessionEvent, type SessionOptions } from './session.js';
 import { ResumableWatch } from './watch.js';
 
@@ -37,8 +38,12 @@ export class WorkloadTracer {
   private ownerWatch: ResumableWatch | null = null;
   private allDone: Promise<void> | null = null;
   private resolveAll: (() => void) | null = null;
+  /** The pods share one read of each node's log, node object and access review. */
+  private readonly feeds: NodeLogFeeds;
 
-  constructor(private readonly o: WorkloadOptions) {}
+  constructor(private readonly o: WorkloadOptions) {
+    this.feeds = new NodeLogFeeds(o.conn);
+  }
 
   async start(): Promise<void> {
     const labels = templateLabels(this.o.workload);
@@ -84,6 +89,7 @@ export class WorkloadTracer {
       conn: this.o.conn,
       namespace: this.o.namespace,
       name,
+      nodeFeeds: this.feeds,
       ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
       onEvent: (event) => this.o.onEvent({ type: 'pod', name, event }),
     });

@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { setRequestLogger } from '../../src/cluster/http.js';
 import { metricsNote, scrapeRuntimeOperations } from '../../src/cluster/metrics.js';
 import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
 import type { Trace } from '../../src/core/model.js';
@@ -119,7 +120,7 @@ describe('live trace on the real cluster', () => {
     expect(trace.diagnosis.some((d) => d.cause === 'crash-loop' && d.container === 'app')).toBe(true);
   });
 
-  it('a Deployment of 3 replicas: three pods traced, 3 watches each', async () => {
+  it('a Deployment of 3 replicas: three pods traced, 3 watches each, sharing the node reads, each matching containerd', async () => {
     const deploy: KubeObject = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -128,16 +129,29 @@ describe('live trace on the real cluster', () => {
     };
     const plan = await dryRun(conn, deploy);
     const tracer = new WorkloadTracer({ conn, namespace: ns, workload: deploy, notBeforeMs: Date.now(), maxPods: 3, session: { timeoutMs: 90_000 }, onEvent: () => undefined });
-    await tracer.start();
-    await applyConfirmed(conn, deploy, plan, { confirmedBy: 'test' });
-    await tracer.finished;
+    const requests: string[] = [];
+    setRequestLogger((line) => requests.push(line));
+    try {
+      await tracer.start();
+      await applyConfirmed(conn, deploy, plan, { confirmedBy: 'test' });
+      await tracer.finished;
+    } finally {
+      setRequestLogger(null);
+    }
     const sessions = [...tracer.sessions.values()];
     expect(sessions).toHaveLength(3);
     for (const s of sessions) {
       expect(await s.finished).toBe('ready');
       expect(s.watchCount).toBeLessThanOrEqual(3);
-      expect(s.trace().steps.find((x) => x.kind === 'created')?.message).toMatch(/ReplicaSet web-/);
+      const t = s.trace();
+      expect(t.steps.find((x) => x.kind === 'created')?.message).toMatch(/ReplicaSet web-/);
+      // The pods share one parsed node log: each still gets exactly its own runtime lines.
+      expect(await expectMatchesGroundTruth(t)).toBeGreaterThanOrEqual(6);
     }
+    // The node object and the access review once for the three pods, not once per pod.
+    const node = clusterEnv().nodeName;
+    expect(requests.filter((r) => r === `GET /api/v1/nodes/${node}`)).toHaveLength(1);
+    expect(requests.filter((r) => r.includes('/selfsubjectaccessreviews'))).toHaveLength(1);
     await tracer.stop();
   });
 });

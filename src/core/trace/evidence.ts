@@ -72,6 +72,21 @@ export function compareResourceVersions(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The identity of a log record. One kubelet line can name several pods (SyncLoop ADD); each is its own
+ * record. Cached per record object: the traces of a workload share one node's parsed records, and each
+ * building its own key string would copy every line once per pod.
+ */
+const logKeys = new WeakMap<LogRecord, string>();
+function logKey(r: LogRecord): string {
+  let key = logKeys.get(r);
+  if (key === undefined) {
+    key = `${r.time.key}|${r.type === 'kubelet' ? r.pod : ''}|${r.raw}`;
+    logKeys.set(r, key);
+  }
+  return key;
+}
+
 export class TraceState {
   readonly snapshots = new Map<string, PodSnapshot>();
   readonly events = new Map<string, EventEntry>();
@@ -131,8 +146,7 @@ export class TraceState {
         return true;
       }
       case 'log': {
-        // One kubelet line can name several pods (SyncLoop ADD); each is its own record.
-        const key = `${ev.record.time.key}|${ev.record.type === 'kubelet' ? ev.record.pod : ''}|${ev.record.raw}`;
+        const key = logKey(ev.record);
         if (this.logs.has(key)) return false;
         this.logs.set(key, ev.record);
         return true;

@@ -1,0 +1,163 @@
+// One node's runtime log, read and parsed once for every trace that needs it.
+//
+// Each trace used to poll the node proxy on its own and keep its own parsed copy of every line. For a
+// 100-replica rollout on one node that was ~100 reads of the same growing log every 1.5 s, and each
+// trace held its own copy of every other pod's lines: the bench's 100-replica run peaked at 165 MB of
+// heap, most of it duplicated log records. A feed shares the reads: a caller asks for a read that
+// started after a given moment; a read already running (or just finished) that qualifies is shared,
+// and callers that arrive while an older read runs share the one read queued behind it. The parsed
+// records are shared too (read-only), so each trace only adds its own index over them.
+
+import type { LogRecord, TraceNote } from '../core/model.js';
+import { parseLogText } from '../core/logs/index.js';
+import { instantFromMs, type Instant } from '../core/time.js';
+import type { Connection } from './kubeconfig.js';
+import { runtimeStarts } from './disturbance.js';
+import { NodeLogReader, canGetNodeProxy, readNode, type LogMode, type NodeFacts } from './node-proxy.js';
+
+export interface NodeLogBatch {
+  readonly mode: LogMode;
+  /** What the best available mode costs the trace (log query off, nodes/proxy refused), once known. */
+  readonly note: TraceNote | null;
+  /** Every runtime record since the read's start time, parsed once and shared by all readers: do not mutate. */
+  readonly records: readonly LogRecord[];
+  /** Runtime start banners in the text (a restart of containerd or CRI-O). */
+  readonly starts: readonly { readonly runtime: string; readonly at: Instant }[];
+}
+
+interface Read {
+  readonly startedAt: number;
+  readonly sinceMs: number;
+  readonly batch: Promise<NodeLogBatch>;
+}
+
+/** Start banners are kept whatever their time; each trace compares them with its pod's creation. */
+const ANY_TIME: Instant = instantFromMs(0);
+
+export class NodeLogFeed {
+  private readonly reader: NodeLogReader;
+  /** The earliest start time any caller asked for: one read serves every caller. */
+  private floorMs = Number.POSITIVE_INFINITY;
+  private running: Read | null = null;
+  private last: Read | null = null;
+  private queued: Promise<NodeLogBatch> | null = null;
+  /** The mode note sticks: a trace that joins after the first read must still be told. */
+  private note: TraceNote | null = null;
+
+  constructor(
+    conn: Connection,
+    readonly node: string,
+    service: 'containerd' | 'crio',
+  ) {
+    this.reader = new NodeLogReader(conn, node, service);
+  }
+
+  /** The best mode that answered (null before the first read). */
+  get mode(): LogMode | null {
+    return this.reader.mode;
+  }
+
+  /** Node-proxy requests made so far (shared by every trace on this feed). */
+  get requests(): number {
+    return this.reader.requests;
+  }
+
+  /**
+   * Records since `since` (and possibly earlier: filter by time), from a read that started at or after
+   * `startedAfter` (ms since the epoch). Rejects with the read's error (a 401 reaches every caller).
+   */
+  read(since: Date, startedAfter: number): Promise<NodeLogBatch> {
+    const sinceMs = since.getTime();
+    this.floorMs = Math.min(this.floorMs, sinceMs);
+    const covers = (r: Read): boolean => r.startedAt >= startedAfter && r.sinceMs <= sinceMs;
+    const running = this.running;
+    const last = this.last;
+    if (running === null) return last !== null && covers(last) ? last.batch : this.start().batch;
+    if (covers(running)) return running.batch;
+    // An older read is running: everyone who needs a newer one shares the read queued behind it.
+    const queued =
+      this.queued ??
+      running.batch
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.start().batch;
+        });
+    this.queued = queued;
+    return queued;
+  }
+
+  private start(): Read {
+    const sinceMs = this.floorMs;
+    const startedAt = Date.now();
+    const batch = this.fetch(new Date(sinceMs));
+    const read: Read = { startedAt, sinceMs, batch };
+    this.running = read;
+    const settle = (): void => {
+      if (this.running === read) this.running = null;
+    };
+    batch.then(
+      () => {
+        settle();
+        this.last = read;
+      },
+      () => {
+        settle();
+        // A failed read is never reused: the next caller asks again.
+        if (this.last === read) this.last = null;
+      },
+    );
+    return read;
+  }
+
+  private async fetch(since: Date): Promise<NodeLogBatch> {
+    const r = await this.reader.read(since);
+    if (r.note) this.note = r.note;
+    const records = parseLogText(r.text, { referenceYear: since.getUTCFullYear() }).records;
+    return { mode: r.mode, note: this.note, records, starts: r.text ? runtimeStarts(r.text, ANY_TIME) : [] };
+  }
+}
+
+/**
+ * The node reads shared by the traces of one run (a workload's pods): the node object, the access
+ * review and the runtime log feed are asked once per node, not once per pod.
+ */
+export class NodeLogFeeds {
+  private readonly facts = new Map<string, Promise<NodeFacts | TraceNote>>();
+  private readonly allowed = new Map<string, Promise<boolean>>();
+  private readonly feeds = new Map<string, NodeLogFeed>();
+
+  constructor(private readonly conn: Connection) {}
+
+  /** The node's runtime, kubelet and OS, or a note saying the node object is not readable. */
+  nodeFacts(node: string): Promise<NodeFacts | TraceNote> {
+    return remember(this.facts, node, () => readNode(this.conn, node));
+  }
+
+  /** Whether the apiserver lets us GET nodes/proxy on this node (a failed review counts as no). */
+  logsAllowed(node: string): Promise<boolean> {
+    return remember(this.allowed, node, () => canGetNodeProxy(this.conn, node).catch(() => false));
+  }
+
+  feed(node: string, service: 'containerd' | 'crio'): NodeLogFeed {
+    const key = `${service}|${node}`;
+    let f = this.feeds.get(key);
+    if (!f) {
+      f = new NodeLogFeed(this.conn, node, service);
+      this.feeds.set(key, f);
+    }
+    return f;
+  }
+}
+
+/** One promise per key; a rejected one is forgotten so that the next trace asks again. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const known = cache.get(key);
+  if (known) return known;
+  const p = make();
+  cache.set(key, p);
+  p.catch(() => {
+    if (cache.get(key) === p) cache.delete(key);
+  });
+  return p;
+}
