@@ -74,7 +74,6 @@ export class NodeLogReader {
   /** The best mode that answered (null until the first read). */
   mode: LogMode | null = null;
   private fileName = '';
-  requests = 0;
 
   constructor(
     private readonly conn: Connection,
@@ -95,7 +94,6 @@ export class NodeLogReader {
     const sinceTime = new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     if (this.mode === null || this.mode === 'log-query') {
       try {
-        this.requests++;
         const r = await request(this.conn, {
           method: 'GET',
           path: this.base(),
@@ -124,7 +122,6 @@ export class NodeLogReader {
     // Fall back to the kubelet's plain file server under /var/log.
     for (const name of this.fileName ? [this.fileName] : [`${this.service}.log`, `${this.service}/${this.service}.log`, 'syslog', 'messages']) {
       try {
-        this.requests++;
         const lines: string[] = [];
         await streamLines(this.conn, { method: 'GET', path: this.base() + name, describe: { verb: 'get', resource: 'nodes/proxy' }, timeoutMs: 35_000 }, (l) => {
           // Keep the service's lines only; the time filter happens after parsing.

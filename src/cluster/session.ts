@@ -57,6 +57,8 @@ export class TraceSession {
   private podWatch: ResumableWatch | null = null;
   private eventWatches: ResumableWatch[] = [];
   private eventsStarted = false;
+  /** This trace's node reads when it is not part of a run that shares them (`nodeFeeds`). */
+  private ownFeeds: NodeLogFeeds | null = null;
   private nodeReader: NodeLogFeed | null = null;
   /** The feed's mode note this trace was last told (it changes when e.g. nodes/proxy is revoked). */
   private modeNote: TraceNote | null = null;
@@ -281,7 +283,6 @@ export class TraceSession {
     }
   }
 
-  private ownFeeds: NodeLogFeeds | null = null;
   private reading = false;
   /** Folds in the runtime records of a node-log read that started at or after `startedAfter` (ms). */
   private async readNodeLogs(startedAfter: number, poll = true): Promise<void> {
