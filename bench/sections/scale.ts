@@ -117,6 +117,15 @@ void runSection(new Section('scale', `4. Scale & API cost (${REPLICAS}-replica D
     s.add(row('held-logs', 'runtime/kubelet log records held per session (TraceState.logs)', 'records', held.map((h) => h.logs), { detail: `sum over sessions ${held.reduce((a, h) => a + h.logs, 0).toLocaleString('en-US')}; evidence recorded per session median ${held.map((h) => h.recorded).sort((a, b) => a - b)[Math.floor(held.length / 2)] ?? 0}` }));
     s.add(row('rss', 'process RSS, peak', 'MB', peakRss / MB, { detail: `at start ${(base.rss / MB).toFixed(1)} MB` }));
     s.add(row('cpu', 'process CPU (user+system) over the rollout', '% of one core', ((cpu.user + cpu.system) / 1000 / wall) * 100, { detail: `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${(wall / 1000).toFixed(1)} s` }));
+    // A pod that did not become Ready is reported with what the trace says went wrong, so a number is
+    // never read without knowing whether the cluster or the tracer was at fault.
+    for (const [name, o] of outcomes) {
+      if (o === 'ready') continue;
+      const t = sessions.get(name)?.trace();
+      const failed = t?.steps.filter((x) => x.status === 'failed').map((x) => `${x.kind}${x.container ? ` ${x.container}` : ''}: ${x.message ?? ''}`) ?? [];
+      const causes = t?.diagnosis.map((d) => `${d.cause}: ${d.message}`) ?? [];
+      s.note(`Pod ${name} ended ${o}: failed steps [${failed.join('; ')}], diagnosis [${causes.join('; ')}].`);
+    }
     s.facts.requestsByPath = counts.byPath;
     s.facts.loadavg = loadavg();
     s.note(`Requests by kind: ${Object.entries(counts.byPath).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ×${v}`).join('; ')}.`);

@@ -151,6 +151,15 @@ describe('diagram webview under the production CSP', () => {
       // Mermaid's <style> went into an adopted sheet; none stayed in the DOM.
       expect(await o.page.$$eval('.pb-diagram style', (els) => els.length)).toBe(0);
       expect(await o.page.evaluate(() => document.adoptedStyleSheets.length)).toBeGreaterThan(0);
+      // Mermaid's inline styles were renamed before any parse and applied through CSSOM: none is left
+      // as data, the message font is in effect, and none was parsed as a style attribute (each would
+      // be a style-src-attr violation under our CSP: 126 for this 11-arrow trace before; 2 are left).
+      expect(await o.page.$$eval('.pb-diagram [data-pb-style]', (els) => els.length)).toBe(0);
+      const fonts = await o.page.$$eval('.pb-diagram text.messageText', (els) => els.map((e) => (e as SVGElement).style.fontFamily));
+      expect(fonts.length).toBeGreaterThan(0);
+      for (const f of fonts) expect(f).not.toBe('');
+      const attrViolations = (await o.violations()).filter((v) => v.directive === 'style-src-attr').length;
+      expect(attrViolations).toBeLessThan(expected.messages.length);
       // Header: our text, via textContent.
       await expect.poll(() => o.page.textContent('.pb-pod')).toBe('pb-try/hello-birth');
       expect(await o.page.textContent('.pb-phase')).toBe('Ready');

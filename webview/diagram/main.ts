@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION, type HostMessage } from '../../src/protocol/webview.j
 import { createIpc } from '../shared/ipc.js';
 import { adoptSvg, decorate, exportSvg, overlayCss, renderSvgText, statusCss, swapSheet, type ArrowInfo } from './render.js';
 import { wrapNotes } from './layout.js';
+import { sanitizeWithoutInlineStyles } from './purify-styles.js';
 import { ariaFor, stepFacts, stepIndex } from './step-info.js';
 import { mermaidConfig, readPalette, type Palette } from './theme.js';
 import { createView, type ToolbarAction } from './view.js';
@@ -38,6 +39,7 @@ const ipc = createIpc();
 const view = createView(onAction, (stepId) => reveal(stepId));
 
 let palette: Palette = readPalette();
+sanitizeWithoutInlineStyles();
 mermaid.initialize({ ...mermaidConfig(palette), suppressErrorRendering: true });
 
 let latest: Snapshot | null = null;
