@@ -6,7 +6,7 @@
 //   r  = our watch's receive time (ResumableWatch.now(), before JSON.parse)
 //   b  = the end of the first trace rebuild (TraceSession.trace() → buildTrace) after r
 //   d  = render/done of the first diagram snapshot that contains that rebuild, received back in Node:
-//        host coalescing as in extension.ts (trace-registry coalesce, 150 ms) → postMessage into the
+//        host coalescing as in extension.ts (trace-registry coalesce, DIAGRAM_COALESCE_MS) → postMessage into the
 //        real diagram webview (Chromium, production bundle and CSP; one fresh page per pod, like one
 //        panel per trace) → render/done.
 // Overheads are b − k and d − k (ms), per change; r − k is the watch parity alone.
@@ -17,7 +17,7 @@ import type { TraceSession } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/cluster/apply.js';
 import type { Trace } from '../../src/core/model.js';
 import type { Evidence } from '../../src/core/trace/index.js';
-import { coalesce } from '../../src/extension/trace-registry.js';
+import { coalesce, DIAGRAM_COALESCE_MS } from '../../src/extension/trace-registry.js';
 import { createNamespace, ensureImagePresent } from '../../test/cluster/harness.js';
 import { cleanupOnSignal, dropNamespace, instrumentWatches, kubectlWatch, lastWatchReceive, requireCluster, watchdog, type KubectlWatch } from '../lib/cluster.js';
 import { Section, r2, row, runSection, sleep, summarize, withRatio } from '../lib/report.js';
@@ -26,7 +26,6 @@ import { loadavg } from 'node:os';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PODS = QUICK ? 4 : 12;
-const HOST_COALESCE_MS = 150;
 const IMAGE = 'busybox:1.36';
 
 interface Arrival {
@@ -82,7 +81,7 @@ void runSection(new Section('live', '1. Live overhead (watch receive → trace �
     let page: DiagramPage | null = null;
     let seq = 0;
     const pages: DiagramPage[] = [];
-    const host = coalesce<{ trace: Trace; pod: string }>(HOST_COALESCE_MS, (_k, v) => {
+    const host = coalesce<{ trace: Trace; pod: string }>(DIAGRAM_COALESCE_MS, (_k, v) => {
       if (!page) return;
       const n = ++seq;
       snapshots.push({ pod: v.pod, seq: n, builtAt: builtAt.get(v.trace) ?? 0, postAt: performance.now() });
@@ -224,7 +223,7 @@ void runSection(new Section('live', '1. Live overhead (watch receive → trace �
     const fold = s.add(row('part-fold', 'breakdown: TraceState.add (fold one object)', 'ms', parts.fold));
     s.add(row('part-session-wait', 'breakdown: receive → rebuild start (TraceSession 20 ms emit coalescing)', 'ms', parts.sessionWait));
     s.add(withRatio(row('part-build', 'breakdown: buildTrace', 'ms', parts.build), fold));
-    s.add(row('part-host-wait', 'breakdown: rebuilt → posted (host coalesce, 150 ms)', 'ms', parts.hostWait));
+    s.add(row('part-host-wait', `breakdown: rebuilt → posted (host coalesce, ${DIAGRAM_COALESCE_MS} ms)`, 'ms', parts.hostWait));
     s.add(row('part-webview', 'breakdown: posted → render/done in Node (throttle + Mermaid + transit)', 'ms', parts.webview));
     s.add(row('part-render-ms', 'breakdown: render/done ms as the webview reports it', 'ms', parts.renderMs));
     s.facts.counts = { pods: PODS, changes: first.size, matchedKubectl: first.size - unmatched, unmatched, unchanged, noRender, kubectlObjects: kubectls.map((k) => k.objects.length), renders: done.length, snapshots: snapshots.length };
@@ -234,7 +233,7 @@ void runSection(new Section('live', '1. Live overhead (watch receive → trace �
     s.note(
       `Of the trace overhead (median ${summarize(traceLag).median.toFixed(1)} ms), ${sw.toFixed(1)} ms is TraceSession's deliberate 20 ms emit coalescing (scheduleEmit), ${summarize(parts.build).median.toFixed(2)} ms buildTrace, ${summarize(parts.fold).median.toFixed(3)} ms the fold; watch parity with kubectl is ${summarize(recvLag).median.toFixed(1)} ms.`,
     );
-    s.note(`The diagram path adds the host's 150 ms coalescing (extension.ts), the webview's 250 ms trailing throttle when renders follow each other, and Mermaid's whole-diagram render (section 3).`);
+    s.note(`The diagram path adds the host's ${DIAGRAM_COALESCE_MS} ms coalescing (extension.ts), the webview's trailing throttle (100 ms, or twice the last render) when renders follow each other, and Mermaid's whole-diagram render (section 3).`);
     if (unmatched) s.note(`${unmatched} change(s) we received had no kubectl counterpart (kubectl watches started first; such a change is e.g. an event listed by our uid-scoped event watch before kubectl printed it).`);
   } finally {
     disarm();

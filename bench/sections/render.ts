@@ -8,11 +8,8 @@ import { renderMermaid, DEFAULT_MAX_STEPS, type RenderOptions } from '../../src/
 import type { Trace } from '../../src/core/model.js';
 import { Section, row, runSection, sleep, summarize, withRatio, type Row } from '../lib/report.js';
 import { UNCAPPED, prefix, syntheticTrace } from '../lib/synthetic.js';
-import { coalesce } from '../../src/extension/trace-registry.js';
+import { coalesce, DIAGRAM_COALESCE_MS } from '../../src/extension/trace-registry.js';
 import { startDiagramHarness, type DiagramHarness } from '../lib/webview.js';
-
-/** extension.ts: "Diagrams follow their trace, at most every 150 ms". */
-const HOST_COALESCE_MS = 150;
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = [20, 50, 200, 500] as const;
@@ -75,7 +72,7 @@ async function browser(s: Section, h: DiagramHarness, traces: Map<string, Trace>
         const ms: number[] = [];
         const wall: number[] = [];
         for (let i = 2; i < 2 + reps; i++) {
-          await sleep(300); // past the webview's 250 ms trailing throttle: each post renders at once
+          await sleep(300); // past the webview's trailing throttle (100 ms, or twice the last render for big ones)
           const t0 = performance.now();
           await page.post(i, trace, false);
           const d = await page.waitRendered(i);
@@ -109,7 +106,7 @@ async function browser(s: Section, h: DiagramHarness, traces: Map<string, Trace>
 
 /**
  * A live trace growing to 200 arrows, one step every 50 ms (20 changes/s, 10 s), passed through the
- * host's real coalescer (trace-registry coalesce, 150 ms, as extension.ts wires the diagram panels),
+ * host's real coalescer (trace-registry coalesce, DIAGRAM_COALESCE_MS, as extension.ts wires the diagram panels),
  * posted without waiting (as webview.postMessage does), while long tasks are observed in the page.
  */
 async function streaming(s: Section, h: DiagramHarness, full: Trace): Promise<void> {
@@ -119,7 +116,7 @@ async function streaming(s: Section, h: DiagramHarness, full: Trace): Promise<vo
     const every = 50;
     let seq = 0;
     const posts: Promise<void>[] = [];
-    const host = coalesce<Trace>(HOST_COALESCE_MS, (_k, t) => posts.push(page.post(++seq, t, true)));
+    const host = coalesce<Trace>(DIAGRAM_COALESCE_MS, (_k, t) => posts.push(page.post(++seq, t, true)));
     const t0 = performance.now();
     for (let n = 1; n <= full.steps.length; n++) {
       const wait = t0 + n * every - performance.now();
@@ -138,7 +135,7 @@ async function streaming(s: Section, h: DiagramHarness, full: Trace): Promise<vo
         detail: `${long.length} long task(s) > 50 ms, ${long.filter((x) => x > 100).length} > 100 ms, ${Math.round(long.reduce((a, b) => a + b, 0))} ms blocked in ${Math.round(d.nodeAt - t0)} ms`,
       }),
     );
-    s.add(row('stream-render', 'webview render during the stream (render/done ms, each render)', 'ms', renders.map((x) => x.ms), { detail: `${renders.length} renders for ${seq} snapshots (webview: 250 ms trailing throttle, latest snapshot wins)` }));
+    s.add(row('stream-render', 'webview render during the stream (render/done ms, each render)', 'ms', renders.map((x) => x.ms), { detail: `${renders.length} renders for ${seq} snapshots (webview: trailing throttle of 100 ms or twice the last render, latest snapshot wins)` }));
     s.add(row('stream-last', 'last change → its render/done (wall, Node clock)', 'ms', d.nodeAt - lastPost));
     s.facts.streamLongTasks = long.map((x) => Math.round(x));
   } finally {

@@ -16,7 +16,7 @@ import { resolveExplorerTarget } from './kubernetes-explorer.js';
 import { bridgeTracesToServer } from './lsp-bridge.js';
 import { TIMELINE_VIEW_ID, TimelineView } from './timeline-view.js';
 import { traceTarget, type FlowDeps, type HostUi, type TraceSettings, type TraceTarget } from './trace-flow.js';
-import { coalesce, TraceRegistry, type TraceEntry } from './trace-registry.js';
+import { coalesce, DIAGRAM_COALESCE_MS, TraceRegistry, type TraceEntry } from './trace-registry.js';
 
 let clusterModule: typeof ClusterApi | null = null;
 function cluster(): typeof ClusterApi {
@@ -56,8 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
     openPanel(entry, true);
   };
 
-  // Diagrams follow their trace, at most every 150 ms (Mermaid re-renders whole diagrams).
-  const toPanels = coalesce<TraceEntry>(150, (id, e) => e.trace && panels.get(id)?.update(e.trace, e.live));
+  // Diagrams follow their trace; bursts (a relist, a log batch) are folded into one update.
+  const toPanels = coalesce<TraceEntry>(DIAGRAM_COALESCE_MS, (id, e) => e.trace && panels.get(id)?.update(e.trace, e.live));
   const updateStatus = (): void => {
     const running = registry.running();
     const last = registry.list()[0];

@@ -103,6 +103,13 @@ export class TraceRegistry {
 }
 
 /**
+ * How often a diagram panel gets a live trace's latest state. Short: the webview throttles its own
+ * renders to its render time (webview/diagram/main.ts), so a longer window here only added latency
+ * (the bench measured 150 ms windows as a third of the change → diagram delay).
+ */
+export const DIAGRAM_COALESCE_MS = 50;
+
+/**
  * Calls `fn` at most every `ms` per key with the latest value: live traces change many times a
  * second, while the timeline, the language server and the diagram only need the latest state. The
  * first change after a quiet spell goes out at once (no added latency); changes within `ms` of it
