@@ -3,51 +3,31 @@
 // fail, or fails everything, a ResumableWatch makes only a handful of requests in 5 s (exponential
 // back-off from 250 ms up to 8 s).
 
-import * as http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type * as http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConnection, ResumableWatch } from '../../../src/cluster/index.js';
+import { ResumableWatch } from '../../../src/cluster/index.js';
+import { standInApiserver, type StandIn } from '../../support/stand-in-apiserver.js';
 import { reportNumbers, sleep } from './support.js';
 
 type Behaviour = (url: URL, res: http.ServerResponse) => void;
 
-const servers: http.Server[] = [];
-const dirs: string[] = [];
+const standIns: StandIn[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  await Promise.all(standIns.splice(0).map((s) => s.close()));
 });
 
 /** Runs one watch for `ms` against a server with `behaviour`; returns the requests it made. */
 async function requestsIn(behaviour: Behaviour, ms: number): Promise<{ lists: number; watches: number; states: string[] }> {
   let lists = 0;
   let watches = 0;
-  const server = http.createServer((req, res) => {
+  const standIn = await standInApiserver((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.searchParams.get('watch')) watches++;
     else lists++;
     behaviour(url, res);
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as import('node:net').AddressInfo).port;
-  const dir = mkdtempSync(join(tmpdir(), 'pb-hammer-'));
-  dirs.push(dir);
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 'not-a-real-token' } }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'u', namespace: 'default' } }],
-      'current-context': 'fake',
-    }),
-  );
-  const conn = loadConnection({ kubeconfig });
+  standIns.push(standIn);
+  const conn = standIn.conn;
   const states: string[] = [];
   let first = true;
   const w = new ResumableWatch({

@@ -2,15 +2,13 @@
 // traces of one run cause, that a read is shared only when it started late enough and reaches back
 // far enough, and that the mode note and errors reach every trace.
 
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConnection, type Connection } from '../../../src/cluster/kubeconfig.js';
+import type { Connection } from '../../../src/cluster/kubeconfig.js';
 import { NodeLogFeed, NodeLogFeeds } from '../../../src/cluster/node-log-feed.js';
 import { RECORDED_ROOT } from '../../support/recorded.js';
+import { standInApiserver } from '../../support/stand-in-apiserver.js';
 
 const LOG = readFileSync(join(RECORDED_ROOT, 'deployment-3', 'containerd.log'), 'utf8');
 const SINCE = new Date('2026-11-23T10:01:15Z');
@@ -30,9 +28,8 @@ afterEach(async () => {
 });
 
 async function standIn(): Promise<Proxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'pb-feed-'));
-  const p = { queries: [] as string[], paths: [] as string[], status: 200, delayMs: 50 } as { -readonly [K in keyof Proxy]: Proxy[K] };
-  const server = http.createServer((req, res) => {
+  const p = { queries: [] as string[], paths: [] as string[], status: 200, delayMs: 50 };
+  const server = await standInApiserver((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     p.paths.push(url.pathname);
     if (url.pathname.endsWith('/proxy/logs/')) p.queries.push(url.searchParams.get('sinceTime') ?? '');
@@ -56,26 +53,8 @@ async function standIn(): Promise<Proxy> {
       res.end(LOG);
     }, p.delayMs);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 'not-a-real-token' } }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'u', namespace: 'default' } }],
-      'current-context': 'fake',
-    }),
-  );
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return Object.assign(p, { conn: loadConnection({ kubeconfig }) });
+  closers.push(() => server.close());
+  return Object.assign(p, { conn: server.conn });
 }
 
 describe('NodeLogFeed', () => {
