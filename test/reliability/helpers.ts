@@ -34,6 +34,20 @@ export class Stats {
     const t0 = performance.now();
     const value = fn();
     const ms = performance.now() - t0;
+    this.observe(group, label, ms);
+    return { value, ms };
+  }
+
+  async timeAsync<T>(group: string, label: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+    const t0 = performance.now();
+    const value = await fn();
+    const ms = performance.now() - t0;
+    this.observe(group, label, ms);
+    return { value, ms };
+  }
+
+  /** One timed input: count it, and keep the slowest with its label (built only when it is the slowest). */
+  private observe(group: string, label: string | (() => string), ms: number): void {
     const g = this.groups.get(group) ?? { n: 0, max: 0, maxLabel: '', total: 0 };
     g.n += 1;
     g.total += ms;
@@ -42,22 +56,6 @@ export class Stats {
       g.maxLabel = typeof label === 'function' ? label() : label;
     }
     this.groups.set(group, g);
-    return { value, ms };
-  }
-
-  async timeAsync<T>(group: string, label: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-    const t0 = performance.now();
-    const value = await fn();
-    const ms = performance.now() - t0;
-    const g = this.groups.get(group) ?? { n: 0, max: 0, maxLabel: '', total: 0 };
-    g.n += 1;
-    g.total += ms;
-    if (ms > g.max) {
-      g.max = ms;
-      g.maxLabel = label;
-    }
-    this.groups.set(group, g);
-    return { value, ms };
   }
 
   /** Counts inputs handled inside another timed call (e.g. events folded in one batch). */

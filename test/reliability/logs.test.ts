@@ -18,6 +18,7 @@ import { attributeToPod, createLogParser, detectLineFormat, parseLogText, type P
 import { readGoQuoted } from '../../src/core/logs/go-string.js';
 import { parseInstant } from '../../src/core/time.js';
 import { containerdBirth, crioBirth, hexId, journald, kubeletBirth, logrusJson, logrusText, type FixturePod, type MetaStyle, type Msg } from '../unit/logs/fixtures.js';
+import { lineMutation, mutateLine } from '../support/line-mutations.js';
 import { CORPUS, Stats, recordedLogLines, show } from './helpers.js';
 
 const stats = new Stats('logs.test.ts');
@@ -145,27 +146,10 @@ describe('generated log lines', () => {
 
   it('mutations of real lines, in batches (3,000 batches)', () => {
     const FRAGMENTS = ['time=', 'level=', 'msg=', '"', '\\', '\\"', '\\x', '\\u12', '{', '}', '[', ']', '&{', ':', ' ', '=', '\n', '\r', '\0', '\uFEFF', '\uD800', '😀', 'I1123 ', '09:58:45.0 ', '24431 a.go:1] ', 'Nov 23 ', 'vm containerd[1]: ', 'pods=', 'pod=', 'RunPodSandbox for ', 'returns ', '&PodSandboxMetadata{', 'Uid:', ',}', '2026-11-23T09:58:45.0Z', '__proto__', 'constructor'];
-    const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...FRAGMENTS) }),
-      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
-      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: fc.string({ unit: 'binary', maxLength: 3 }) }),
-      fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
-    );
+    const mutation = lineMutation(FRAGMENTS);
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { maxLength: 5 })), { minLength: 1, maxLength: 8 }), (cases) => {
-        const lines = cases.map(([l, ms]) => {
-          let s = l;
-          for (const m of ms) {
-            const at = s.length === 0 ? 0 : m.at % (s.length + 1);
-            if (m.kind === 'insert') s = s.slice(0, at) + m.text + s.slice(at);
-            else if (m.kind === 'delete') s = s.slice(0, at) + s.slice(at + m.len);
-            else if (m.kind === 'truncate') s = s.slice(0, at);
-            else if (m.kind === 'replace') s = s.slice(0, at) + m.text + s.slice(at + m.text.length);
-            else s = s.slice(0, at) + s.slice(at, at + m.len) + s.slice(at);
-          }
-          return s;
-        });
+        const lines = cases.map(([l, ms]) => mutateLine(l, ms));
         const recs = parseAllWays(lines, 'mutated batches');
         attributeToPod(recs, { namespace: 'pod-birth-fx-fresh-pull', name: 'fresh-pull', uid: '51f7549f-a131-44c8-afae-6560d19303e5', images: ['busybox'], containerIds: ['containerd://x'] });
       }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { lineMutation, mutateLine } from '../../support/line-mutations.js';
 import type { LogRecord } from '../../../src/core/model.js';
 import { attributeToPod, createLogParser, detectLineFormat, normalizeImageRef, parseLogText } from '../../../src/core/logs/index.js';
 import {
@@ -51,27 +52,7 @@ const SEEDS = [
 
 const FRAGMENTS = ['time=', 'level=', 'msg=', '"', '\\', '\\"', '\\x', '\\u12', '{', '}', '[', ']', '&{', ':', ' ', '  ', '=', '\n', '\r', '\0', 'I0528 ', '16:17:03.437617 ', '4941 a.go:1] ', 'May 28 ', 'host c[1]: ', '"SyncLoop ADD" ', 'pods=', 'RunPodSandbox for ', 'PullImage ', 'returns ', '&PodSandboxMetadata{', 'name:', 'Uid:', ',}', '2024-05-28T16:17:03.4Z', '\uFEFF', '\uD800', '😀'];
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...FRAGMENTS) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: fc.string({ unit: 'binary', maxLength: 3 }) }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-function mutate(line: string, ms: readonly Mutation[]): string {
-  let s = line;
-  for (const m of ms) {
-    const at = s.length === 0 ? 0 : m.at % (s.length + 1);
-    if (m.kind === 'insert') s = s.slice(0, at) + m.text + s.slice(at);
-    else if (m.kind === 'delete') s = s.slice(0, at) + s.slice(at + m.len);
-    else if (m.kind === 'truncate') s = s.slice(0, at);
-    else if (m.kind === 'replace') s = s.slice(0, at) + m.text + s.slice(at + m.text.length);
-    else s = s.slice(0, at) + s.slice(at, at + m.len) + s.slice(at);
-  }
-  return s;
-}
+const mutation = lineMutation(FRAGMENTS);
 
 describe('parsers never throw', () => {
   it('on arbitrary strings', () => {
@@ -100,7 +81,7 @@ describe('parsers never throw', () => {
   it('on arbitrary mutations of real lines, streamed and as text', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { maxLength: 6 })), { minLength: 1, maxLength: 8 }), (cases) => {
-        const lines = cases.map(([l, ms]) => mutate(l, ms));
+        const lines = cases.map(([l, ms]) => mutateLine(l, ms));
         const p = createLogParser({ referenceYear: 2024 });
         const streamed = [...lines.flatMap((l) => p.push(l)), ...p.end()];
         wellFormed(streamed);
