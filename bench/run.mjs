@@ -39,7 +39,12 @@ const SECTIONS = [
 const args = process.argv.slice(2);
 const listArg = (name) => {
   const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1].split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return i >= 0 && args[i + 1]
+    ? args[i + 1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 };
 const only = listArg('--only');
 const skip = listArg('--skip') ?? [];
@@ -97,7 +102,11 @@ function clusterUp() {
   if (!existsSync(file)) return `no ${file}`;
   try {
     const env = JSON.parse(readFileSync(file, 'utf8'));
-    const out = execFileSync(env.cikube, ['kubectl', '--kubeconfig', env.kubeconfig, 'get', '--raw', '/readyz'], { timeout: 15_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(env.cikube, ['kubectl', '--kubeconfig', env.kubeconfig, 'get', '--raw', '/readyz'], {
+      timeout: 15_000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (out.trim() !== 'ok') return `apiserver /readyz said ${out.trim().slice(0, 80)}`;
     return null;
   } catch (e) {
@@ -107,7 +116,17 @@ function clusterUp() {
 
 function writeSkipped(s, reason) {
   mkdirSync(SECTIONS_DIR, { recursive: true });
-  const result = { id: s.id, title: s.title, status: 'skipped', reason, startedAt: new Date().toISOString(), durationMs: 0, rows: [], notes: [`skipped: ${reason}`], facts: {} };
+  const result = {
+    id: s.id,
+    title: s.title,
+    status: 'skipped',
+    reason,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    rows: [],
+    notes: [`skipped: ${reason}`],
+    facts: {},
+  };
   writeFileSync(join(SECTIONS_DIR, `${s.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
 
@@ -118,7 +137,11 @@ function runSection(s) {
   return new Promise((resolveP) => {
     const started = Date.now();
     console.log(`\n=== ${s.title}${s.cluster ? `  (under flock ${LOCK})` : ''}`);
-    const child = spawn(cmd, argv, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, BENCH_QUICK: quick ? '1' : '' } });
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_QUICK: quick ? '1' : '' },
+    });
     child.on('close', (code, signal) => {
       console.log(`=== ${s.id}: exit ${code ?? signal} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
       resolveP(code ?? 1);
@@ -140,7 +163,12 @@ function machineFacts() {
   let cluster = null;
   try {
     const env = JSON.parse(readFileSync(join(STATE, 'cluster.json'), 'utf8'));
-    cluster = { kubernetes: env.kubernetesVersion, node: env.nodeName, runtime: 'containerd', startedAt: env.startedAt };
+    cluster = {
+      kubernetes: env.kubernetesVersion,
+      node: env.nodeName,
+      runtime: 'containerd',
+      startedAt: env.startedAt,
+    };
   } catch {
     // no cluster
   }
@@ -174,24 +202,44 @@ function markdown(report) {
   const m = report.machine;
   const out = [];
   out.push('# Pod Birth benchmarks', '');
-  out.push(`Run ${m.date} at ${m.git ?? '?'}${m.gitDirty ? ' (uncommitted changes)' : ''}${m.quick ? ' — **quick run** (fewer repetitions)' : ''}.`, '');
+  out.push(
+    `Run ${m.date} at ${m.git ?? '?'}${m.gitDirty ? ' (uncommitted changes)' : ''}${m.quick ? ' — **quick run** (fewer repetitions)' : ''}.`,
+    '',
+  );
   out.push('| Machine | |', '|---|---|');
-  out.push(`| CPUs (nproc) | ${m.nproc} × ${esc(m.cpu ?? '?')} |`, `| RAM | ${m.ramGiB} GiB |`, `| Kernel | ${m.kernel} |`, `| Node | ${m.node} |`, `| Chromium | ${esc(m.chromium ?? 'none')} |`);
-  if (m.cluster) out.push(`| Cluster | Kubernetes ${m.cluster.kubernetes}, node ${m.cluster.node}, containerd (local, single node) |`);
+  out.push(
+    `| CPUs (nproc) | ${m.nproc} × ${esc(m.cpu ?? '?')} |`,
+    `| RAM | ${m.ramGiB} GiB |`,
+    `| Kernel | ${m.kernel} |`,
+    `| Node | ${m.node} |`,
+    `| Chromium | ${esc(m.chromium ?? 'none')} |`,
+  );
+  if (m.cluster)
+    out.push(
+      `| Cluster | Kubernetes ${m.cluster.kubernetes}, node ${m.cluster.node}, containerd (local, single node) |`,
+    );
   out.push('');
-  out.push('Figures are median / p95 / p99 (nearest rank) over n repeated runs; ratios compare medians measured in the same run. Goals are reported, never enforced.', '');
+  out.push(
+    'Figures are median / p95 / p99 (nearest rank) over n repeated runs; ratios compare medians measured in the same run. Goals are reported, never enforced.',
+    '',
+  );
   const goals = [];
   for (const s of report.sections) {
     out.push(`## ${s.title}`, '');
     if (s.status !== 'ok') out.push(`**${s.status}**: ${esc(s.reason ?? '')}`, '');
     if (s.rows.length > 0) {
-      out.push('| Metric | n | median | p95 | p99 | max | unit | goal | met | ratio (same run) |', '|---|---:|---:|---:|---:|---:|---|---|---|---|');
+      out.push(
+        '| Metric | n | median | p95 | p99 | max | unit | goal | met | ratio (same run) |',
+        '|---|---:|---:|---:|---:|---:|---|---|---|---|',
+      );
       for (const r of s.rows) {
         const g = r.goal ? esc(r.goal.text) : '';
         const met = r.goal ? (r.met ? 'yes' : `**no** (${r.margin > 0 ? '+' : ''}${fmt(r.margin)} ${r.unit})`) : '';
         const ratio = r.ratio ? `${fmt(r.ratio.value)}× ${esc(r.ratio.vs)}` : '';
         const what = r.detail ? `${esc(r.what)} <br><sub>${esc(r.detail)}</sub>` : esc(r.what);
-        out.push(`| ${what} | ${r.summary.n} | ${fmt(r.summary.median)} | ${fmt(r.summary.p95)} | ${fmt(r.summary.p99)} | ${fmt(r.summary.max)} | ${r.unit} | ${g} | ${met} | ${ratio} |`);
+        out.push(
+          `| ${what} | ${r.summary.n} | ${fmt(r.summary.median)} | ${fmt(r.summary.p95)} | ${fmt(r.summary.p99)} | ${fmt(r.summary.max)} | ${r.unit} | ${g} | ${met} | ${ratio} |`,
+        );
         if (r.goal) goals.push({ section: s.id, row: r });
       }
       out.push('');
@@ -204,7 +252,9 @@ function markdown(report) {
   out.push('## Goals', '', '| Section | Goal | Measured | Met |', '|---|---|---:|---|');
   for (const { section, row: r } of goals) {
     const stat = r.goal.stat === 'value' ? r.summary.median : r.summary[r.goal.stat];
-    out.push(`| ${section} | ${esc(r.what)}: ${esc(r.goal.text)} | ${fmt(stat)} ${r.unit} | ${r.met ? 'yes' : `**no** (${r.margin > 0 ? '+' : ''}${fmt(r.margin)})`} |`);
+    out.push(
+      `| ${section} | ${esc(r.what)}: ${esc(r.goal.text)} | ${fmt(stat)} ${r.unit} | ${r.met ? 'yes' : `**no** (${r.margin > 0 ? '+' : ''}${fmt(r.margin)})`} |`,
+    );
   }
   out.push('');
   return out.join('\n');
@@ -232,7 +282,10 @@ mkdirSync(RESULTS, { recursive: true });
 if (!only) rmSync(SECTIONS_DIR, { recursive: true, force: true });
 await build();
 const down = selected.some((s) => s.cluster) ? clusterUp() : null;
-if (down) console.log(`\nbench: the test cluster is not up (${down}); the cluster sections are skipped. Start it with \`npm run cluster:up\`.`);
+if (down)
+  console.log(
+    `\nbench: the test cluster is not up (${down}); the cluster sections are skipped. Start it with \`npm run cluster:up\`.`,
+  );
 let failed = 0;
 for (const s of selected) {
   if (s.cluster && down) {
@@ -242,5 +295,9 @@ for (const s of selected) {
   if ((await runSection(s)) !== 0) failed++;
 }
 aggregate(runStarted);
-if (!keep) for (const d of ['.build', '.webview', '.webview-dev', 'pkg']) rmSync(join(RESULTS, d), { recursive: true, force: true });
-console.log(`\nbench: results in ${join(RESULTS, 'latest.md')} and ${join(RESULTS, 'latest.json')}${failed ? ` (${failed} section(s) ended with an error, see above)` : ''}`);
+if (!keep)
+  for (const d of ['.build', '.webview', '.webview-dev', 'pkg'])
+    rmSync(join(RESULTS, d), { recursive: true, force: true });
+console.log(
+  `\nbench: results in ${join(RESULTS, 'latest.md')} and ${join(RESULTS, 'latest.json')}${failed ? ` (${failed} section(s) ended with an error, see above)` : ''}`,
+);

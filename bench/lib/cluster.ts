@@ -42,7 +42,10 @@ export function cleanupOnSignal(cleanup: () => Promise<void>): void {
 }
 
 export async function dropNamespace(ns: string | null): Promise<void> {
-  if (ns) await deleteNamespace(ns, false).catch((e: unknown) => console.error(`[bench] could not delete namespace ${ns}: ${String(e)}`));
+  if (ns)
+    await deleteNamespace(ns, false).catch((e: unknown) =>
+      console.error(`[bench] could not delete namespace ${ns}: ${String(e)}`),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +105,11 @@ export interface KubectlWatch {
  * performance.now() of the stdout chunk that completed it.
  */
 export function kubectlWatch(env: ClusterEnv, namespace: string, resource: string): KubectlWatch {
-  const child = spawn(env.cikube, ['kubectl', '--kubeconfig', env.kubeconfig, '-n', namespace, 'get', resource, '--watch', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    env.cikube,
+    ['kubectl', '--kubeconfig', env.kubeconfig, '-n', namespace, 'get', resource, '--watch', '-o', 'json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const objects: KubectlObject[] = [];
   let depth = 0;
   let inString = false;
@@ -155,7 +162,13 @@ export function kubectlWatch(env: ClusterEnv, namespace: string, resource: strin
  * Counts the objects an unfiltered `kubectl get <resource> -n ns --watch -o json` prints during
  * `seconds`, in a shell pipeline (kubectl | grep -c), so the counting costs this process nothing.
  */
-export function kubectlWatchCount(env: ClusterEnv, namespace: string, resource: string, kind: string, seconds: number): Promise<number> {
+export function kubectlWatchCount(
+  env: ClusterEnv,
+  namespace: string,
+  resource: string,
+  kind: string,
+  seconds: number,
+): Promise<number> {
   return new Promise((resolveP) => {
     const q = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
     const cmd = `timeout ${Math.ceil(seconds)} ${q(env.cikube)} kubectl --kubeconfig ${q(env.kubeconfig)} -n ${q(namespace)} get ${q(resource)} --watch -o json | grep -c '^    "kind": "${kind}"'`;

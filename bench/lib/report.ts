@@ -91,12 +91,24 @@ function statOf(s: Summary, stat: Stat): number {
 }
 
 /** A row, with the goal evaluated (never thrown). */
-export function row(id: string, what: string, unit: string, values: readonly number[] | number, extra: { goal?: Goal; detail?: string } = {}): Row {
+export function row(
+  id: string,
+  what: string,
+  unit: string,
+  values: readonly number[] | number,
+  extra: { goal?: Goal; detail?: string } = {},
+): Row {
   const summary = typeof values === 'number' ? single(values) : summarize(values);
   const out: Row = { id, what, unit, summary, ...(extra.detail ? { detail: extra.detail } : {}) };
   if (!extra.goal) return out;
   const v = statOf(summary, extra.goal.stat);
-  const met = !Number.isFinite(v) ? false : extra.goal.op === '<=' ? v <= extra.goal.value : extra.goal.op === '>=' ? v >= extra.goal.value : v === extra.goal.value;
+  const met = !Number.isFinite(v)
+    ? false
+    : extra.goal.op === '<='
+      ? v <= extra.goal.value
+      : extra.goal.op === '>='
+        ? v >= extra.goal.value
+        : v === extra.goal.value;
   return { ...out, goal: extra.goal, met, margin: v - extra.goal.value };
 }
 
@@ -112,7 +124,10 @@ export class Section {
   readonly facts: Record<string, unknown> = {};
   private readonly started = Date.now();
 
-  constructor(readonly id: string, readonly title: string) {
+  constructor(
+    readonly id: string,
+    readonly title: string,
+  ) {
     console.log(`[${id}] started ${new Date(this.started).toISOString()}`);
   }
 

@@ -16,7 +16,18 @@ export interface RequestCounts {
 }
 
 export function emptyCounts(): RequestCounts {
-  return { total: 0, watches: 0, lists: 0, clusterWideLists: 0, gets: 0, nodeProxy: 0, writes: 0, other: 0, clusterWide: [], byPath: {} };
+  return {
+    total: 0,
+    watches: 0,
+    lists: 0,
+    clusterWideLists: 0,
+    gets: 0,
+    nodeProxy: 0,
+    writes: 0,
+    other: 0,
+    clusterWide: [],
+    byPath: {},
+  };
 }
 
 /** Segments after /api/v1 or /apis/<group>/<version>. */
@@ -33,7 +44,9 @@ export function countRequest(c: RequestCounts, line: string): void {
   const url = new URL(target, 'https://x');
   const segs = resourceSegments(url.pathname);
   const watch = url.searchParams.get('watch');
-  const shape = segs ? segs.map((s, i) => (segs[i - 1] === 'namespaces' || (i === 1 && segs[0] === 'nodes') ? '*' : s)).join('/') : url.pathname;
+  const shape = segs
+    ? segs.map((s, i) => (segs[i - 1] === 'namespaces' || (i === 1 && segs[0] === 'nodes') ? '*' : s)).join('/')
+    : url.pathname;
   const key = `${method} ${shape}${watch ? ' (watch)' : ''}`;
   c.byPath[key] = (c.byPath[key] ?? 0) + 1;
   if (method !== 'GET') {

@@ -39,7 +39,14 @@ export function syntheticTrace(arrows: number, repeats = 1): Trace {
     for (const s of per) {
       for (let r = 0; r < repeats && count < arrows; r++) {
         const off = i * 40 + r * 5;
-        steps.push({ ...s, id: `${s.id}-w${i}-r${r}`, container: `worker-${i}`, attempt: s.attempt + r, start: shift(s.start, off), end: shift(s.end, off) });
+        steps.push({
+          ...s,
+          id: `${s.id}-w${i}-r${r}`,
+          container: `worker-${i}`,
+          attempt: s.attempt + r,
+          start: shift(s.start, off),
+          end: shift(s.end, off),
+        });
         count = arrowsOf(trace());
       }
       if (count >= arrows) break;

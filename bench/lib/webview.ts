@@ -90,7 +90,10 @@ function selfTimes(p: CpuProfile): ProfileEntry[] {
     e.selfMs += (deltas[i + 1] ?? deltas[i] ?? 0) / 1000;
     acc.set(key, e);
   }
-  return [...acc.values()].map((e) => ({ ...e, selfMs: Math.round(e.selfMs * 10) / 10 })).sort((a, b) => b.selfMs - a.selfMs).slice(0, 25);
+  return [...acc.values()]
+    .map((e) => ({ ...e, selfMs: Math.round(e.selfMs * 10) / 10 }))
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .slice(0, 25);
 }
 
 export interface DiagramHarness {
@@ -108,7 +111,8 @@ interface PageHooks {
 }
 
 export async function startDiagramHarness(opts: { minify?: boolean } = {}): Promise<DiagramHarness> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set POD_BIRTH_CHROMIUM)`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set POD_BIRTH_CHROMIUM)`);
   const dir = join(RESULTS, opts.minify === false ? '.webview-dev' : '.webview');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -125,16 +129,19 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
       const waiters: { seq: number; resolve: (d: RenderDone) => void }[] = [];
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      await page.exposeFunction('__pbDone', (m: { seq: number; ms: number; arrows: number; pageAt: number; pageReceivedAt: number | null }) => {
-        const d: RenderDone = { ...m, nodeAt: performance.now() };
-        done.push(d);
-        for (const w of [...waiters]) {
-          if (d.seq >= w.seq) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(d);
+      await page.exposeFunction(
+        '__pbDone',
+        (m: { seq: number; ms: number; arrows: number; pageAt: number; pageReceivedAt: number | null }) => {
+          const d: RenderDone = { ...m, nodeAt: performance.now() };
+          done.push(d);
+          for (const w of [...waiters]) {
+            if (d.seq >= w.seq) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(d);
+            }
           }
-        }
-      });
+        },
+      );
       // Before any page script: observe long tasks, time host messages, forward render/done.
       await page.addInitScript(() => {
         const w = window as unknown as PageHooks;
@@ -161,7 +168,13 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
             arr.push = (...items) => {
               for (const m of items) {
                 if (m && m.type === 'render/done' && typeof m.seq === 'number') {
-                  w.__pbDone({ seq: m.seq, ms: m.ms, arrows: m.arrows, pageAt: performance.now(), pageReceivedAt: w.__pbRecv[m.seq] ?? null });
+                  w.__pbDone({
+                    seq: m.seq,
+                    ms: m.ms,
+                    arrows: m.arrows,
+                    pageAt: performance.now(),
+                    pageReceivedAt: w.__pbRecv[m.seq] ?? null,
+                  });
                 }
               }
               return push(...items);
@@ -171,13 +184,24 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
         });
       });
       await page.goto(`${served.url}?theme=dark`);
-      await page.waitForFunction(() => (window as unknown as PageHooks).__posted?.some((m) => m.type === 'webview/ready'), undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => (window as unknown as PageHooks).__posted?.some((m) => m.type === 'webview/ready'),
+        undefined,
+        { timeout: 60_000 },
+      );
       return {
         page,
         done,
         errors,
         async post(seq, trace, live) {
-          const m: HostMessage = { type: 'trace/snapshot', v: PROTOCOL_VERSION, seq, trace, title: 'Pod Birth bench', live };
+          const m: HostMessage = {
+            type: 'trace/snapshot',
+            v: PROTOCOL_VERSION,
+            seq,
+            trace,
+            title: 'Pod Birth bench',
+            live,
+          };
           await page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
         },
         waitRendered(seq, timeoutMs = 60_000) {
@@ -187,7 +211,11 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
             const w = { seq, resolve: (d: RenderDone) => (clearTimeout(t), resolveP(d)) };
             const t = setTimeout(() => {
               waiters.splice(waiters.indexOf(w), 1);
-              rejectP(new Error(`no render/done for seq ${seq} within ${timeoutMs} ms (page errors: ${errors.join(' | ') || 'none'})`));
+              rejectP(
+                new Error(
+                  `no render/done for seq ${seq} within ${timeoutMs} ms (page errors: ${errors.join(' | ') || 'none'})`,
+                ),
+              );
             }, timeoutMs);
             waiters.push(w);
           });

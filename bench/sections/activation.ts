@@ -10,10 +10,31 @@
 //     (cluster layer loaded: …)" line from its LogOutputChannel file and the extension host's log.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { collectLogs, createProfile, createWorkspace, findCodeServer, installExtension, removeProfile, startCodeServer, type CodeServer, type Profile } from '../../test/e2e/code-server.js';
+import {
+  collectLogs,
+  createProfile,
+  createWorkspace,
+  findCodeServer,
+  installExtension,
+  removeProfile,
+  startCodeServer,
+  type CodeServer,
+  type Profile,
+} from '../../test/e2e/code-server.js';
 import { launchBrowser, openFileFromExplorer, openWorkbench, waitForLanguageMode } from '../../test/e2e/workbench.js';
 import { ROOT, RESULTS, Section, row, runSection, sleep, withRatio } from '../lib/report.js';
 
@@ -23,32 +44,46 @@ const KB = 1024;
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<string> {
   return new Promise((resolveP, rejectP) => {
-    execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) rejectP(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`));
-      else resolveP(stdout + stderr);
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) rejectP(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`));
+        else resolveP(stdout + stderr);
+      },
+    );
   });
 }
 
 /** A scratch checkout for `npm run package`: the package files copied, the sources linked. */
-async function packageInScratch(s: Section): Promise<{ dist: string; vsix: string; buildMs: number; packageMs: number }> {
+async function packageInScratch(
+  s: Section,
+): Promise<{ dist: string; vsix: string; buildMs: number; packageMs: number }> {
   rmSync(PKG, { recursive: true, force: true });
   mkdirSync(PKG, { recursive: true });
   for (const d of ['src', 'webview', 'scripts', 'node_modules']) symlinkSync(join(ROOT, d), join(PKG, d));
-  for (const f of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.json']) if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(PKG, f));
+  for (const f of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.json'])
+    if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(PKG, f));
   cpSync(join(ROOT, 'media'), join(PKG, 'media'), { recursive: true });
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   s.facts.packageScript = pkg.scripts.package;
   const t0 = performance.now();
   await run(process.execPath, ['scripts/build.mjs', '--production'], PKG);
   const t1 = performance.now();
-  await run(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '-o', 'dist/pod-birth.vsix'], PKG);
+  await run(
+    join(ROOT, 'node_modules', '.bin', 'vsce'),
+    ['package', '--no-dependencies', '-o', 'dist/pod-birth.vsix'],
+    PKG,
+  );
   const t2 = performance.now();
   return { dist: join(PKG, 'dist'), vsix: join(PKG, 'dist', 'pod-birth.vsix'), buildMs: t1 - t0, packageMs: t2 - t1 };
 }
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 function sizes(s: Section, dist: string, vsix: string): void {
@@ -58,9 +93,21 @@ function sizes(s: Section, dist: string, vsix: string): void {
     { id: 'cluster', what: 'dist/cluster.js (lazy: first trace)', match: (r) => r === 'cluster.js' },
     { id: 'server', what: 'dist/server.js (language server process)', match: (r) => r === 'server.js' },
     { id: 'cli', what: 'dist/cli.js (CLI, not in the .vsix)', match: (r) => r === 'cli.js' },
-    { id: 'webview-diagram', what: 'dist/webview/diagram.js + .css (entry)', match: (r) => r === 'webview/diagram.js' || r === 'webview/diagram.css' },
-    { id: 'webview-timeline', what: 'dist/webview/timeline.js + .css (entry)', match: (r) => r === 'webview/timeline.js' || r === 'webview/timeline.css' },
-    { id: 'webview-chunks', what: 'dist/webview/chunks/* (Mermaid etc., loaded on demand)', match: (r) => r.startsWith('webview/chunks/') },
+    {
+      id: 'webview-diagram',
+      what: 'dist/webview/diagram.js + .css (entry)',
+      match: (r) => r === 'webview/diagram.js' || r === 'webview/diagram.css',
+    },
+    {
+      id: 'webview-timeline',
+      what: 'dist/webview/timeline.js + .css (entry)',
+      match: (r) => r === 'webview/timeline.js' || r === 'webview/timeline.css',
+    },
+    {
+      id: 'webview-chunks',
+      what: 'dist/webview/chunks/* (Mermaid etc., loaded on demand)',
+      match: (r) => r.startsWith('webview/chunks/'),
+    },
   ];
   const detail: Record<string, { bytes: number; gzip: number; files: number }> = {};
   for (const g of groups) {
@@ -68,16 +115,29 @@ function sizes(s: Section, dist: string, vsix: string): void {
     const bytes = fs.reduce((a, f) => a + statSync(f).size, 0);
     const gzip = fs.reduce((a, f) => a + gzipSync(readFileSync(f), { level: 9 }).length, 0);
     detail[g.id] = { bytes, gzip, files: fs.length };
-    s.add(row(`size-${g.id}`, g.what, 'KiB', bytes / KB, { detail: `${fs.length} file(s), gzip ${(gzip / KB).toFixed(0)} KiB` }));
+    s.add(
+      row(`size-${g.id}`, g.what, 'KiB', bytes / KB, {
+        detail: `${fs.length} file(s), gzip ${(gzip / KB).toFixed(0)} KiB`,
+      }),
+    );
   }
   const total = all.reduce((a, f) => a + statSync(f).size, 0);
   s.add(row('size-dist', 'dist/ total (all bundles)', 'KiB', total / KB));
   const vsixBytes = statSync(vsix).size;
   const listing = execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' });
   const entries = listing.split('\n').filter((l) => /^\s*\d+\s+\S+\s+\S+\s+\S/.test(l)).length;
-  s.add(row('size-vsix', 'dist/pod-birth.vsix', 'MB', vsixBytes / 1e6, { goal: { stat: 'value', op: '<=', value: 3, text: '.vsix ≤ 3 MB' }, detail: `${vsixBytes.toLocaleString('en-US')} bytes, ${entries} entries` }));
+  s.add(
+    row('size-vsix', 'dist/pod-birth.vsix', 'MB', vsixBytes / 1e6, {
+      goal: { stat: 'value', op: '<=', value: 3, text: '.vsix ≤ 3 MB' },
+      detail: `${vsixBytes.toLocaleString('en-US')} bytes, ${entries} entries`,
+    }),
+  );
   s.facts.sizes = detail;
-  s.facts.vsixListing = listing.split('\n').slice(3, -3).map((l) => l.trim()).filter(Boolean);
+  s.facts.vsixListing = listing
+    .split('\n')
+    .slice(3, -3)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Fresh `node` processes: require() time of a bundle (module evaluation included). */
@@ -97,7 +157,9 @@ const P=new Proxy(class{},h);module.exports=P;`,
   );
   const measure = (file: string, stubVscode: boolean): number[] => {
     const out: number[] = [];
-    const pre = stubVscode ? `const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(q,...a){return q==='vscode'?${JSON.stringify(stub)}:r.call(this,q,...a)};` : '';
+    const pre = stubVscode
+      ? `const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(q,...a){return q==='vscode'?${JSON.stringify(stub)}:r.call(this,q,...a)};`
+      : '';
     const code = `${pre}const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
     for (let i = 0; i < n + 1; i++) {
       const v = Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }));
@@ -105,8 +167,27 @@ const P=new Proxy(class{},h);module.exports=P;`,
     }
     return out;
   };
-  const cluster = s.add(row('require-cluster', "require('dist/cluster.js') in plain Node (fresh process each)", 'ms', measure(join(dist, 'cluster.js'), false), { detail: 'the cluster layer, loaded on the first trace' }));
-  s.add(withRatio(row('require-extension', "require('dist/extension.js') in plain Node, `vscode` stubbed", 'ms', measure(join(dist, 'extension.js'), true), { detail: 'module evaluation only; VS Code adds this to activation as code loading' }), cluster));
+  const cluster = s.add(
+    row(
+      'require-cluster',
+      "require('dist/cluster.js') in plain Node (fresh process each)",
+      'ms',
+      measure(join(dist, 'cluster.js'), false),
+      { detail: 'the cluster layer, loaded on the first trace' },
+    ),
+  );
+  s.add(
+    withRatio(
+      row(
+        'require-extension',
+        "require('dist/extension.js') in plain Node, `vscode` stubbed",
+        'ms',
+        measure(join(dist, 'extension.js'), true),
+        { detail: 'module evaluation only; VS Code adds this to activation as code loading' },
+      ),
+      cluster,
+    ),
+  );
 }
 
 interface Activation {
@@ -164,14 +245,21 @@ async function activation(s: Section, vsix: string): Promise<void> {
       const hit = hits[hits.length - 1];
       const m = hit?.line.match(/activated in ([\d.]+) ms \(cluster layer loaded: (true|false)\)/);
       if (m && hits.length > before) {
-        const exthost = grepLogs(logs, /pod-birth\.pod-birth/).filter((h) => /exthost/i.test(h.file) && !/Pod Birth/.test(h.file));
+        const exthost = grepLogs(logs, /pod-birth\.pod-birth/).filter(
+          (h) => /exthost/i.test(h.file) && !/Pod Birth/.test(h.file),
+        );
         const start = [...exthost].reverse().find((h) => /_doActivateExtension pod-birth\.pod-birth/.test(h.line));
         const t = (line: string | undefined): number => {
           const d = line?.match(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}\.\d{3})/);
           return d ? Date.parse(`${d[1]}T${d[2]}`) : Number.NaN;
         };
         const total = t(hit?.line) - t(start?.line);
-        results.push({ ms: Number(m[1]), totalMs: Number.isFinite(total) ? total : null, clusterLoaded: m[2] === 'true', exthost: exthost.map((h) => h.line.slice(0, 240)) });
+        results.push({
+          ms: Number(m[1]),
+          totalMs: Number.isFinite(total) ? total : null,
+          clusterLoaded: m[2] === 'true',
+          exthost: exthost.map((h) => h.line.slice(0, 240)),
+        });
         if (i === 0) s.facts.activationLogFile = hit?.file;
       } else s.note(`run ${i + 1}: no "activated in" line within 30 s`);
       await page.close();
@@ -188,22 +276,46 @@ async function activation(s: Section, vsix: string): Promise<void> {
   }
   if (results.length === 0) return;
   s.add(
-    row('activate', 'activate() as the extension logs it (onLanguage:yaml, fresh window)', 'ms', results.map((r) => r.ms), {
-      goal: { stat: 'median', op: '<=', value: 50, text: 'activation ≤ 50 ms' },
-      detail: `cluster layer loaded at activation: ${[...new Set(results.map((r) => String(r.clusterLoaded)))].join('/')}`,
-    }),
+    row(
+      'activate',
+      'activate() as the extension logs it (onLanguage:yaml, fresh window)',
+      'ms',
+      results.map((r) => r.ms),
+      {
+        goal: { stat: 'median', op: '<=', value: 50, text: 'activation ≤ 50 ms' },
+        detail: `cluster layer loaded at activation: ${[...new Set(results.map((r) => String(r.clusterLoaded)))].join('/')}`,
+      },
+    ),
   );
   const totals = results.map((r) => r.totalMs).filter((x): x is number => x !== null);
   if (totals.length) {
     s.add(
-      row('activate-total', 'activation incl. code loading: exthost "_doActivateExtension" → "activated in" (log timestamps, ms)', 'ms', totals, {
-        goal: { stat: 'median', op: '<=', value: 50, text: 'activation ≤ 50 ms' },
-        detail: 'require of dist/extension.js (vscode-languageclient, yaml, …) + activate()',
-      }),
+      row(
+        'activate-total',
+        'activation incl. code loading: exthost "_doActivateExtension" → "activated in" (log timestamps, ms)',
+        'ms',
+        totals,
+        {
+          goal: { stat: 'median', op: '<=', value: 50, text: 'activation ≤ 50 ms' },
+          detail: 'require of dist/extension.js (vscode-languageclient, yaml, …) + activate()',
+        },
+      ),
     );
   }
-  s.add(row('activate-lazy', 'cluster bundle loaded at activation (runs where it was)', 'runs', results.filter((r) => r.clusterLoaded).length, { goal: { stat: 'value', op: '==', value: 0, text: 'cluster bundle lazily loaded' } }));
-  s.add(row('open-to-activated', 'YAML file clicked → "activated" line in the log file (wall)', 'ms', windowToActivated, { detail: 'includes the extension host starting the extension and the log file flush' }));
+  s.add(
+    row(
+      'activate-lazy',
+      'cluster bundle loaded at activation (runs where it was)',
+      'runs',
+      results.filter((r) => r.clusterLoaded).length,
+      { goal: { stat: 'value', op: '==', value: 0, text: 'cluster bundle lazily loaded' } },
+    ),
+  );
+  s.add(
+    row('open-to-activated', 'YAML file clicked → "activated" line in the log file (wall)', 'ms', windowToActivated, {
+      detail: 'includes the extension host starting the extension and the log file flush',
+    }),
+  );
   s.facts.exthostLines = results[0]?.exthost ?? [];
 }
 
@@ -232,9 +344,14 @@ async function composition(s: Section): Promise<void> {
     const key = m ? (m[1] as string) : input.startsWith('src/') ? input.split('/').slice(0, 2).join('/') : input;
     byPkg.set(key, (byPkg.get(key) ?? 0) + v.bytesInOutput);
   }
-  const top = [...byPkg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, v]) => ({ input: k, kib: Math.round(v / 102.4) / 10 }));
+  const top = [...byPkg.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([k, v]) => ({ input: k, kib: Math.round(v / 102.4) / 10 }));
   s.facts.extensionComposition = top;
-  s.note(`dist/extension.js by input (KiB in the minified bundle): ${top.map((t) => `${t.input} ${t.kib}`).join(', ')}.`);
+  s.note(
+    `dist/extension.js by input (KiB in the minified bundle): ${top.map((t) => `${t.input} ${t.kib}`).join(', ')}.`,
+  );
 }
 
 void runSection(new Section('activation', '2. Activation and size'), async (s) => {

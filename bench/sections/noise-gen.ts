@@ -40,7 +40,19 @@ async function main(): Promise<void> {
         count: 1,
       });
       const req = https.request(
-        { agent, method: 'POST', hostname: url.hostname, port: url.port, path: url.pathname, headers: { ...(opts.headers as Record<string, string> | undefined), 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, timeout: 10_000 },
+        {
+          agent,
+          method: 'POST',
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers: {
+            ...(opts.headers as Record<string, string> | undefined),
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          },
+          timeout: 10_000,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -81,7 +93,9 @@ async function main(): Promise<void> {
   await Promise.all(pending);
   const ms = performance.now() - t0;
   agent.destroy();
-  process.stdout.write(`${JSON.stringify({ sent, ok, failed, ms, perMinAchieved: (ok / ms) * 60_000, statuses, fakeUid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sent, ok, failed, ms, perMinAchieved: (ok / ms) * 60_000, statuses, fakeUid })}\n`,
+  );
 }
 
 void main().catch((e: unknown) => {

@@ -12,7 +12,15 @@ import { startRun } from '../../src/cluster/runner.js';
 import type { KubeObject } from '../../src/cluster/apply.js';
 import type { Evidence } from '../../src/core/trace/index.js';
 import { createNamespace, ensureImagePresent } from '../../test/cluster/harness.js';
-import { cleanupOnSignal, dropNamespace, instrumentWatches, kubectlWatchCount, requireCluster, watchLinesReceived, watchdog } from '../lib/cluster.js';
+import {
+  cleanupOnSignal,
+  dropNamespace,
+  instrumentWatches,
+  kubectlWatchCount,
+  requireCluster,
+  watchLinesReceived,
+  watchdog,
+} from '../lib/cluster.js';
 import { Section, row, runSection, sleep, withRatio } from '../lib/report.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -51,7 +59,12 @@ void runSection(new Section('noise', '5. Noise immunity (10,000 unrelated Events
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'traced', namespace: ns },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          { name: 'main', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] },
+        ],
+      },
     };
     const res = await startRun({
       conn,
@@ -95,7 +108,13 @@ void runSection(new Section('noise', '5. Noise immunity (10,000 unrelated Events
       if (during) await during();
       else await sleep(ms);
       const c = process.cpuUsage(c0);
-      return { lines: watchLinesReceived() - l0, own: own - o0, foreign: foreign - f0, cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0 };
+      return {
+        lines: watchLinesReceived() - l0,
+        own: own - o0,
+        foreign: foreign - f0,
+        cpuMs: (c.user + c.system) / 1000,
+        wallMs: performance.now() - t0,
+      };
     };
 
     const quiet = await measure(QUIET_MS);
@@ -103,21 +122,71 @@ void runSection(new Section('noise', '5. Noise immunity (10,000 unrelated Events
     // Started before the noise; it first prints the events already there (the pod's own few).
     const kubectlCount = kubectlWatchCount(env, ns, 'events', 'Event', NOISE_MS / 1000 + 4);
     await sleep(1500);
-    let gen: { sent: number; ok: number; failed: number; ms: number; perMinAchieved: number; statuses: Record<string, number> } | null = null;
+    let gen: {
+      sent: number;
+      ok: number;
+      failed: number;
+      ms: number;
+      perMinAchieved: number;
+      statuses: Record<string, number>;
+    } | null = null;
     const noisy = await measure(NOISE_MS, async () => {
       gen = await runGenerator(env.kubeconfig, ns as string, PER_MIN, NOISE_MS);
     });
     const kubectlSaw = await kubectlCount;
-    const g = gen as { sent: number; ok: number; failed: number; ms: number; perMinAchieved: number; statuses: Record<string, number> } | null;
+    const g = gen as {
+      sent: number;
+      ok: number;
+      failed: number;
+      ms: number;
+      perMinAchieved: number;
+      statuses: Record<string, number>;
+    } | null;
     if (!g) throw new Error('the noise generator reported nothing');
 
     const pct = (w: Window): number => (w.cpuMs / w.wallMs) * 100;
-    s.add(row('noise-created', 'unrelated Events created in the namespace (noise process)', 'events', g.ok, { detail: `${g.perMinAchieved.toFixed(0)}/min achieved over ${(g.ms / 1000).toFixed(1)} s (target ${PER_MIN}/min); ${g.failed} failed ${JSON.stringify(g.statuses)}` }));
-    s.add(row('kubectl-saw', 'received by an unfiltered `kubectl get events --watch` (same namespace, incl. the pod’s own)', 'events', kubectlSaw));
-    s.add(row('lines', 'received by the trace’s 3 watches during the noise (watch lines incl. bookmarks)', 'lines', noisy.lines, { detail: `quiet window: ${quiet.lines} line(s) in ${(quiet.wallMs / 1000).toFixed(0)} s` }));
-    s.add(row('processed', 'unrelated Events that reached the trace (onObject → TraceState.add)', 'events', noisy.foreign, { goal: { stat: 'value', op: '==', value: 0, text: '0 processed' }, detail: `own-pod objects in the window: ${noisy.own}` }));
-    const q = s.add(row('cpu-quiet', 'tracer process CPU, quiet window (trace running, no noise)', '% of one core', pct(quiet), { detail: `${quiet.cpuMs.toFixed(0)} ms CPU in ${(quiet.wallMs / 1000).toFixed(1)} s (node-log polls every 1.5 s)` }));
-    s.add(withRatio(row('cpu-noise', 'tracer process CPU, noisy window', '% of one core', pct(noisy), { goal: { stat: 'value', op: '<=', value: 5, text: 'CPU near idle (≤ 5 % of a core)' }, detail: `${noisy.cpuMs.toFixed(0)} ms CPU in ${(noisy.wallMs / 1000).toFixed(1)} s` }), q));
+    s.add(
+      row('noise-created', 'unrelated Events created in the namespace (noise process)', 'events', g.ok, {
+        detail: `${g.perMinAchieved.toFixed(0)}/min achieved over ${(g.ms / 1000).toFixed(1)} s (target ${PER_MIN}/min); ${g.failed} failed ${JSON.stringify(g.statuses)}`,
+      }),
+    );
+    s.add(
+      row(
+        'kubectl-saw',
+        'received by an unfiltered `kubectl get events --watch` (same namespace, incl. the pod’s own)',
+        'events',
+        kubectlSaw,
+      ),
+    );
+    s.add(
+      row(
+        'lines',
+        'received by the trace’s 3 watches during the noise (watch lines incl. bookmarks)',
+        'lines',
+        noisy.lines,
+        { detail: `quiet window: ${quiet.lines} line(s) in ${(quiet.wallMs / 1000).toFixed(0)} s` },
+      ),
+    );
+    s.add(
+      row('processed', 'unrelated Events that reached the trace (onObject → TraceState.add)', 'events', noisy.foreign, {
+        goal: { stat: 'value', op: '==', value: 0, text: '0 processed' },
+        detail: `own-pod objects in the window: ${noisy.own}`,
+      }),
+    );
+    const q = s.add(
+      row('cpu-quiet', 'tracer process CPU, quiet window (trace running, no noise)', '% of one core', pct(quiet), {
+        detail: `${quiet.cpuMs.toFixed(0)} ms CPU in ${(quiet.wallMs / 1000).toFixed(1)} s (node-log polls every 1.5 s)`,
+      }),
+    );
+    s.add(
+      withRatio(
+        row('cpu-noise', 'tracer process CPU, noisy window', '% of one core', pct(noisy), {
+          goal: { stat: 'value', op: '<=', value: 5, text: 'CPU near idle (≤ 5 % of a core)' },
+          detail: `${noisy.cpuMs.toFixed(0)} ms CPU in ${(noisy.wallMs / 1000).toFixed(1)} s`,
+        }),
+        q,
+      ),
+    );
     s.facts.quiet = quiet;
     s.facts.noisy = noisy;
     s.facts.generator = g;
@@ -127,9 +196,25 @@ void runSection(new Section('noise', '5. Noise immunity (10,000 unrelated Events
   }
 });
 
-function runGenerator(kubeconfig: string, namespace: string, perMin: number, ms: number): Promise<{ sent: number; ok: number; failed: number; ms: number; perMinAchieved: number; statuses: Record<string, number> }> {
+function runGenerator(
+  kubeconfig: string,
+  namespace: string,
+  perMin: number,
+  ms: number,
+): Promise<{
+  sent: number;
+  ok: number;
+  failed: number;
+  ms: number;
+  perMinAchieved: number;
+  statuses: Record<string, number>;
+}> {
   return new Promise((resolveP, rejectP) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'results', '.build', 'noise-gen.cjs'), kubeconfig, namespace, String(perMin), String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '..', 'results', '.build', 'noise-gen.cjs'), kubeconfig, namespace, String(perMin), String(ms)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => (out += c));

@@ -28,10 +28,30 @@ function timeIt(fn: () => void, minIters: number, budgetMs: number): number[] {
 
 async function core(s: Section, traces: Map<string, Trace>): Promise<void> {
   const variants: { key: string; label: string; opts: RenderOptions; trace: (n: number) => Trace }[] = [
-    { key: 'default', label: `distinct steps, product options (collapse on, cap ${DEFAULT_MAX_STEPS})`, opts: {}, trace: (n) => traces.get(`d${n}`) as Trace },
-    { key: 'raw', label: 'distinct steps, collapse off, uncapped', opts: { collapseRepeats: false, maxSteps: UNCAPPED }, trace: (n) => traces.get(`d${n}`) as Trace },
-    { key: 'rep-collapsed', label: `repeated steps (×3), collapse on, cap ${DEFAULT_MAX_STEPS}`, opts: {}, trace: (n) => traces.get(`r${n}`) as Trace },
-    { key: 'rep-raw', label: 'repeated steps (×3), collapse off, uncapped', opts: { collapseRepeats: false, maxSteps: UNCAPPED }, trace: (n) => traces.get(`r${n}`) as Trace },
+    {
+      key: 'default',
+      label: `distinct steps, product options (collapse on, cap ${DEFAULT_MAX_STEPS})`,
+      opts: {},
+      trace: (n) => traces.get(`d${n}`) as Trace,
+    },
+    {
+      key: 'raw',
+      label: 'distinct steps, collapse off, uncapped',
+      opts: { collapseRepeats: false, maxSteps: UNCAPPED },
+      trace: (n) => traces.get(`d${n}`) as Trace,
+    },
+    {
+      key: 'rep-collapsed',
+      label: `repeated steps (×3), collapse on, cap ${DEFAULT_MAX_STEPS}`,
+      opts: {},
+      trace: (n) => traces.get(`r${n}`) as Trace,
+    },
+    {
+      key: 'rep-raw',
+      label: 'repeated steps (×3), collapse off, uncapped',
+      opts: { collapseRepeats: false, maxSteps: UNCAPPED },
+      trace: (n) => traces.get(`r${n}`) as Trace,
+    },
     {
       key: 'folded',
       label: 'distinct steps, every worker container folded',
@@ -43,7 +63,10 @@ async function core(s: Section, traces: Map<string, Trace>): Promise<void> {
     const rows = new Map<string, Row>();
     for (const v of variants) {
       const trace = v.trace(n);
-      const opts: RenderOptions = v.key === 'folded' ? { foldContainers: trace.containers.map((c) => c.name).filter((c) => c.startsWith('worker-')) } : v.opts;
+      const opts: RenderOptions =
+        v.key === 'folded'
+          ? { foldContainers: trace.containers.map((c) => c.name).filter((c) => c.startsWith('worker-')) }
+          : v.opts;
       const d = renderMermaid(trace, opts);
       const samples = timeIt(() => void renderMermaid(trace, opts), QUICK ? 20 : 100, QUICK ? 300 : 1500);
       const r = row(`core-${v.key}-${n}`, `renderMermaid, ${n}-arrow trace: ${v.label}`, 'ms', samples, {
@@ -81,7 +104,10 @@ async function browser(s: Section, h: DiagramHarness, traces: Map<string, Trace>
         }
         const long = await page.takeLongTasks();
         const label = kind === 'd' ? 'distinct steps' : 'repeated steps (×3, collapsed by the product)';
-        const goal = n === 200 && kind === 'd' ? { goal: { stat: 'median' as const, op: '<=' as const, value: 250, text: '≤ 250 ms at 200 arrows' } } : {};
+        const goal =
+          n === 200 && kind === 'd'
+            ? { goal: { stat: 'median' as const, op: '<=' as const, value: 250, text: '≤ 250 ms at 200 arrows' } }
+            : {};
         const r = s.add(
           row(`browser-${kind}-${n}`, `webview render (render/done ms), ${n}-arrow trace, ${label}`, 'ms', ms, {
             ...goal,
@@ -91,10 +117,16 @@ async function browser(s: Section, h: DiagramHarness, traces: Map<string, Trace>
         if (kind === 'd') base.set(n, r);
         else s.rows[s.rows.length - 1] = withRatio(r, base.get(n) as Row);
         s.add(
-          row(`browser-${kind}-${n}-longtask`, `longest main-thread task while rendering the ${n}-arrow trace (${label})`, 'ms', long.length ? Math.max(...long) : 0, {
-            goal: { stat: 'value', op: '<=', value: 100, text: 'never blocked > 100 ms' },
-            detail: `${long.length} long task(s) > 50 ms over ${reps + 1} renders`,
-          }),
+          row(
+            `browser-${kind}-${n}-longtask`,
+            `longest main-thread task while rendering the ${n}-arrow trace (${label})`,
+            'ms',
+            long.length ? Math.max(...long) : 0,
+            {
+              goal: { stat: 'value', op: '<=', value: 100, text: 'never blocked > 100 ms' },
+              detail: `${long.length} long task(s) > 50 ms over ${reps + 1} renders`,
+            },
+          ),
         );
         if (page.errors.length) s.note(`page errors at ${kind}${n}: ${page.errors.join(' | ')}`);
       } finally {
@@ -130,12 +162,28 @@ async function streaming(s: Section, h: DiagramHarness, full: Trace): Promise<vo
     const long = await page.takeLongTasks();
     const renders = page.done.filter((x) => x.seq <= seq);
     s.add(
-      row('stream-longtask', `longest main-thread task while a live trace streams in (${full.steps.length} changes, 1 per ${every} ms, host-coalesced to ${seq} snapshots, up to ${d.arrows} arrows)`, 'ms', long.length ? Math.max(...long) : 0, {
-        goal: { stat: 'value', op: '<=', value: 100, text: 'never blocked > 100 ms' },
-        detail: `${long.length} long task(s) > 50 ms, ${long.filter((x) => x > 100).length} > 100 ms, ${Math.round(long.reduce((a, b) => a + b, 0))} ms blocked in ${Math.round(d.nodeAt - t0)} ms`,
-      }),
+      row(
+        'stream-longtask',
+        `longest main-thread task while a live trace streams in (${full.steps.length} changes, 1 per ${every} ms, host-coalesced to ${seq} snapshots, up to ${d.arrows} arrows)`,
+        'ms',
+        long.length ? Math.max(...long) : 0,
+        {
+          goal: { stat: 'value', op: '<=', value: 100, text: 'never blocked > 100 ms' },
+          detail: `${long.length} long task(s) > 50 ms, ${long.filter((x) => x > 100).length} > 100 ms, ${Math.round(long.reduce((a, b) => a + b, 0))} ms blocked in ${Math.round(d.nodeAt - t0)} ms`,
+        },
+      ),
     );
-    s.add(row('stream-render', 'webview render during the stream (render/done ms, each render)', 'ms', renders.map((x) => x.ms), { detail: `${renders.length} renders for ${seq} snapshots (webview: trailing throttle of 100 ms or twice the last render, latest snapshot wins)` }));
+    s.add(
+      row(
+        'stream-render',
+        'webview render during the stream (render/done ms, each render)',
+        'ms',
+        renders.map((x) => x.ms),
+        {
+          detail: `${renders.length} renders for ${seq} snapshots (webview: trailing throttle of 100 ms or twice the last render, latest snapshot wins)`,
+        },
+      ),
+    );
     s.add(row('stream-last', 'last change → its render/done (wall, Node clock)', 'ms', d.nodeAt - lastPost));
     s.facts.streamLongTasks = long.map((x) => Math.round(x));
   } finally {
@@ -157,7 +205,12 @@ async function profile(s: Section, trace: Trace): Promise<void> {
         await page.waitRendered(2);
       });
       s.facts.renderProfile = top;
-      s.note(`CPU profile of one 150-arrow render (unminified bundle), self time by function: ${top.slice(0, 8).map((t) => `${t.name} ${t.selfMs} ms (${t.where})`).join('; ')}.`);
+      s.note(
+        `CPU profile of one 150-arrow render (unminified bundle), self time by function: ${top
+          .slice(0, 8)
+          .map((t) => `${t.name} ${t.selfMs} ms (${t.where})`)
+          .join('; ')}.`,
+      );
     } finally {
       await page.close();
     }
@@ -166,20 +219,25 @@ async function profile(s: Section, trace: Trace): Promise<void> {
   }
 }
 
-void runSection(new Section('render', '3. Rendering (Mermaid generation, in-browser render, long tasks)'), async (s) => {
-  const traces = new Map<string, Trace>();
-  for (const n of SIZES) {
-    traces.set(`d${n}`, syntheticTrace(n, 1));
-    traces.set(`r${n}`, syntheticTrace(n, 3));
-  }
-  await core(s, traces);
-  const h = await startDiagramHarness();
-  try {
-    await browser(s, h, traces);
-    await streaming(s, h, traces.get('d200') as Trace);
-  } finally {
-    await h.close();
-  }
-  await profile(s, traces.get('d200') as Trace);
-  s.note(`The webview renders with renderMermaid's defaults: collapseRepeats on and at most ${DEFAULT_MAX_STEPS} arrows (older ones summarised in a note), so a 200- or 500-step trace draws ${DEFAULT_MAX_STEPS} arrows.`);
-});
+void runSection(
+  new Section('render', '3. Rendering (Mermaid generation, in-browser render, long tasks)'),
+  async (s) => {
+    const traces = new Map<string, Trace>();
+    for (const n of SIZES) {
+      traces.set(`d${n}`, syntheticTrace(n, 1));
+      traces.set(`r${n}`, syntheticTrace(n, 3));
+    }
+    await core(s, traces);
+    const h = await startDiagramHarness();
+    try {
+      await browser(s, h, traces);
+      await streaming(s, h, traces.get('d200') as Trace);
+    } finally {
+      await h.close();
+    }
+    await profile(s, traces.get('d200') as Trace);
+    s.note(
+      `The webview renders with renderMermaid's defaults: collapseRepeats on and at most ${DEFAULT_MAX_STEPS} arrows (older ones summarised in a note), so a 200- or 500-step trace draws ${DEFAULT_MAX_STEPS} arrows.`,
+    );
+  },
+);

@@ -7,7 +7,17 @@
 // node's log records), evidence/s and build time.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createLogParser, parseLogText } from '../../src/core/logs/index.js';
@@ -40,7 +50,10 @@ function isoOf(ns: bigint): { iso: string; journal: string } {
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
   const d = new Date(ms);
   const hms = d.toISOString().slice(11, 19);
-  return { iso: `${d.toISOString().slice(0, 19)}.${frac}Z`, journal: `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')} ${hms}.${frac.slice(0, 6)}` };
+  return {
+    iso: `${d.toISOString().slice(0, 19)}.${frac}Z`,
+    journal: `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')} ${hms}.${frac.slice(0, 6)}`,
+  };
 }
 
 function templates(): Template[] {
@@ -49,7 +62,9 @@ function templates(): Template[] {
   for (const scenario of readdirSync(dir)) {
     const file = join(dir, scenario, 'containerd.log');
     if (!existsSync(file)) continue;
-    const raw = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('time="'));
+    const raw = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('time="'));
     const times = raw.map((l) => nsOf(l.match(/time="([^"]+)"/)?.[1] ?? ''));
     const t0 = times.reduce((a, b) => (b < a ? b : a), times[0] ?? 0n);
     out.push({ lines: raw.map((text, i) => ({ offsetNs: (times[i] ?? t0) - t0, text })) });
@@ -144,27 +159,75 @@ async function parseChild(path: string): Promise<void> {
   records += parser.end().length;
   const ms = performance.now() - t0;
   clearInterval(sampler);
-  const r: ParseResult = { lines, records, skipped: parser.skipped, ms, bytes: statSync(path).size, maxRssMB: process.resourceUsage().maxRSS / 1024, rssBeforeMB: rssBefore / MB, peakHeapMB: peakHeap / MB };
+  const r: ParseResult = {
+    lines,
+    records,
+    skipped: parser.skipped,
+    ms,
+    bytes: statSync(path).size,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    rssBeforeMB: rssBefore / MB,
+    peakHeapMB: peakHeap / MB,
+  };
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 
 function logThroughput(s: Section): void {
   const gen = generateLog(LOG, TARGET_BYTES);
   s.facts.generated = { ...gen, file: LOG };
-  s.log(`generated ${(gen.bytes / 1e6).toFixed(1)} MB, ${gen.lines.toLocaleString('en-US')} lines (${gen.copies} pod copies) in ${(gen.ms / 1000).toFixed(1)} s`);
+  s.log(
+    `generated ${(gen.bytes / 1e6).toFixed(1)} MB, ${gen.lines.toLocaleString('en-US')} lines (${gen.copies} pod copies) in ${(gen.ms / 1000).toFixed(1)} s`,
+  );
   try {
     const runs = QUICK ? 2 : 3;
     const results: ParseResult[] = [];
     for (let i = 0; i < runs; i++) {
-      const out = spawnSync(process.execPath, [join(RESULTS, '.build', 'throughput.cjs'), 'parse-child', LOG], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+      const out = spawnSync(process.execPath, [join(RESULTS, '.build', 'throughput.cjs'), 'parse-child', LOG], {
+        encoding: 'utf8',
+        maxBuffer: 1024 * 1024,
+      });
       if (out.status !== 0) throw new Error(`parser child failed: ${out.stderr}`);
       results.push(JSON.parse(out.stdout.trim()) as ParseResult);
     }
     const r0 = results[0] as ParseResult;
-    s.add(row('parse-lines', `streaming parser (createLogParser().push), ${(r0.bytes / 1e6).toFixed(0)} MB containerd log`, 'lines/s', results.map((r) => r.lines / (r.ms / 1000)), { detail: `${r0.lines.toLocaleString('en-US')} lines → ${r0.records.toLocaleString('en-US')} records (${r0.skipped.toLocaleString('en-US')} lines without a CRI record, e.g. shim plugin loading), ${runs} runs in fresh processes` }));
-    s.add(row('parse-mbs', 'streaming parser throughput', 'MB/s', results.map((r) => r.bytes / 1e6 / (r.ms / 1000))));
-    s.add(row('parse-time', 'streaming parser, whole file', 's', results.map((r) => r.ms / 1000)));
-    s.add(row('parse-rss', 'streaming parser process, peak RSS', 'MB', results.map((r) => r.maxRssMB), { detail: `RSS before parsing ${r0.rssBeforeMB.toFixed(0)} MB; peak heap ${r0.peakHeapMB.toFixed(0)} MB (sampled)` }));
+    s.add(
+      row(
+        'parse-lines',
+        `streaming parser (createLogParser().push), ${(r0.bytes / 1e6).toFixed(0)} MB containerd log`,
+        'lines/s',
+        results.map((r) => r.lines / (r.ms / 1000)),
+        {
+          detail: `${r0.lines.toLocaleString('en-US')} lines → ${r0.records.toLocaleString('en-US')} records (${r0.skipped.toLocaleString('en-US')} lines without a CRI record, e.g. shim plugin loading), ${runs} runs in fresh processes`,
+        },
+      ),
+    );
+    s.add(
+      row(
+        'parse-mbs',
+        'streaming parser throughput',
+        'MB/s',
+        results.map((r) => r.bytes / 1e6 / (r.ms / 1000)),
+      ),
+    );
+    s.add(
+      row(
+        'parse-time',
+        'streaming parser, whole file',
+        's',
+        results.map((r) => r.ms / 1000),
+      ),
+    );
+    s.add(
+      row(
+        'parse-rss',
+        'streaming parser process, peak RSS',
+        'MB',
+        results.map((r) => r.maxRssMB),
+        {
+          detail: `RSS before parsing ${r0.rssBeforeMB.toFixed(0)} MB; peak heap ${r0.peakHeapMB.toFixed(0)} MB (sampled)`,
+        },
+      ),
+    );
 
     // The whole-text API the live session uses on each node-log read (parseLogText), on a 10 MB slice.
     const slice = readFileSync(LOG, 'utf8').slice(0, 10 * 1e6);
@@ -176,7 +239,17 @@ function logThroughput(s: Section): void {
       texts.push(performance.now() - t0);
     }
     const sliceLines = slice.split('\n').length;
-    s.add(row('parse-text-10mb', 'parseLogText on 10 MB (the whole-text API of node-log reads)', 'lines/s', texts.map((ms) => sliceLines / (ms / 1000)), { detail: `${sliceLines.toLocaleString('en-US')} lines → ${recs.length.toLocaleString('en-US')} records, median ${summarize(texts).median.toFixed(0)} ms` }));
+    s.add(
+      row(
+        'parse-text-10mb',
+        'parseLogText on 10 MB (the whole-text API of node-log reads)',
+        'lines/s',
+        texts.map((ms) => sliceLines / (ms / 1000)),
+        {
+          detail: `${sliceLines.toLocaleString('en-US')} lines → ${recs.length.toLocaleString('en-US')} records, median ${summarize(texts).median.toFixed(0)} ms`,
+        },
+      ),
+    );
     fold(s, recs);
   } finally {
     rmSync(LOG, { force: true });
@@ -207,7 +280,14 @@ function manyEvents(n: number): Evidence[] {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name: `hello-birth.${i}`, namespace: 'pb-try', uid: `ev-${i}`, resourceVersion: String(1000 + i) },
-        involvedObject: { kind: 'Pod', namespace: 'pb-try', name: 'hello-birth', uid, apiVersion: 'v1', fieldPath: 'spec.containers{hello}' },
+        involvedObject: {
+          kind: 'Pod',
+          namespace: 'pb-try',
+          name: 'hello-birth',
+          uid,
+          apiVersion: 'v1',
+          fieldPath: 'spec.containers{hello}',
+        },
         reason,
         message,
         source: { component: 'kubelet', host: 'pod-birth-node' },
@@ -244,20 +324,56 @@ function fold(s: Section, records: readonly LogRecord[]): void {
   const reps = QUICK ? 2 : 5;
   const base = allEvidence();
   const small = timeFold(base, 20);
-  const baseRow = s.add(row('fold-build-base', `buildTrace, realistic single pod (${base.length} pieces of evidence)`, 'ms', small.build, { detail: `${small.steps} steps` }));
+  const baseRow = s.add(
+    row('fold-build-base', `buildTrace, realistic single pod (${base.length} pieces of evidence)`, 'ms', small.build, {
+      detail: `${small.steps} steps`,
+    }),
+  );
   for (const n of QUICK ? [1000, 10_000] : [1000, 10_000, 50_000]) {
     const ev = [...base, ...manyEvents(n)];
     const r = timeFold(ev, reps);
-    s.add(row(`fold-add-events-${n}`, `TraceState.add, ${n.toLocaleString('en-US')} events of one pod`, 'evidence/s', r.add));
-    s.add(withRatio(row(`fold-build-events-${n}`, `buildTrace after ${n.toLocaleString('en-US')} events`, 'ms', r.build, { detail: `${r.steps} steps` }), baseRow));
+    s.add(
+      row(
+        `fold-add-events-${n}`,
+        `TraceState.add, ${n.toLocaleString('en-US')} events of one pod`,
+        'evidence/s',
+        r.add,
+      ),
+    );
+    s.add(
+      withRatio(
+        row(`fold-build-events-${n}`, `buildTrace after ${n.toLocaleString('en-US')} events`, 'ms', r.build, {
+          detail: `${r.steps} steps`,
+        }),
+        baseRow,
+      ),
+    );
   }
   for (const n of QUICK ? [10_000] : [10_000, 40_000]) {
     const logs: Evidence[] = records.slice(0, n).map((record) => ({ type: 'log', record }));
     if (logs.length < n) continue;
     const ev = [...base, ...logs];
     const r = timeFold(ev, reps);
-    s.add(row(`fold-add-logs-${n}`, `TraceState.add, ${n.toLocaleString('en-US')} runtime log records of a busy node (other pods)`, 'evidence/s', r.add));
-    s.add(withRatio(row(`fold-build-logs-${n}`, `buildTrace with ${n.toLocaleString('en-US')} other pods' log records in the state`, 'ms', r.build, { detail: `${r.steps} steps (the traced pod's)` }), baseRow));
+    s.add(
+      row(
+        `fold-add-logs-${n}`,
+        `TraceState.add, ${n.toLocaleString('en-US')} runtime log records of a busy node (other pods)`,
+        'evidence/s',
+        r.add,
+      ),
+    );
+    s.add(
+      withRatio(
+        row(
+          `fold-build-logs-${n}`,
+          `buildTrace with ${n.toLocaleString('en-US')} other pods' log records in the state`,
+          'ms',
+          r.build,
+          { detail: `${r.steps} steps (the traced pod's)` },
+        ),
+        baseRow,
+      ),
+    );
   }
 }
 

@@ -24,9 +24,12 @@ export function parseFormat(v: string | undefined): Format {
 }
 
 export function validatePod(raw: unknown, file: string): Pod {
-  if (!isRecord(raw)) throw new InputError(file, 'is not a JSON object (expected the output of `kubectl get pod NAME -o json`)');
-  if (raw.kind === 'List' || raw.kind === 'PodList') throw new InputError(file, `is a ${String(raw.kind)}; pass a single pod (\`kubectl get pod NAME -o json\`)`);
-  if (raw.kind !== 'Pod') throw new InputError(file, `is not a Pod (kind: ${typeof raw.kind === 'string' ? raw.kind : 'missing'})`);
+  if (!isRecord(raw))
+    throw new InputError(file, 'is not a JSON object (expected the output of `kubectl get pod NAME -o json`)');
+  if (raw.kind === 'List' || raw.kind === 'PodList')
+    throw new InputError(file, `is a ${String(raw.kind)}; pass a single pod (\`kubectl get pod NAME -o json\`)`);
+  if (raw.kind !== 'Pod')
+    throw new InputError(file, `is not a Pod (kind: ${typeof raw.kind === 'string' ? raw.kind : 'missing'})`);
   if (!isRecord(raw.metadata)) throw new InputError(file, 'has no metadata');
   return raw as Pod;
 }
@@ -35,7 +38,10 @@ export function validateEvents(raw: unknown, file: string): unknown[] {
   if (Array.isArray(raw)) return raw;
   if (isRecord(raw) && Array.isArray(raw.items)) {
     if (raw.kind !== undefined && raw.kind !== 'List' && raw.kind !== 'EventList')
-      throw new InputError(file, `is a ${String(raw.kind)}, not an event list (expected \`kubectl get events -o json\`)`);
+      throw new InputError(
+        file,
+        `is a ${String(raw.kind)}, not an event list (expected \`kubectl get events -o json\`)`,
+      );
     return raw.items;
   }
   if (isRecord(raw) && raw.kind === 'Event') return [raw];
@@ -76,7 +82,8 @@ export function runExplain(argv: readonly string[]): ExplainResult {
     pod = validatePod(readJsonFile(podFile as string), podFile as string);
     evidence.push({ type: 'pod', object: pod });
   }
-  if (eventsFile) for (const e of validateEvents(readJsonFile(eventsFile), eventsFile)) evidence.push({ type: 'event', object: e });
+  if (eventsFile)
+    for (const e of validateEvents(readJsonFile(eventsFile), eventsFile)) evidence.push({ type: 'event', object: e });
 
   const created = parseInstant(pod.metadata?.creationTimestamp);
   const referenceYear = created ? Number(created.key.slice(0, 4)) : undefined;
@@ -95,10 +102,14 @@ export function runExplain(argv: readonly string[]): ExplainResult {
     const bad = manifest.documents.find((d) => d.errors.length > 0);
     if (bad) {
       const e = bad.errors[0];
-      throw new InputError(manifestFile, `has YAML errors: line ${e ? e.line : '?'}: ${e ? e.message : 'unknown error'}`);
+      throw new InputError(
+        manifestFile,
+        `has YAML errors: line ${e ? e.line : '?'}: ${e ? e.message : 'unknown error'}`,
+      );
     }
     const doc = findPodDocument(manifest, pod);
-    if (!doc) throw new InputError(manifestFile, 'has no Pod or workload document (Deployment, Job, …) to map steps to');
+    if (!doc)
+      throw new InputError(manifestFile, 'has no Pod or workload document (Deployment, Job, …) to map steps to');
     lineOf = (p) => lineOfPodPath(doc, p);
   }
 

@@ -21,9 +21,17 @@ export function readTextFile(file: string): string {
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? String(e)})`);
+    throw new InputError(
+      file,
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot be read (${code ?? String(e)})`,
+    );
   }
-  if (size > MAX_BYTES) throw new InputError(file, `is too large (${Math.round(size / 1048576)} MB; the limit is 512 MB)`);
+  if (size > MAX_BYTES)
+    throw new InputError(file, `is too large (${Math.round(size / 1048576)} MB; the limit is 512 MB)`);
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {

@@ -63,16 +63,29 @@ function pickDocument(docs: readonly ManifestDocument[], docArg: string | undefi
     const n = Number(docArg);
     const d = Number.isInteger(n) ? docs[n - 1] : undefined;
     if (!d) throw new InputError(file, `has no document ${docArg} (it has ${docs.length})`);
-    if (d.podTemplatePath === null) throw new InputError(file, `document ${docArg} is a ${d.kind ?? 'document without kind'}, not a Pod or workload`);
+    if (d.podTemplatePath === null)
+      throw new InputError(file, `document ${docArg} is a ${d.kind ?? 'document without kind'}, not a Pod or workload`);
     return d;
   }
-  if (candidates.length === 0) throw new InputError(file, 'has no Pod or workload document (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob)');
-  if (candidates.length > 1) throw new InputError(file, `has ${candidates.length} Pod/workload documents: choose one with --doc N (${candidates.map((d) => `${d.index + 1}: ${d.kind}/${d.name ?? d.generateName ?? '?'}`).join(', ')})`);
+  if (candidates.length === 0)
+    throw new InputError(
+      file,
+      'has no Pod or workload document (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob)',
+    );
+  if (candidates.length > 1)
+    throw new InputError(
+      file,
+      `has ${candidates.length} Pod/workload documents: choose one with --doc N (${candidates.map((d) => `${d.index + 1}: ${d.kind}/${d.name ?? d.generateName ?? '?'}`).join(', ')})`,
+    );
   return candidates[0] as ManifestDocument;
 }
 
 export async function runTrace(argv: readonly string[], io: Io, record: boolean): Promise<number> {
-  const args = parseArgs(argv, ['f', 'filename', 'doc', 'context', 'namespace', 'n', 'format', 'timeout', 'o', 'output', 'kubeconfig', 'pods'], ['apply', 'yes', 'y', 'no-node-logs']);
+  const args = parseArgs(
+    argv,
+    ['f', 'filename', 'doc', 'context', 'namespace', 'n', 'format', 'timeout', 'o', 'output', 'kubeconfig', 'pods'],
+    ['apply', 'yes', 'y', 'no-node-logs'],
+  );
   const file = one(args, 'f') ?? one(args, 'filename');
   const format = parseFormat(one(args, 'format'));
   const timeoutMs = parseTimeout(one(args, 'timeout'));
@@ -92,7 +105,11 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
   if (file) {
     const manifest = parseManifest(readTextFile(file));
     const bad = manifest.documents.find((d) => d.errors.length > 0);
-    if (bad) throw new InputError(file, `has YAML errors: line ${bad.errors[0]?.line ?? '?'}: ${bad.errors[0]?.message ?? ''}`);
+    if (bad)
+      throw new InputError(
+        file,
+        `has YAML errors: line ${bad.errors[0]?.line ?? '?'}: ${bad.errors[0]?.message ?? ''}`,
+      );
     doc = pickDocument(manifest.documents, one(args, 'doc'), file);
     obj = doc.toJSON() as KubeObject;
   } else if (target && !/^(pods?|po)\/[a-z0-9.-]+$/.test(target)) {
@@ -101,7 +118,11 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
 
   let conn: Connection;
   try {
-    conn = loadConnection({ kubeconfig: one(args, 'kubeconfig'), context: one(args, 'context'), namespace: one(args, 'namespace') ?? one(args, 'n') });
+    conn = loadConnection({
+      kubeconfig: one(args, 'kubeconfig'),
+      context: one(args, 'context'),
+      namespace: one(args, 'namespace') ?? one(args, 'n'),
+    });
   } catch (e) {
     if (e instanceof ClusterError) {
       io.err(`pod-birth: ${e.message}\n`);
@@ -116,16 +137,19 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
   const traces: { name: string; session: TraceSession }[] = [];
   // A trace stopped by the cluster (401/403 mid-trace) is a cluster error, not a pod that failed.
   let clusterFailed = false;
-  const onEvent = (name: string | null) => (e: SessionEvent): void => {
-    const tag = name && maxPods > 1 ? `[${name}] ` : '';
-    if (e.type === 'started' && live) io.err(`${tag}tracing pod ${e.namespace}/${e.name} (context ${e.context})\n`);
-    if (e.type === 'steps' && live) for (const s of e.added) io.out(`  ${tag}${stepLine(s)}\n`);
-    if (e.type === 'degraded') io.err(`${tag}degraded: ${e.note.message}${e.note.remedy ? `\n  to enable: ${e.note.remedy}` : ''}\n`);
-    if (e.type === 'error') {
-      clusterFailed = true;
-      io.err(`${tag}pod-birth: ${e.error.message}\n`);
-    }
-  };
+  const onEvent =
+    (name: string | null) =>
+    (e: SessionEvent): void => {
+      const tag = name && maxPods > 1 ? `[${name}] ` : '';
+      if (e.type === 'started' && live) io.err(`${tag}tracing pod ${e.namespace}/${e.name} (context ${e.context})\n`);
+      if (e.type === 'steps' && live) for (const s of e.added) io.out(`  ${tag}${stepLine(s)}\n`);
+      if (e.type === 'degraded')
+        io.err(`${tag}degraded: ${e.note.message}${e.note.remedy ? `\n  to enable: ${e.note.remedy}` : ''}\n`);
+      if (e.type === 'error') {
+        clusterFailed = true;
+        io.err(`${tag}pod-birth: ${e.error.message}\n`);
+      }
+    };
 
   const mapCauses = (e: unknown): never => {
     if (e instanceof ClusterError && e.causes.length > 0 && doc) {
@@ -142,13 +166,18 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
     if (yes) return '--yes';
     const question = confirmationText(plan);
     const answer = await io.ask(`${question} [y/N] `);
-    if (answer === null) refusal = `pod-birth: ${question}\n  Refusing to apply without confirmation: run in a terminal, or pass --yes.\n`;
+    if (answer === null)
+      refusal = `pod-birth: ${question}\n  Refusing to apply without confirmation: run in a terminal, or pass --yes.\n`;
     else if (!answer) refusal = 'pod-birth: not applied.\n';
     return answer ? 'terminal' : null;
   };
 
   try {
-    const podObj: KubeObject = obj ?? { apiVersion: 'v1', kind: 'Pod', metadata: { name: target?.split('/')[1] ?? '' } };
+    const podObj: KubeObject = obj ?? {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: target?.split('/')[1] ?? '' },
+    };
     const result = await startRun({
       conn,
       obj: podObj,
@@ -160,7 +189,8 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
       confirm,
       onPod: (name, session) => traces.push({ name, session }),
       onEvent: (name, e) => onEvent(name)(e),
-      onOwnerFailed: (owner, message, count) => io.err(`${owner} could not create pods (${count}×): ${terminalSafe(message, 300)}\n`),
+      onOwnerFailed: (owner, message, count) =>
+        io.err(`${owner} could not create pods (${count}×): ${terminalSafe(message, 300)}\n`),
     }).catch(mapCauses);
     if (result.status === 'declined') {
       io.err(refusal ?? 'pod-birth: not applied.\n');
@@ -181,7 +211,20 @@ export async function runTrace(argv: readonly string[], io: Io, record: boolean)
     if (record && outFile) {
       const t = traces[0];
       if (t) {
-        writeFileSync(outFile, JSON.stringify(makeTraceFile({ recordedAt: new Date().toISOString(), context: conn.context, namespace, name: t.name, evidence: t.session.recorded }), null, 1));
+        writeFileSync(
+          outFile,
+          JSON.stringify(
+            makeTraceFile({
+              recordedAt: new Date().toISOString(),
+              context: conn.context,
+              namespace,
+              name: t.name,
+              evidence: t.session.recorded,
+            }),
+            null,
+            1,
+          ),
+        );
         io.err(`recorded ${t.session.recorded.length} pieces of evidence to ${outFile}\n`);
       }
     }

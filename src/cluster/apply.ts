@@ -9,7 +9,13 @@ import type { Connection } from './kubeconfig.js';
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; generateName?: string; namespace?: string; uid?: string; labels?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
 }
 
@@ -28,7 +34,11 @@ const RESOURCES: Record<string, { group: string; plural: string }> = {
 export function collectionPath(obj: KubeObject, namespace: string): { path: string; plural: string } {
   const kind = obj.kind ?? '';
   const r = RESOURCES[kind];
-  if (!r) throw new ClusterError('invalid', `Pod Birth traces Pods and workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob); this document is a ${kind || 'document without kind'}.`);
+  if (!r)
+    throw new ClusterError(
+      'invalid',
+      `Pod Birth traces Pods and workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob); this document is a ${kind || 'document without kind'}.`,
+    );
   const apiVersion = obj.apiVersion ?? (r.group || 'v1');
   const prefix = apiVersion === 'v1' ? '/api/v1' : `/apis/${apiVersion}`;
   return { path: `${prefix}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`, plural: r.plural };
@@ -78,7 +88,14 @@ export async function dryRun(conn: Connection, obj: KubeObject): Promise<ApplyPl
       throw e instanceof ClusterError && e.kind === 'conflict' ? alreadyExists(obj, namespace) : e;
     }
   }
-  return { context: conn.context, server: conn.server, namespace, kind: obj.kind ?? '', name: stored.metadata?.name ?? obj.metadata?.name ?? obj.metadata?.generateName ?? '', dryRun: stored };
+  return {
+    context: conn.context,
+    server: conn.server,
+    namespace,
+    kind: obj.kind ?? '',
+    name: stored.metadata?.name ?? obj.metadata?.name ?? obj.metadata?.generateName ?? '',
+    dryRun: stored,
+  };
 }
 
 /** The question to ask before anything is written to a cluster. */
@@ -87,13 +104,24 @@ export function confirmationText(plan: ApplyPlan): string {
 }
 
 /** Creates the Pod, or server-side applies the workload. Requires the caller's confirmation token. */
-export async function applyConfirmed(conn: Connection, obj: KubeObject, plan: ApplyPlan, confirmed: { readonly confirmedBy: string }): Promise<KubeObject> {
+export async function applyConfirmed(
+  conn: Connection,
+  obj: KubeObject,
+  plan: ApplyPlan,
+  confirmed: { readonly confirmedBy: string },
+): Promise<KubeObject> {
   if (!confirmed.confirmedBy) throw new ClusterError('invalid', 'Refusing to apply without an explicit confirmation.');
   const { path, plural } = collectionPath(obj, plan.namespace);
   const body = { ...obj, metadata: { ...obj.metadata, namespace: plan.namespace } };
   if (obj.kind === 'Pod' || !obj.metadata?.name) {
     try {
-      return await requestJson<KubeObject>(conn, { method: 'POST', path, query: { fieldValidation: 'Strict', fieldManager: 'pod-birth' }, body, describe: { verb: 'create', resource: plural, namespace: plan.namespace } });
+      return await requestJson<KubeObject>(conn, {
+        method: 'POST',
+        path,
+        query: { fieldValidation: 'Strict', fieldManager: 'pod-birth' },
+        body,
+        describe: { verb: 'create', resource: plural, namespace: plan.namespace },
+      });
     } catch (e) {
       throw e instanceof ClusterError && e.kind === 'conflict' ? alreadyExists(obj, plan.namespace) : e;
     }
@@ -116,13 +144,24 @@ export function causesToPaths(causes: readonly FieldCause[]): { path: string; me
 }
 
 /** The same, with each path also made pod-relative (workload template prefix removed) for the manifest mapper. */
-export function podRelativeCauses(causes: readonly FieldCause[], podTemplatePath: string | null): { path: string; podPath: string; message: string }[] {
+export function podRelativeCauses(
+  causes: readonly FieldCause[],
+  podTemplatePath: string | null,
+): { path: string; podPath: string; message: string }[] {
   const prefix = podTemplatePath ? `${podTemplatePath}.` : '';
-  return causesToPaths(causes).map((c) => ({ ...c, podPath: prefix && c.path.startsWith(prefix) ? c.path.slice(prefix.length) : c.path }));
+  return causesToPaths(causes).map((c) => ({
+    ...c,
+    podPath: prefix && c.path.startsWith(prefix) ? c.path.slice(prefix.length) : c.path,
+  }));
 }
 
 export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
-  await request(conn, { method: 'DELETE', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, query: { gracePeriodSeconds: 0 }, describe: { verb: 'delete', resource: 'pods', namespace } });
+  await request(conn, {
+    method: 'DELETE',
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
+    query: { gracePeriodSeconds: 0 },
+    describe: { verb: 'delete', resource: 'pods', namespace },
+  });
 }
 
 function alreadyExists(obj: KubeObject, namespace: string): ClusterError {

@@ -16,8 +16,15 @@ export interface PodSummary {
 /** Namespace names, or null when listing them is forbidden (the caller then asks for one). */
 export async function listNamespaces(conn: Connection): Promise<string[] | null> {
   try {
-    const l = await requestJson<{ items?: { metadata?: { name?: string } }[] }>(conn, { method: 'GET', path: '/api/v1/namespaces', describe: { verb: 'list', resource: 'namespaces' } });
-    return (l.items ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
+    const l = await requestJson<{ items?: { metadata?: { name?: string } }[] }>(conn, {
+      method: 'GET',
+      path: '/api/v1/namespaces',
+      describe: { verb: 'list', resource: 'namespaces' },
+    });
+    return (l.items ?? [])
+      .map((n) => n.metadata?.name ?? '')
+      .filter(Boolean)
+      .sort();
   } catch (e) {
     if (e instanceof ClusterError && e.kind === 'forbidden') return null;
     throw e;
@@ -26,9 +33,18 @@ export async function listNamespaces(conn: Connection): Promise<string[] | null>
 
 /** The pods of a namespace, newest first. */
 export async function listPods(conn: Connection, namespace: string): Promise<PodSummary[]> {
-  const l = await requestJson<{ items?: Pod[] }>(conn, { method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, describe: { verb: 'list', resource: 'pods', namespace } });
+  const l = await requestJson<{ items?: Pod[] }>(conn, {
+    method: 'GET',
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    describe: { verb: 'list', resource: 'pods', namespace },
+  });
   return (l.items ?? [])
-    .map((p) => ({ name: p.metadata?.name ?? '', phase: p.status?.phase ?? 'Unknown', createdAt: p.metadata?.creationTimestamp ?? null, node: p.spec?.nodeName ?? null }))
+    .map((p) => ({
+      name: p.metadata?.name ?? '',
+      phase: p.status?.phase ?? 'Unknown',
+      createdAt: p.metadata?.creationTimestamp ?? null,
+      node: p.spec?.nodeName ?? null,
+    }))
     .filter((p) => p.name)
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }

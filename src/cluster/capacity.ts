@@ -22,18 +22,33 @@ interface NodeLite {
 
 function podRequest(p: Pod, resource: Resource): number {
   const one = (c: ContainerSpec): number => containerRequest(c, resource);
-  const sum = (l: readonly ContainerSpec[] | undefined): number => (Array.isArray(l) ? l : []).reduce((n, c) => n + one(c), 0);
+  const sum = (l: readonly ContainerSpec[] | undefined): number =>
+    (Array.isArray(l) ? l : []).reduce((n, c) => n + one(c), 0);
   // The scheduler's effective request: the larger of the containers' sum and the biggest init container.
   const init = (p.spec?.initContainers ?? []).reduce((m, c) => Math.max(m, one(c)), 0);
-  const overhead = parseQuantity((p.spec as { overhead?: Record<string, string> } | undefined)?.overhead?.[resource]) ?? 0;
+  const overhead =
+    parseQuantity((p.spec as { overhead?: Record<string, string> } | undefined)?.overhead?.[resource]) ?? 0;
   return Math.max(sum(p.spec?.containers), init) + overhead;
 }
 
 /** Allocatable minus requested per schedulable, Ready node; a note instead when not readable. */
-export async function readCapacity(conn: Connection, resources: readonly Resource[], now = new Date()): Promise<NodeCapacity[] | TraceNote> {
+export async function readCapacity(
+  conn: Connection,
+  resources: readonly Resource[],
+  now = new Date(),
+): Promise<NodeCapacity[] | TraceNote> {
   try {
-    const nodes = await requestJson<{ items?: NodeLite[] }>(conn, { method: 'GET', path: '/api/v1/nodes', describe: { verb: 'list', resource: 'nodes' } });
-    const usable = (nodes.items ?? []).filter((n) => n.metadata?.name && !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const nodes = await requestJson<{ items?: NodeLite[] }>(conn, {
+      method: 'GET',
+      path: '/api/v1/nodes',
+      describe: { verb: 'list', resource: 'nodes' },
+    });
+    const usable = (nodes.items ?? []).filter(
+      (n) =>
+        n.metadata?.name &&
+        !n.spec?.unschedulable &&
+        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     const largest = (n: NodeLite): number => parseQuantity(n.status?.allocatable?.[resources[0] ?? 'memory']) ?? 0;
     const picked = usable.sort((a, b) => largest(b) - largest(a)).slice(0, MAX_NODES);
     const out: NodeCapacity[] = [];
@@ -58,8 +73,10 @@ export async function readCapacity(conn: Connection, resources: readonly Resourc
       return {
         kind: 'degraded',
         source: 'pod',
-        message: 'Node capacity is not readable (needs list on nodes and on pods in all namespaces), so the fix for insufficient cpu/memory cannot say how much would fit.',
-        remedy: 'Grant list on nodes and pods cluster-wide (read-only), or check `kubectl describe nodes` for "Allocated resources".',
+        message:
+          'Node capacity is not readable (needs list on nodes and on pods in all namespaces), so the fix for insufficient cpu/memory cannot say how much would fit.',
+        remedy:
+          'Grant list on nodes and pods cluster-wide (read-only), or check `kubectl describe nodes` for "Allocated resources".',
       };
     }
     throw e;

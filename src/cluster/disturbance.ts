@@ -15,14 +15,19 @@ export function runtimeStarts(text: string, notBefore: Instant): { runtime: stri
     const m = RUNTIME_BANNER.exec(line);
     if (!m) continue;
     const at = parseInstant(/\btime="([^"]+)"/.exec(line)?.[1]);
-    if (at && at.key >= notBefore.key) out.push({ runtime: /containerd/.test(m[1] ?? '') ? 'containerd' : 'CRI-O', at });
+    if (at && at.key >= notBefore.key)
+      out.push({ runtime: /containerd/.test(m[1] ?? '') ? 'containerd' : 'CRI-O', at });
   }
   return out;
 }
 
 /** The process id a record was logged by: journal prefix `kubelet[1234]:`, else the klog header's. */
 function processId(raw: string): string | null {
-  return /^\S+ {1,2}\d+ [\d:.]+ \S+ [^\s[:]+\[(\d+)\]: /.exec(raw)?.[1] ?? /(?:^|: )[IWEF]\d{4} [\d:.]+ +(\d+) /.exec(raw)?.[1] ?? null;
+  return (
+    /^\S+ {1,2}\d+ [\d:.]+ \S+ [^\s[:]+\[(\d+)\]: /.exec(raw)?.[1] ??
+    /(?:^|: )[IWEF]\d{4} [\d:.]+ +(\d+) /.exec(raw)?.[1] ??
+    null
+  );
 }
 
 /**

@@ -41,13 +41,20 @@ export interface StatusBody {
   readonly message?: string;
   readonly reason?: string;
   readonly code?: number;
-  readonly details?: { readonly name?: string; readonly kind?: string; readonly group?: string; readonly causes?: readonly { field?: string; reason?: string; message?: string }[] };
+  readonly details?: {
+    readonly name?: string;
+    readonly kind?: string;
+    readonly group?: string;
+    readonly causes?: readonly { field?: string; reason?: string; message?: string }[];
+  };
 }
 
 export function parseStatus(body: string): StatusBody | null {
   try {
     const s = JSON.parse(body) as unknown;
-    return typeof s === 'object' && s !== null && (s as { kind?: unknown }).kind === 'Status' ? (s as StatusBody) : null;
+    return typeof s === 'object' && s !== null && (s as { kind?: unknown }).kind === 'Status'
+      ? (s as StatusBody)
+      : null;
   } catch {
     return null;
   }
@@ -66,7 +73,11 @@ export function errorFromResponse(status: number, body: string, req: RequestDesc
   const st = parseStatus(body);
   const serverMsg = st?.message ? `: ${st.message}` : '';
   const where = req.namespace ? ` in namespace "${req.namespace}"` : '';
-  const causes: FieldCause[] = (st?.details?.causes ?? []).map((c) => ({ field: c.field ?? '', reason: c.reason ?? '', message: c.message ?? '' }));
+  const causes: FieldCause[] = (st?.details?.causes ?? []).map((c) => ({
+    field: c.field ?? '',
+    reason: c.reason ?? '',
+    message: c.message ?? '',
+  }));
   switch (status) {
     case 401:
       return new ClusterError(
@@ -85,22 +96,47 @@ export function errorFromResponse(status: number, body: string, req: RequestDesc
     case 409:
       return new ClusterError('conflict', `Conflict on ${req.resource}${where}${serverMsg}.`, status);
     case 410:
-      return new ClusterError('gone', `The watch of ${req.resource} is too old to resume (410 Gone); relisting.`, status);
+      return new ClusterError(
+        'gone',
+        `The watch of ${req.resource} is too old to resume (410 Gone); relisting.`,
+        status,
+      );
     case 422:
     case 400:
       return new ClusterError('invalid', `The cluster rejected the ${req.resource}${serverMsg}.`, status, causes);
     default:
-      return new ClusterError('server', `The apiserver answered ${status} to ${req.verb} ${req.resource}${where}${serverMsg}.`, status, causes);
+      return new ClusterError(
+        'server',
+        `The apiserver answered ${status} to ${req.verb} ${req.resource}${where}${serverMsg}.`,
+        status,
+        causes,
+      );
   }
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_NOT_YET_VALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'EPROTO',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
 ]);
 
 /** Plain connection failures: never a certificate problem, whatever the message says. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** Maps a socket-level error (no HTTP response) to a ClusterError. */
 export function errorFromNetwork(err: unknown, req: { context: string; server: string }): ClusterError {
@@ -116,7 +152,10 @@ export function errorFromNetwork(err: unknown, req: { context: string; server: s
     );
   }
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || /timed? ?out/i.test(msg)) {
-    return new ClusterError('timeout', `Timed out reaching ${req.server} (context "${req.context}"). Is the cluster up and reachable from here (VPN, proxy)?`);
+    return new ClusterError(
+      'timeout',
+      `Timed out reaching ${req.server} (context "${req.context}"). Is the cluster up and reachable from here (VPN, proxy)?`,
+    );
   }
   return new ClusterError(
     'unreachable',

@@ -55,11 +55,18 @@ async function options(conn: Connection, url: URL, method: string, timeoutMs?: n
 }
 
 /** Opens a request and resolves with the response stream (status not yet checked). */
-export async function open(conn: Connection, spec: RequestSpec): Promise<{ res: http.IncomingMessage; req: http.ClientRequest }> {
+export async function open(
+  conn: Connection,
+  spec: RequestSpec,
+): Promise<{ res: http.IncomingMessage; req: http.ClientRequest }> {
   const url = buildUrl(conn, spec.path, spec.query);
   const opts = await options(conn, url, spec.method, spec.timeoutMs);
-  const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
-  const headers: http.OutgoingHttpHeaders = { ...(opts.headers as http.OutgoingHttpHeaders | undefined), Accept: 'application/json, */*' };
+  const payload =
+    spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+  const headers: http.OutgoingHttpHeaders = {
+    ...(opts.headers as http.OutgoingHttpHeaders | undefined),
+    Accept: 'application/json, */*',
+  };
   if (payload !== undefined) {
     headers['Content-Type'] = spec.contentType ?? 'application/json';
     headers['Content-Length'] = Buffer.byteLength(payload);
@@ -71,7 +78,9 @@ export async function open(conn: Connection, spec: RequestSpec): Promise<{ res: 
     const lib = url.protocol === 'http:' ? http : https;
     const req = lib.request(opts, (res) => resolveP({ res, req }));
     req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => rejectP(spec.signal?.aborted ? new ClusterError('timeout', 'aborted') : errorFromNetwork(e, where)));
+    req.on('error', (e) =>
+      rejectP(spec.signal?.aborted ? new ClusterError('timeout', 'aborted') : errorFromNetwork(e, where)),
+    );
     const signal = spec.signal;
     if (signal) {
       if (signal.aborted) req.destroy();
@@ -105,7 +114,8 @@ export async function request(conn: Connection, spec: RequestSpec, maxBytes = 64
   const { res } = await open(conn, spec);
   const body = await readAll(res, maxBytes);
   const status = res.statusCode ?? 0;
-  if (status < 200 || status >= 300) throw errorFromResponse(status, body, { ...spec.describe, context: conn.context, server: conn.server });
+  if (status < 200 || status >= 300)
+    throw errorFromResponse(status, body, { ...spec.describe, context: conn.context, server: conn.server });
   return { status, body, headers: res.headers };
 }
 
@@ -114,7 +124,10 @@ export async function requestJson<T>(conn: Connection, spec: RequestSpec): Promi
   try {
     return JSON.parse(r.body) as T;
   } catch {
-    throw new ClusterError('server', `The apiserver sent a response to ${spec.describe.verb} ${spec.describe.resource} that is not JSON.`);
+    throw new ClusterError(
+      'server',
+      `The apiserver sent a response to ${spec.describe.verb} ${spec.describe.resource} that is not JSON.`,
+    );
   }
 }
 
@@ -122,7 +135,12 @@ export async function requestJson<T>(conn: Connection, spec: RequestSpec): Promi
  * A streaming GET (watch): calls onLine for each line as it arrives. Resolves when the stream ends;
  * rejects with a ClusterError on a non-200 answer or a network error.
  */
-export async function streamLines(conn: Connection, spec: RequestSpec, onLine: (line: string) => void, onOpen?: () => void): Promise<void> {
+export async function streamLines(
+  conn: Connection,
+  spec: RequestSpec,
+  onLine: (line: string) => void,
+  onOpen?: () => void,
+): Promise<void> {
   const { res, req } = await open(conn, { ...spec, timeoutMs: spec.timeoutMs ?? 0 });
   const status = res.statusCode ?? 0;
   if (status !== 200) {

@@ -4,7 +4,17 @@ export { ClusterError, type ClusterErrorKind, type FieldCause } from './errors.j
 export { setRequestLogger } from './http.js';
 export { TraceSession, type SessionEvent, type SessionOptions, type Outcome } from './session.js';
 export { WorkloadTracer, type WorkloadEvent, type WorkloadOptions } from './workload.js';
-export { dryRun, applyConfirmed, confirmationText, causesToPaths, podRelativeCauses, targetNamespace, deletePod, type ApplyPlan, type KubeObject } from './apply.js';
+export {
+  dryRun,
+  applyConfirmed,
+  confirmationText,
+  causesToPaths,
+  podRelativeCauses,
+  targetNamespace,
+  deletePod,
+  type ApplyPlan,
+  type KubeObject,
+} from './apply.js';
 export { ResumableWatch, type WatchStats } from './watch.js';
 export { NodeLogReader, canGetNodeProxy, readNode, classifyLogQueryBody } from './node-proxy.js';
 export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from '../core/trace/trace-file.js';

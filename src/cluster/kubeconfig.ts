@@ -34,7 +34,11 @@ function candidateFiles(opts: ConnectOptions): string[] {
   const env = opts.env ?? process.env;
   if (opts.kubeconfig) return [resolve(opts.kubeconfig)];
   const kcEnv = env.KUBECONFIG;
-  if (kcEnv) return kcEnv.split(delimiter).filter((f) => f.length > 0).map((f) => resolve(f));
+  if (kcEnv)
+    return kcEnv
+      .split(delimiter)
+      .filter((f) => f.length > 0)
+      .map((f) => resolve(f));
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   return [join(home, '.kube', 'config')];
 }
@@ -69,7 +73,10 @@ function mergedConfig(opts: ConnectOptions): Merged {
       one.loadFromString(readFileSync(file, 'utf8'));
       one.makePathsAbsolute(dirname(file));
     } catch (e) {
-      throw new ClusterError('bad-kubeconfig', `The kubeconfig ${file} cannot be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}. Fix the file (check it with \`kubectl config view\`).`);
+      throw new ClusterError(
+        'bad-kubeconfig',
+        `The kubeconfig ${file} cannot be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}. Fix the file (check it with \`kubectl config view\`).`,
+      );
     }
     for (const c of one.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
     for (const u of one.getUsers()) if (!users.has(u.name)) users.set(u.name, u);
@@ -77,14 +84,24 @@ function mergedConfig(opts: ConnectOptions): Merged {
     if (!currentContext && one.getCurrentContext()) currentContext = one.getCurrentContext();
   }
   const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
+  kc.loadFromOptions({
+    clusters: [...clusters.values()],
+    users: [...users.values()],
+    contexts: [...contexts.values()],
+    currentContext,
+  });
   return { kc, contexts, currentContext, existing };
 }
 
 /** The contexts of the merged kubeconfig (names only: nothing secret), current first. */
-export function listContexts(opts: ConnectOptions = {}): { readonly current: string; readonly names: readonly string[] } {
+export function listContexts(opts: ConnectOptions = {}): {
+  readonly current: string;
+  readonly names: readonly string[];
+} {
   const m = mergedConfig(opts);
-  const names = [...m.contexts.keys()].sort((a, b) => (a === m.currentContext ? -1 : b === m.currentContext ? 1 : a.localeCompare(b)));
+  const names = [...m.contexts.keys()].sort((a, b) =>
+    a === m.currentContext ? -1 : b === m.currentContext ? 1 : a.localeCompare(b),
+  );
   return { current: m.currentContext, names };
 }
 
@@ -92,17 +109,28 @@ export function loadConnection(opts: ConnectOptions = {}): Connection {
   const { kc, contexts, currentContext, existing } = mergedConfig(opts);
   const contextName = opts.context || currentContext;
   if (!contextName) {
-    throw new ClusterError('unknown-context', `The kubeconfig (${existing.join(', ')}) has no current-context. Pick one with \`kubectl config use-context NAME\` or the podBirth.context setting.`);
+    throw new ClusterError(
+      'unknown-context',
+      `The kubeconfig (${existing.join(', ')}) has no current-context. Pick one with \`kubectl config use-context NAME\` or the podBirth.context setting.`,
+    );
   }
   const ctx = contexts.get(contextName);
   if (!ctx) {
     const known = [...contexts.keys()];
-    throw new ClusterError('unknown-context', `Context "${contextName}" is not in the kubeconfig. Known contexts: ${known.length ? known.join(', ') : 'none'}.`);
+    throw new ClusterError(
+      'unknown-context',
+      `Context "${contextName}" is not in the kubeconfig. Known contexts: ${known.length ? known.join(', ') : 'none'}.`,
+    );
   }
   kc.setCurrentContext(contextName);
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ClusterError('bad-kubeconfig', `Context "${contextName}" names cluster "${ctx.cluster ?? ''}", which the kubeconfig does not define.`);
-  if (!kc.getCurrentUser()) throw new ClusterError('bad-kubeconfig', `Context "${contextName}" names a user the kubeconfig does not define.`);
+  if (!cluster)
+    throw new ClusterError(
+      'bad-kubeconfig',
+      `Context "${contextName}" names cluster "${ctx.cluster ?? ''}", which the kubeconfig does not define.`,
+    );
+  if (!kc.getCurrentUser())
+    throw new ClusterError('bad-kubeconfig', `Context "${contextName}" names a user the kubeconfig does not define.`);
   return {
     kc,
     context: contextName,

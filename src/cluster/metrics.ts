@@ -13,7 +13,8 @@ export type OperationTotals = Partial<Record<CriOperation, { sum: number; count:
 /** Sums and counts of kubelet_runtime_operations_duration_seconds per operation_type. */
 export function parseRuntimeOperationMetrics(text: string): OperationTotals {
   const out: OperationTotals = {};
-  const re = /^kubelet_runtime_operations_duration_seconds_(sum|count)\{[^}]*operation_type="([a-z_]+)"[^}]*\}\s+([0-9.eE+-]+)/gm;
+  const re =
+    /^kubelet_runtime_operations_duration_seconds_(sum|count)\{[^}]*operation_type="([a-z_]+)"[^}]*\}\s+([0-9.eE+-]+)/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const op = m[2] as CriOperation;
     if (!OPS.includes(op)) continue;
@@ -29,14 +30,28 @@ export function parseRuntimeOperationMetrics(text: string): OperationTotals {
 
 export async function scrapeRuntimeOperations(conn: Connection, node: string): Promise<OperationTotals | null> {
   try {
-    const r = await request(conn, { method: 'GET', path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/metrics`, describe: { verb: 'get', resource: 'nodes/proxy' }, timeoutMs: 20_000 }, 32 * 1024 * 1024);
+    const r = await request(
+      conn,
+      {
+        method: 'GET',
+        path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/metrics`,
+        describe: { verb: 'get', resource: 'nodes/proxy' },
+        timeoutMs: 20_000,
+      },
+      32 * 1024 * 1024,
+    );
     return parseRuntimeOperationMetrics(r.body);
   } catch {
     return null;
   }
 }
 
-const LABEL: Record<CriOperation, string> = { run_podsandbox: 'RunPodSandbox', pull_image: 'PullImage', create_container: 'CreateContainer', start_container: 'StartContainer' };
+const LABEL: Record<CriOperation, string> = {
+  run_podsandbox: 'RunPodSandbox',
+  pull_image: 'PullImage',
+  create_container: 'CreateContainer',
+  start_container: 'StartContainer',
+};
 
 /** A note with the average duration of each CRI operation between two scrapes, or null. */
 export function metricsNote(before: OperationTotals, after: OperationTotals, node: string): TraceNote | null {

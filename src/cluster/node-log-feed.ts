@@ -44,11 +44,7 @@ export class NodeLogFeed {
   /** The mode note sticks: a trace that joins after the first read must still be told. */
   private note: TraceNote | null = null;
 
-  constructor(
-    conn: Connection,
-    node: string,
-    service: 'containerd' | 'crio',
-  ) {
+  constructor(conn: Connection, node: string, service: 'containerd' | 'crio') {
     this.reader = new NodeLogReader(conn, node, service);
   }
 

@@ -16,13 +16,20 @@ export interface NodeFacts {
 
 export async function readNode(conn: Connection, name: string): Promise<NodeFacts | TraceNote> {
   try {
-    const n = await requestJson<{ status?: { nodeInfo?: { containerRuntimeVersion?: string; kubeletVersion?: string; operatingSystem?: string } } }>(conn, {
+    const n = await requestJson<{
+      status?: { nodeInfo?: { containerRuntimeVersion?: string; kubeletVersion?: string; operatingSystem?: string } };
+    }>(conn, {
       method: 'GET',
       path: `/api/v1/nodes/${encodeURIComponent(name)}`,
       describe: { verb: 'get', resource: 'nodes' },
     });
     const info = n.status?.nodeInfo;
-    return { name, runtimeVersion: info?.containerRuntimeVersion ?? null, kubeletVersion: info?.kubeletVersion ?? null, os: info?.operatingSystem ?? null };
+    return {
+      name,
+      runtimeVersion: info?.containerRuntimeVersion ?? null,
+      kubeletVersion: info?.kubeletVersion ?? null,
+      os: info?.operatingSystem ?? null,
+    };
   } catch (e) {
     if (e instanceof ClusterError && e.kind === 'forbidden') {
       return {
@@ -41,7 +48,11 @@ export async function canGetNodeProxy(conn: Connection, node: string): Promise<b
   const r = await requestJson<{ status?: { allowed?: boolean } }>(conn, {
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'proxy', name: node } } },
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'proxy', name: node } },
+    },
     describe: { verb: 'create', resource: 'selfsubjectaccessreviews' },
   });
   return r.status?.allowed === true;
@@ -113,20 +124,37 @@ export class NodeLogReader {
           return {
             mode: 'none',
             text: '',
-            note: { kind: 'degraded', source: 'runtime-log', message: `Runtime logs of node ${this.node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`, remedy: RBAC_NODE_PROXY },
+            note: {
+              kind: 'degraded',
+              source: 'runtime-log',
+              message: `Runtime logs of node ${this.node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`,
+              remedy: RBAC_NODE_PROXY,
+            },
           };
         }
-        if (!(e instanceof ClusterError) || (e.kind !== 'not-found' && e.kind !== 'server' && e.kind !== 'invalid')) throw e;
+        if (!(e instanceof ClusterError) || (e.kind !== 'not-found' && e.kind !== 'server' && e.kind !== 'invalid'))
+          throw e;
       }
     }
     // Fall back to the kubelet's plain file server under /var/log.
-    for (const name of this.fileName ? [this.fileName] : [`${this.service}.log`, `${this.service}/${this.service}.log`, 'syslog', 'messages']) {
+    for (const name of this.fileName
+      ? [this.fileName]
+      : [`${this.service}.log`, `${this.service}/${this.service}.log`, 'syslog', 'messages']) {
       try {
         const lines: string[] = [];
-        await streamLines(this.conn, { method: 'GET', path: this.base() + name, describe: { verb: 'get', resource: 'nodes/proxy' }, timeoutMs: 35_000 }, (l) => {
-          // Keep the service's lines only; the time filter happens after parsing.
-          if (name.startsWith(this.service) || l.includes(this.service)) lines.push(l);
-        });
+        await streamLines(
+          this.conn,
+          {
+            method: 'GET',
+            path: this.base() + name,
+            describe: { verb: 'get', resource: 'nodes/proxy' },
+            timeoutMs: 35_000,
+          },
+          (l) => {
+            // Keep the service's lines only; the time filter happens after parsing.
+            if (name.startsWith(this.service) || l.includes(this.service)) lines.push(l);
+          },
+        );
         if (lines.length > 0 && classifyLogQueryBody(lines.slice(0, 3).join('\n')) === 'lines') {
           const firstTime = this.mode === null;
           this.mode = 'log-file';
@@ -135,7 +163,12 @@ export class NodeLogReader {
             mode: 'log-file',
             text: lines.join('\n'),
             note: firstTime
-              ? { kind: 'degraded', source: 'runtime-log', message: `The kubelet log query is off on node ${this.node}; runtime lines come from /var/log/${name}, read whole and filtered here (slower on busy nodes).`, remedy: ENABLE_LOG_QUERY }
+              ? {
+                  kind: 'degraded',
+                  source: 'runtime-log',
+                  message: `The kubelet log query is off on node ${this.node}; runtime lines come from /var/log/${name}, read whole and filtered here (slower on busy nodes).`,
+                  remedy: ENABLE_LOG_QUERY,
+                }
               : null,
           };
         }
@@ -147,19 +180,34 @@ export class NodeLogReader {
     return {
       mode: 'none',
       text: '',
-      note: { kind: 'degraded', source: 'runtime-log', message: `No runtime log is readable on node ${this.node} (log query off and no ${this.service} log file under /var/log): CRI steps have whole-second times from events.`, remedy: ENABLE_LOG_QUERY },
+      note: {
+        kind: 'degraded',
+        source: 'runtime-log',
+        message: `No runtime log is readable on node ${this.node} (log query off and no ${this.service} log file under /var/log): CRI steps have whole-second times from events.`,
+        remedy: ENABLE_LOG_QUERY,
+      },
     };
   }
 }
 
 /** Kubelet log lines about one pod (SyncLoop ADD, startup duration), via the log query only. */
-export async function readKubeletLog(conn: Connection, node: string, since: Date, pod: { namespace: string; name: string }): Promise<string> {
+export async function readKubeletLog(
+  conn: Connection,
+  node: string,
+  since: Date,
+  pod: { namespace: string; name: string },
+): Promise<string> {
   const sinceTime = new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   try {
     const r = await request(conn, {
       method: 'GET',
       path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/logs/`,
-      query: { query: 'kubelet', sinceTime, pattern: `${pod.namespace}/${pod.name}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), tailLines: 20000 },
+      query: {
+        query: 'kubelet',
+        sinceTime,
+        pattern: `${pod.namespace}/${pod.name}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        tailLines: 20000,
+      },
       describe: { verb: 'get', resource: 'nodes/proxy' },
       timeoutMs: 35_000,
     });

@@ -50,24 +50,49 @@ export async function startRun(req: RunRequest): Promise<RunResult> {
   const r: RunRequest = { ...req, obj: { ...req.obj, metadata: { ...req.obj.metadata, namespace: req.namespace } } };
   const sessions = new Map<string, TraceSession>();
   const newSession = (name: string, uid?: string): TraceSession => {
-    const s = new TraceSession({ ...r.session, timeoutMs: r.timeoutMs, conn: r.conn, namespace: r.namespace, name, ...(uid ? { uid } : {}), onEvent: (e) => r.onEvent(name, e) });
+    const s = new TraceSession({
+      ...r.session,
+      timeoutMs: r.timeoutMs,
+      conn: r.conn,
+      namespace: r.namespace,
+      name,
+      ...(uid ? { uid } : {}),
+      onEvent: (e) => r.onEvent(name, e),
+    });
     sessions.set(name, s);
     r.onPod(name, s);
     return s;
   };
-  const single = (s: TraceSession): RunResult => ({ status: 'running', run: { sessions, finished: s.finished, stop: () => s.stop() } });
+  const single = (s: TraceSession): RunResult => ({
+    status: 'running',
+    run: { sessions, finished: s.finished, stop: () => s.stop() },
+  });
 
   if (r.mode === 'attach') {
     if (r.obj.kind === 'Pod') {
       const name = r.obj.metadata?.name;
-      if (!name) throw new RunError('The Pod document has no metadata.name; a generateName pod can only be traced by applying it.');
+      if (!name)
+        throw new RunError(
+          'The Pod document has no metadata.name; a generateName pod can only be traced by applying it.',
+        );
       return attachPod(r, newSession(name), name);
     }
     const names = await newestPods(r);
-    if (names.length === 0) return { status: 'not-found', message: `No pod of ${r.obj.kind ?? '?'}/${r.obj.metadata?.name ?? '?'} exists in namespace "${r.namespace}" (context ${r.conn.context}).` };
+    if (names.length === 0)
+      return {
+        status: 'not-found',
+        message: `No pod of ${r.obj.kind ?? '?'}/${r.obj.metadata?.name ?? '?'} exists in namespace "${r.namespace}" (context ${r.conn.context}).`,
+      };
     const picked = names.slice(0, r.maxPods).map((n) => newSession(n));
     await Promise.all(picked.map((s) => s.start()));
-    return { status: 'running', run: { sessions, finished: overall(picked.map((s) => s.finished)), stop: async () => void (await Promise.all(picked.map((s) => s.stop()))) } };
+    return {
+      status: 'running',
+      run: {
+        sessions,
+        finished: overall(picked.map((s) => s.finished)),
+        stop: async () => void (await Promise.all(picked.map((s) => s.stop()))),
+      },
+    };
   }
 
   const plan = await dryRun(r.conn, r.obj);
@@ -136,17 +161,28 @@ async function attachPod(r: RunRequest, s: TraceSession, name: string): Promise<
   await s.start();
   if (s.state.snapshots.size === 0) {
     await s.stop();
-    return { status: 'not-found', message: `Pod "${name}" does not exist in namespace "${r.namespace}" (context ${r.conn.context}).` };
+    return {
+      status: 'not-found',
+      message: `Pod "${name}" does not exist in namespace "${r.namespace}" (context ${r.conn.context}).`,
+    };
   }
   return { status: 'running', run: { sessions: new Map([[name, s]]), finished: s.finished, stop: () => s.stop() } };
 }
 
 /** The workload's pods by its selector (one namespaced, label-selected list), newest first. */
 async function newestPods(r: RunRequest): Promise<string[]> {
-  const spec = r.obj.spec as { selector?: { matchLabels?: Record<string, string> }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } } } | undefined;
+  const spec = r.obj.spec as
+    | {
+        selector?: { matchLabels?: Record<string, string> };
+        jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+      }
+    | undefined;
   const labels = spec?.selector?.matchLabels ?? spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
-  const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-  if (!selector) throw new RunError(`The ${r.obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by.`);
+  const selector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  if (!selector)
+    throw new RunError(`The ${r.obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by.`);
   const list = await requestJson<{ items?: Pod[] }>(r.conn, {
     method: 'GET',
     path: `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods`,
@@ -161,5 +197,10 @@ async function newestPods(r: RunRequest): Promise<string[]> {
 
 async function overall(all: readonly Promise<Outcome>[]): Promise<Outcome> {
   const outcomes = await Promise.all(all);
-  return outcomes.find((o) => o === 'timeout') ?? outcomes.find((o) => o !== 'ready' && o !== 'succeeded') ?? outcomes[0] ?? 'stopped';
+  return (
+    outcomes.find((o) => o === 'timeout') ??
+    outcomes.find((o) => o !== 'ready' && o !== 'succeeded') ??
+    outcomes[0] ??
+    'stopped'
+  );
 }

@@ -20,8 +20,19 @@ import { ResumableWatch, type WatchStats } from './watch.js';
 export type Outcome = 'ready' | 'succeeded' | 'failed' | 'timeout' | 'stopped' | 'deleted';
 
 export type SessionEvent =
-  | { readonly type: 'started'; readonly namespace: string; readonly name: string; readonly context: string; readonly server: string }
-  | { readonly type: 'steps'; readonly trace: Trace; readonly added: readonly Step[]; readonly updated: readonly Step[] }
+  | {
+      readonly type: 'started';
+      readonly namespace: string;
+      readonly name: string;
+      readonly context: string;
+      readonly server: string;
+    }
+  | {
+      readonly type: 'steps';
+      readonly trace: Trace;
+      readonly added: readonly Step[];
+      readonly updated: readonly Step[];
+    }
   | { readonly type: 'degraded'; readonly note: TraceNote }
   | { readonly type: 'state'; readonly message: string }
   | { readonly type: 'finished'; readonly trace: Trace; readonly outcome: Outcome }
@@ -173,13 +184,15 @@ export class TraceSession {
    */
   private readonly loading = new Set<Promise<void>>();
   private track(p: Promise<void>): void {
-    const t = p.catch(() => undefined).finally(() => {
-      this.loading.delete(t);
-      if (this.loading.size === 0 && !this.done) {
-        this.lastRevision = -1;
-        this.scheduleEmit();
-      }
-    });
+    const t = p
+      .catch(() => undefined)
+      .finally(() => {
+        this.loading.delete(t);
+        if (this.loading.size === 0 && !this.done) {
+          this.lastRevision = -1;
+          this.scheduleEmit();
+        }
+      });
     this.loading.add(t);
   }
 
@@ -203,10 +216,19 @@ export class TraceSession {
         onFatal: (e) =>
           e.kind === 'unauthorized'
             ? this.fail(e)
-            : this.degrade({ kind: 'degraded', source: 'event', message: `Stopped watching ${resource}: ${e.message}`, remedy: 'Grant list and watch on events in this namespace.' }),
+            : this.degrade({
+                kind: 'degraded',
+                source: 'event',
+                message: `Stopped watching ${resource}: ${e.message}`,
+                remedy: 'Grant list and watch on events in this namespace.',
+              }),
       });
     const core = mk(`/api/v1/namespaces/${ns}/events`, `involvedObject.uid=${this.uid}`, 'events');
-    const v1 = mk(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, `regarding.uid=${this.uid}`, 'events.events.k8s.io');
+    const v1 = mk(
+      `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+      `regarding.uid=${this.uid}`,
+      'events.events.k8s.io',
+    );
     this.eventWatches = [core, v1];
     // A transient failure of the first list (a dropped connection, an apiserver restarting) is retried
     // a few times: before, it dropped that event watch for the rest of the trace, as if events were
@@ -216,9 +238,13 @@ export class TraceSession {
         try {
           return await w.start();
         } catch (e) {
-          const transient = e instanceof ClusterError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'server');
+          const transient =
+            e instanceof ClusterError && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'server');
           if (!transient || attempt >= 4 || this.done) throw e;
-          this.o.onEvent({ type: 'state', message: `${reason(e)} (retrying the first list in ${250 * 2 ** attempt} ms)` });
+          this.o.onEvent({
+            type: 'state',
+            message: `${reason(e)} (retrying the first list in ${250 * 2 ** attempt} ms)`,
+          });
           await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
         }
       }
@@ -234,9 +260,15 @@ export class TraceSession {
       });
     } else if (rv?.status === 'rejected') {
       // The core API carries the same stored events; only the scheduler's microsecond eventTime is lost.
-      this.o.onEvent({ type: 'state', message: `events.k8s.io not readable (${reason(rv.reason)}); using core/v1 events only` });
+      this.o.onEvent({
+        type: 'state',
+        message: `events.k8s.io not readable (${reason(rv.reason)}); using core/v1 events only`,
+      });
     } else if (rc?.status === 'rejected') {
-      this.o.onEvent({ type: 'state', message: `core/v1 events not readable (${reason(rc.reason)}); using events.k8s.io only` });
+      this.o.onEvent({
+        type: 'state',
+        message: `core/v1 events not readable (${reason(rc.reason)}); using events.k8s.io only`,
+      });
     }
     this.eventWatches = this.eventWatches.filter((_w, i) => results[i]?.status === 'fulfilled');
   }
@@ -254,7 +286,12 @@ export class TraceSession {
       else {
         this.record({ type: 'node', name: node, runtimeVersion: facts.runtimeVersion });
         if (facts.os && facts.os !== 'linux') {
-          this.degrade({ kind: 'degraded', source: 'runtime-log', message: `Node ${node} runs ${facts.os}: runtime log parsing is Linux-only, so CRI steps have whole-second times from events.`, remedy: 'Nothing to enable; events and pod status still give the timeline.' });
+          this.degrade({
+            kind: 'degraded',
+            source: 'runtime-log',
+            message: `Node ${node} runs ${facts.os}: runtime log parsing is Linux-only, so CRI steps have whole-second times from events.`,
+            remedy: 'Nothing to enable; events and pod status still give the timeline.',
+          });
           return;
         }
       }
@@ -264,7 +301,8 @@ export class TraceSession {
           kind: 'degraded',
           source: 'runtime-log',
           message: `Runtime logs of node ${node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`,
-          remedy: 'Grant get on nodes/proxy (ClusterRole rule: apiGroups [""], resources ["nodes/proxy"], verbs ["get"]). This right reaches every kubelet API, so give it only to people who debug nodes.',
+          remedy:
+            'Grant get on nodes/proxy (ClusterRole rule: apiGroups [""], resources ["nodes/proxy"], verbs ["get"]). This right reaches every kubelet API, so give it only to people who debug nodes.',
         });
         return;
       }
@@ -277,7 +315,8 @@ export class TraceSession {
       if (this.nodeReader.mode === 'none') this.metricsBefore = await scrapeRuntimeOperations(this.o.conn, node);
       const pollMs = this.o.logPollMs ?? 1500;
       // A read another trace started in the last two thirds of a period is fresh enough to share.
-      if (!this.done && this.nodeReader && this.nodeReader.mode !== 'none') this.logTimer = setInterval(() => void this.readNodeLogs(Date.now() - (2 * pollMs) / 3), pollMs);
+      if (!this.done && this.nodeReader && this.nodeReader.mode !== 'none')
+        this.logTimer = setInterval(() => void this.readNodeLogs(Date.now() - (2 * pollMs) / 3), pollMs);
     } catch (e) {
       this.o.onEvent({ type: 'state', message: `node ${node}: ${reason(e)}` });
     }
@@ -305,7 +344,9 @@ export class TraceSession {
         if (record.time.key >= sinceKey) this.record({ type: 'log', record });
       }
       if (this.createdAt && this.nodeName) {
-        for (const s of r.starts) if (s.at.key >= this.createdAt.key) this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
+        for (const s of r.starts)
+          if (s.at.key >= this.createdAt.key)
+            this.disturbed(`runtime|${s.at.key}`, runtimeRestartNote(s.runtime, this.nodeName, s.at));
       }
     } catch (e) {
       // Expired or revoked credentials do not come back by asking again: end the trace with the
@@ -360,7 +401,17 @@ export class TraceSession {
   /** Once per trace, and only when the scheduler said cpu or memory is short everywhere. */
   private maybeReadCapacity(trace: Trace): void {
     if (this.capacityRead || this.done || this.o.capacity === false) return;
-    const resources = [...new Set(trace.diagnosis.flatMap((d) => (d.cause === 'insufficient-memory' ? ['memory' as const] : d.cause === 'insufficient-cpu' ? ['cpu' as const] : [])))];
+    const resources = [
+      ...new Set(
+        trace.diagnosis.flatMap((d) =>
+          d.cause === 'insufficient-memory'
+            ? ['memory' as const]
+            : d.cause === 'insufficient-cpu'
+              ? ['cpu' as const]
+              : [],
+        ),
+      ),
+    ];
     if (resources.length === 0) return;
     this.capacityRead = true;
     this.track(
@@ -428,7 +479,9 @@ export class TraceSession {
       for (const record of records) this.record({ type: 'log', record });
       // These lines are all about this pod: a second kubelet process among them is a restart.
       const created = this.createdAt;
-      for (const p of laterProcesses(records)) if (!created || p.firstSeen.key >= created.key) this.disturbed(`kubelet|${p.pid}`, kubeletRestartNote(this.nodeName, p.firstSeen));
+      for (const p of laterProcesses(records))
+        if (!created || p.firstSeen.key >= created.key)
+          this.disturbed(`kubelet|${p.pid}`, kubeletRestartNote(this.nodeName, p.firstSeen));
     }
     await Promise.all([this.podWatch?.stop(), ...this.eventWatches.map((w) => w.stop())]);
     if (this.pendingEmit) {

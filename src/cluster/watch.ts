@@ -69,24 +69,32 @@ export class ResumableWatch {
     return (this.o.now ?? Date.now)();
   }
 
-  private query(extra: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean | undefined> {
+  private query(
+    extra: Record<string, string | number | boolean | undefined>,
+  ): Record<string, string | number | boolean | undefined> {
     return { fieldSelector: this.o.fieldSelector, labelSelector: this.o.labelSelector, ...extra };
   }
 
   private async list(relist: boolean): Promise<void> {
     this.stats.lists++;
     if (relist) this.stats.relists++;
-    const list = await requestJson<{ metadata?: { resourceVersion?: string }; items?: Record<string, unknown>[] }>(this.o.conn, {
-      method: 'GET',
-      path: this.o.path,
-      query: this.query({}),
-      describe: { verb: 'list', resource: this.o.resource, namespace: this.o.namespace ?? null },
-      signal: this.abort.signal,
-    });
+    const list = await requestJson<{ metadata?: { resourceVersion?: string }; items?: Record<string, unknown>[] }>(
+      this.o.conn,
+      {
+        method: 'GET',
+        path: this.o.path,
+        query: this.query({}),
+        describe: { verb: 'list', resource: this.o.resource, namespace: this.o.namespace ?? null },
+        signal: this.abort.signal,
+      },
+    );
     const at = this.now();
     for (const item of list.items ?? []) this.o.onObject(relist ? 'MODIFIED' : 'ADDED', item, at);
     this.rv = list.metadata?.resourceVersion ?? '';
-    this.o.onState?.(relist ? 'relisted' : 'listed', `${list.items?.length ?? 0} item(s) at resourceVersion ${this.rv}`);
+    this.o.onState?.(
+      relist ? 'relisted' : 'listed',
+      `${list.items?.length ?? 0} item(s) at resourceVersion ${this.rv}`,
+    );
   }
 
   private sleep(ms: number): Promise<void> {
@@ -166,7 +174,8 @@ export class ResumableWatch {
         }
       } catch (e) {
         if (this.stopped) return;
-        const err = e instanceof ClusterError ? e : new ClusterError('server', e instanceof Error ? e.message : String(e));
+        const err =
+          e instanceof ClusterError ? e : new ClusterError('server', e instanceof Error ? e.message : String(e));
         this.stats.errors++;
         // A stream that had been established for a while and then broke (a cut connection, an
         // apiserver restart) starts a fresh back-off. Before, only a clean end reset it, so every
@@ -175,7 +184,13 @@ export class ResumableWatch {
         if (err.kind === 'gone') {
           // Relist and resume at once; if the relist fails too, fall through to the back-off (a
           // failing relist used to loop straight back into the same 410 without a pause).
-          if (await this.list(true).then(() => true, () => false)) continue;
+          if (
+            await this.list(true).then(
+              () => true,
+              () => false,
+            )
+          )
+            continue;
         }
         if (FATAL.has(err.kind)) {
           this.o.onFatal?.(err);

@@ -28,8 +28,19 @@ export interface WorkloadOptions {
 }
 
 function templateLabels(w: KubeObject): Record<string, string> {
-  const spec = w.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } } } | undefined;
-  return spec?.selector?.matchLabels ?? spec?.template?.metadata?.labels ?? spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+  const spec = w.spec as
+    | {
+        selector?: { matchLabels?: Record<string, string> };
+        template?: { metadata?: { labels?: Record<string, string> } };
+        jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+      }
+    | undefined;
+  return (
+    spec?.selector?.matchLabels ??
+    spec?.template?.metadata?.labels ??
+    spec?.jobTemplate?.spec?.template?.metadata?.labels ??
+    {}
+  );
 }
 
 export class WorkloadTracer {
@@ -47,8 +58,13 @@ export class WorkloadTracer {
 
   async start(): Promise<void> {
     const labels = templateLabels(this.o.workload);
-    const selector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-    if (!selector) throw new Error(`The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by.`);
+    const selector = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    if (!selector)
+      throw new Error(
+        `The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by.`,
+      );
     const ns = encodeURIComponent(this.o.namespace);
     this.allDone = new Promise((r) => (this.resolveAll = r));
     this.podWatch = new ResumableWatch({
@@ -71,8 +87,17 @@ export class WorkloadTracer {
       onObject: (_t, obj) => {
         const e = normalizeEvent(obj);
         const owner = e?.regarding.name ?? '';
-        if (e && (owner === prefix || owner.startsWith(`${prefix}-`)) && (e.last ? Date.parse(e.last.key) >= this.o.notBeforeMs - 1000 : true)) {
-          this.o.onEvent({ type: 'owner-failed', owner: `${e.regarding.kind ?? ''}/${owner}`, message: e.message, count: e.count });
+        if (
+          e &&
+          (owner === prefix || owner.startsWith(`${prefix}-`)) &&
+          (e.last ? Date.parse(e.last.key) >= this.o.notBeforeMs - 1000 : true)
+        ) {
+          this.o.onEvent({
+            type: 'owner-failed',
+            owner: `${e.regarding.kind ?? ''}/${owner}`,
+            message: e.message,
+            count: e.count,
+          });
         }
       },
     });
@@ -111,7 +136,11 @@ export class WorkloadTracer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.podWatch?.stop(), this.ownerWatch?.stop(), ...[...this.sessions.values()].map((s) => s.stop())]);
+    await Promise.all([
+      this.podWatch?.stop(),
+      this.ownerWatch?.stop(),
+      ...[...this.sessions.values()].map((s) => s.stop()),
+    ]);
     this.resolveAll?.();
   }
 }

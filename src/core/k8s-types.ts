@@ -17,7 +17,10 @@ export interface ContainerSpec {
   name?: string;
   image?: string;
   imagePullPolicy?: string;
-  env?: { name?: string; valueFrom?: { configMapKeyRef?: { name?: string; key?: string }; secretKeyRef?: { name?: string; key?: string } } }[];
+  env?: {
+    name?: string;
+    valueFrom?: { configMapKeyRef?: { name?: string; key?: string }; secretKeyRef?: { name?: string; key?: string } };
+  }[];
   envFrom?: { configMapRef?: { name?: string }; secretRef?: { name?: string } }[];
   volumeMounts?: { name?: string; mountPath?: string }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -35,14 +38,26 @@ export interface PodSpec {
   affinity?: unknown;
   tolerations?: unknown[];
   topologySpreadConstraints?: unknown[];
-  volumes?: { name?: string; persistentVolumeClaim?: { claimName?: string }; configMap?: { name?: string }; secret?: { secretName?: string } }[];
+  volumes?: {
+    name?: string;
+    persistentVolumeClaim?: { claimName?: string };
+    configMap?: { name?: string };
+    secret?: { secretName?: string };
+  }[];
   priorityClassName?: string;
 }
 
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
-  terminated?: { exitCode?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
+  terminated?: {
+    exitCode?: number;
+    reason?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    containerID?: string;
+  };
 }
 
 export interface ContainerStatus {

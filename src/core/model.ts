@@ -100,7 +100,15 @@ export interface Trace {
 // ---------------------------------------------------------------------------------------------
 // Runtime log records: what the log parsers produce from one line.
 
-export type CriRpc = 'RunPodSandbox' | 'PullImage' | 'CreateContainer' | 'StartContainer' | 'StopContainer' | 'StopPodSandbox' | 'RemoveContainer' | 'RemovePodSandbox';
+export type CriRpc =
+  | 'RunPodSandbox'
+  | 'PullImage'
+  | 'CreateContainer'
+  | 'StartContainer'
+  | 'StopContainer'
+  | 'StopPodSandbox'
+  | 'RemoveContainer'
+  | 'RemovePodSandbox';
 
 export interface CriRecord {
   readonly type: 'cri';
@@ -109,7 +117,12 @@ export interface CriRecord {
   readonly rpc: CriRpc;
   readonly phase: 'start' | 'end' | 'failed';
   /** RunPodSandbox: the sandbox metadata. CRI-O gives namespace and name only. */
-  readonly sandbox?: { readonly name?: string; readonly namespace?: string; readonly uid?: string; readonly attempt?: number };
+  readonly sandbox?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+    readonly attempt?: number;
+  };
   readonly sandboxId?: string;
   /** CreateContainer: the container metadata. */
   readonly container?: { readonly name: string; readonly attempt: number };
@@ -125,7 +138,8 @@ export interface CriRecord {
 export interface KubeletRecord {
   readonly type: 'kubelet';
   readonly time: Instant;
-  readonly event: 'syncloop-add' | 'startup-duration' | 'pleg' | 'sandbox-decision' | 'mount-succeeded' | 'event-occurred';
+  readonly event:
+    'syncloop-add' | 'startup-duration' | 'pleg' | 'sandbox-decision' | 'mount-succeeded' | 'event-occurred';
   /** `namespace/name` of the pod the line is about. */
   readonly pod: string;
   readonly fields: Readonly<Record<string, string>>;

@@ -129,7 +129,17 @@ export function parseGoDuration(text: string): number | null {
     const unit = m[2];
     matched += m[0];
     total +=
-      unit === 'h' ? v * 3_600_000 : unit === 'm' ? v * 60_000 : unit === 's' ? v * 1000 : unit === 'ms' ? v : unit === 'ns' ? v / 1e6 : v / 1000;
+      unit === 'h'
+        ? v * 3_600_000
+        : unit === 'm'
+          ? v * 60_000
+          : unit === 's'
+            ? v * 1000
+            : unit === 'ms'
+              ? v
+              : unit === 'ns'
+                ? v / 1e6
+                : v / 1000;
   }
   return matched.length > 0 && matched === text.trim() ? total : null;
 }

@@ -17,9 +17,18 @@ export async function chooseDocument(
   const candidates = docs.filter((d) => d.podTemplatePath !== null);
   if (underCursor) {
     if (underCursor.podTemplatePath !== null) return { doc: underCursor, reason: null };
-    if (candidates.length === 0) return { doc: null, reason: `the document under the cursor is a ${underCursor.kind ?? 'document without kind'}; Pod Birth traces Pods and workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob).` };
+    if (candidates.length === 0)
+      return {
+        doc: null,
+        reason: `the document under the cursor is a ${underCursor.kind ?? 'document without kind'}; Pod Birth traces Pods and workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob).`,
+      };
   }
-  if (candidates.length === 0) return { doc: null, reason: 'this file has no Pod or workload document (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob).' };
+  if (candidates.length === 0)
+    return {
+      doc: null,
+      reason:
+        'this file has no Pod or workload document (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob).',
+    };
   if (candidates.length === 1) return { doc: candidates[0] ?? null, reason: null };
   return { doc: await ask(candidates), reason: null };
 }

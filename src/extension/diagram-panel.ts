@@ -31,8 +31,18 @@ export class DiagramPanel {
   private live = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static create(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel, title: string, manifest: ManifestRef | null): DiagramPanel {
-    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, DiagramPanel.options(ctx));
+  static create(
+    ctx: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+    title: string,
+    manifest: ManifestRef | null,
+  ): DiagramPanel {
+    const panel = vscode.window.createWebviewPanel(
+      DIAGRAM_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      DiagramPanel.options(ctx),
+    );
     return new DiagramPanel(ctx, log, panel, title, manifest);
   }
 
@@ -52,7 +62,9 @@ export class DiagramPanel {
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
     webview.html = diagramHtml({
       cspSource: webview.cspSource,
-      nonce: randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, ''),
+      nonce: randomBytes(18)
+        .toString('base64')
+        .replace(/[^A-Za-z0-9]/g, ''),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
       title,
@@ -74,7 +86,11 @@ export class DiagramPanel {
   update(trace: Trace, live: boolean): void {
     this.trace = trace;
     this.live = live;
-    void this.ctx.workspaceState.update(DIAGRAM_VIEW_TYPE, { trace, manifest: this.manifest, title: this.title } satisfies SavedState);
+    void this.ctx.workspaceState.update(DIAGRAM_VIEW_TYPE, {
+      trace,
+      manifest: this.manifest,
+      title: this.title,
+    } satisfies SavedState);
     this.post({ type: 'trace/snapshot', v: PROTOCOL_VERSION, seq: ++this.seq, trace, title: this.title, live });
   }
 
@@ -85,7 +101,15 @@ export class DiagramPanel {
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'webview/ready':
-        if (this.trace) this.post({ type: 'trace/snapshot', v: PROTOCOL_VERSION, seq: ++this.seq, trace: this.trace, title: this.title, live: this.live });
+        if (this.trace)
+          this.post({
+            type: 'trace/snapshot',
+            v: PROTOCOL_VERSION,
+            seq: ++this.seq,
+            trace: this.trace,
+            title: this.title,
+            live: this.live,
+          });
         return;
       case 'step/reveal':
         await this.reveal(msg.stepId);
@@ -104,9 +128,13 @@ export class DiagramPanel {
 
   private async reveal(stepId: string): Promise<void> {
     const step = this.trace?.steps.find((s) => s.id === stepId) ?? null;
-    const path = step?.yamlPath ?? this.trace?.diagnosis.find((d) => `diagnosis:${d.cause}` === stepId)?.yamlPath ?? null;
+    const path =
+      step?.yamlPath ?? this.trace?.diagnosis.find((d) => `diagnosis:${d.cause}` === stepId)?.yamlPath ?? null;
     if (!this.manifest || !path) {
-      void vscode.window.setStatusBarMessage(step ? `Pod Birth: ${step.kind} has no manifest field to show` : 'Pod Birth: no manifest for this trace', 4000);
+      void vscode.window.setStatusBarMessage(
+        step ? `Pod Birth: ${step.kind} has no manifest field to show` : 'Pod Birth: no manifest for this trace',
+        4000,
+      );
       return;
     }
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(this.manifest.uri));
@@ -118,9 +146,16 @@ export class DiagramPanel {
     }
     const r = located.range;
     const selection = new vscode.Range(r.start.line, r.start.col, r.end.line, r.end.col);
-    await vscode.window.showTextDocument(document, { selection, viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+    await vscode.window.showTextDocument(document, {
+      selection,
+      viewColumn: vscode.ViewColumn.One,
+      preserveFocus: false,
+    });
     if (!located.found) {
-      void vscode.window.setStatusBarMessage(`Pod Birth: ${path} is not in the manifest yet; showing its nearest parent`, 6000);
+      void vscode.window.setStatusBarMessage(
+        `Pod Birth: ${path} is not in the manifest yet; showing its nearest parent`,
+        6000,
+      );
     }
   }
 
@@ -131,11 +166,12 @@ export class DiagramPanel {
     else if (format === 'markdown') {
       // The title holds cluster text (namespace/name from a trace file): one line, no backticks, no
       // markup, so it can neither close the fence nor add links.
-      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-      const title = this.title.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`]/g, ' ').replace(/[\\*_[\]()<>#!|~]/g, '\\$&');
+      const title = this.title
+        // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+        .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`]/g, ' ')
+        .replace(/[\\*_[\]()<>#!|~]/g, '\\$&');
       await this.save(`# Pod birth: ${title}\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n`, 'md', { Markdown: ['md'] });
-    }
-    else await this.save(stringifyContract(toContract(this.trace)) + '\n', 'json', { JSON: ['json'] });
+    } else await this.save(stringifyContract(toContract(this.trace)) + '\n', 'json', { JSON: ['json'] });
   }
 
   private async save(text: string, ext: string, filters: Record<string, string[]>): Promise<void> {

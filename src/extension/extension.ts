@@ -39,7 +39,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const openPanel = (entry: TraceEntry, reveal: boolean): DiagramPanel => {
     let panel = panels.get(entry.id);
     if (!panel) {
-      panel = DiagramPanel.create(context, output, `Pod Birth: ${entry.title}${entry.outcome === 'replay' ? ' (replay)' : ''}`, entry.manifest);
+      panel = DiagramPanel.create(
+        context,
+        output,
+        `Pod Birth: ${entry.title}${entry.outcome === 'replay' ? ' (replay)' : ''}`,
+        entry.manifest,
+      );
       panels.set(entry.id, panel);
       const p = panel;
       p.panel.onDidDispose(() => panels.get(entry.id) === p && panels.delete(entry.id));
@@ -50,14 +55,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const focusTrace = async (id: unknown): Promise<void> => {
     const entry = typeof id === 'string' ? registry.get(id) : registry.list()[0];
     if (!entry) {
-      void vscode.window.showInformationMessage('Pod Birth: that trace is no longer in this window. Trace the manifest again.');
+      void vscode.window.showInformationMessage(
+        'Pod Birth: that trace is no longer in this window. Trace the manifest again.',
+      );
       return;
     }
     openPanel(entry, true);
   };
 
   // Diagrams follow their trace; bursts (a relist, a log batch) are folded into one update.
-  const toPanels = coalesce<TraceEntry>(DIAGRAM_COALESCE_MS, (id, e) => e.trace && panels.get(id)?.update(e.trace, e.live));
+  const toPanels = coalesce<TraceEntry>(
+    DIAGRAM_COALESCE_MS,
+    (id, e) => e.trace && panels.get(id)?.update(e.trace, e.live),
+  );
   const updateStatus = (): void => {
     const running = registry.running();
     const last = registry.list()[0];
@@ -79,17 +89,33 @@ export function activate(context: vscode.ExtensionContext): void {
     isTrusted: () => vscode.workspace.isTrusted,
     pickMode: async (subject, canApply) => {
       const items: (vscode.QuickPickItem & { mode: TraceMode })[] = [
-        { label: 'Apply & trace', description: canApply ? 'create it on the cluster and watch it being born' : 'disabled: the workspace is not trusted', mode: 'apply' },
-        { label: 'Attach to the existing pod', description: 'reconstruct its birth from what the cluster still has', mode: 'attach' },
+        {
+          label: 'Apply & trace',
+          description: canApply
+            ? 'create it on the cluster and watch it being born'
+            : 'disabled: the workspace is not trusted',
+          mode: 'apply',
+        },
+        {
+          label: 'Attach to the existing pod',
+          description: 'reconstruct its birth from what the cluster still has',
+          mode: 'attach',
+        },
       ];
       return (await vscode.window.showQuickPick(items, { title: `Trace ${subject}` }))?.mode ?? null;
     },
-    confirmApply: async (question, detail) => (await vscode.window.showWarningMessage(question, { modal: true, detail }, 'Apply')) === 'Apply',
+    confirmApply: async (question, detail) =>
+      (await vscode.window.showWarningMessage(question, { modal: true, detail }, 'Apply')) === 'Apply',
     error: (m) => void vscode.window.showErrorMessage(m),
     info: (m) => void vscode.window.showInformationMessage(m),
     withProgress: async (title, task) =>
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
-        task((message) => progress.report({ message }), new Promise<void>((r) => token.onCancellationRequested(() => r()))),
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (progress, token) =>
+          task(
+            (message) => progress.report({ message }),
+            new Promise<void>((r) => token.onCancellationRequested(() => r())),
+          ),
       ),
     log: output,
   };
@@ -109,7 +135,9 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => toPanels.dispose() },
     { dispose: () => void registry.stopAll() },
     vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, timeline),
-    vscode.commands.registerCommand('podBirth.trace', (uri?: unknown) => traceCommand(deps, uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('podBirth.trace', (uri?: unknown) =>
+      traceCommand(deps, uri instanceof vscode.Uri ? uri : undefined),
+    ),
     vscode.commands.registerCommand(TRACE_DOCUMENT_COMMAND, (args: TraceDocumentArgs) => traceDocumentAt(deps, args)),
     vscode.commands.registerCommand('podBirth.attach', () => attachCommand(deps)),
     vscode.commands.registerCommand('podBirth.traceExplorerPod', (target: unknown) => explorerCommand(deps, target)),
@@ -127,13 +155,28 @@ export function activate(context: vscode.ExtensionContext): void {
   client = new LanguageClient(
     'podBirth',
     'Pod Birth',
-    { run: { module: serverModule, transport: TransportKind.ipc }, debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6009'] } } },
-    { documentSelector: [{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], outputChannel: output },
+    {
+      run: { module: serverModule, transport: TransportKind.ipc },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6009'] } },
+    },
+    {
+      documentSelector: [
+        { language: 'yaml', scheme: 'file' },
+        { language: 'yaml', scheme: 'untitled' },
+      ],
+      outputChannel: output,
+    },
   );
   context.subscriptions.push(bridgeTracesToServer(registry, () => client));
-  void client.start().catch((e: unknown) => output.error(`language server failed to start: ${e instanceof Error ? e.message : String(e)}`));
+  void client
+    .start()
+    .catch((e: unknown) =>
+      output.error(`language server failed to start: ${e instanceof Error ? e.message : String(e)}`),
+    );
   // Read by the benchmarks: activate() itself, with the cluster bundle not loaded yet.
-  output.info(`activated in ${(performance.now() - activateStart).toFixed(1)} ms (cluster layer loaded: ${clusterModule !== null})`);
+  output.info(
+    `activated in ${(performance.now() - activateStart).toFixed(1)} ms (cluster layer loaded: ${clusterModule !== null})`,
+  );
 }
 
 export async function deactivate(): Promise<void> {
@@ -155,20 +198,31 @@ function settings(): TraceSettings {
 }
 
 /** Replays a trace file written by `pod-birth record` (or exported), without a cluster. */
-async function openTraceFile(openPanel: (e: TraceEntry, reveal: boolean) => DiagramPanel, output: vscode.LogOutputChannel): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Pod Birth trace': ['json'] }, title: 'Open a Pod Birth trace file' });
+async function openTraceFile(
+  openPanel: (e: TraceEntry, reveal: boolean) => DiagramPanel,
+  output: vscode.LogOutputChannel,
+): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'Pod Birth trace': ['json'] },
+    title: 'Open a Pod Birth trace file',
+  });
   const file = picked?.[0];
   if (!file) return;
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'));
   } catch (e) {
-    void vscode.window.showErrorMessage(`Pod Birth: ${file.fsPath} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`);
+    void vscode.window.showErrorMessage(
+      `Pod Birth: ${file.fsPath} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`,
+    );
     return;
   }
   const evidence = readTraceFile(raw);
   if (typeof evidence === 'string') {
-    void vscode.window.showErrorMessage(`Pod Birth: ${file.fsPath} ${evidence}. Record one with \`pod-birth record … -o trace.json\`.`);
+    void vscode.window.showErrorMessage(
+      `Pod Birth: ${file.fsPath} ${evidence}. Record one with \`pod-birth record … -o trace.json\`.`,
+    );
     return;
   }
   const state = new TraceState();
@@ -186,7 +240,9 @@ async function traceDocumentAt(deps: FlowDeps, args: TraceDocumentArgs): Promise
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri));
   const doc = parseManifest(document.getText()).documents[args.docIndex];
   if (!doc || doc.podTemplatePath === null || doc.errors.length > 0) {
-    void vscode.window.showErrorMessage('Pod Birth: that document is no longer a traceable Pod or workload; save your changes and try again.');
+    void vscode.window.showErrorMessage(
+      'Pod Birth: that document is no longer a traceable Pod or workload; save your changes and try again.',
+    );
     return;
   }
   await traceTarget(deps, { type: 'document', doc, uri: args.uri });
@@ -195,7 +251,10 @@ async function traceDocumentAt(deps: FlowDeps, args: TraceDocumentArgs): Promise
 /** Right-click / palette: the manifest under the cursor, or (nothing open) attach to a pod. */
 async function traceCommand(deps: FlowDeps, uri?: vscode.Uri): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  const document = uri && (!editor || editor.document.uri.toString() !== uri.toString()) ? await vscode.workspace.openTextDocument(uri) : editor?.document;
+  const document =
+    uri && (!editor || editor.document.uri.toString() !== uri.toString())
+      ? await vscode.workspace.openTextDocument(uri)
+      : editor?.document;
   if (!document || document.languageId !== 'yaml') {
     await attachCommand(deps);
     return;
@@ -204,12 +263,22 @@ async function traceCommand(deps: FlowDeps, uri?: vscode.Uri): Promise<void> {
   const errors = manifest.documents.flatMap((d) => d.errors.map((e) => ({ d, e })));
   if (errors.length > 0) {
     const first = errors[0];
-    void vscode.window.showErrorMessage(`Pod Birth: the manifest has YAML errors (line ${first?.e.line ?? '?'}: ${first?.e.message.split('\n')[0] ?? ''}). Fix them and try again.`);
+    void vscode.window.showErrorMessage(
+      `Pod Birth: the manifest has YAML errors (line ${first?.e.line ?? '?'}: ${first?.e.message.split('\n')[0] ?? ''}). Fix them and try again.`,
+    );
     return;
   }
   const cursorLine = editor && editor.document === document ? editor.selection.active.line : null;
-  const picked = await chooseDocument(manifest.documents, cursorLine === null ? null : documentAt(manifest, cursorLine), (items) =>
-    vscode.window.showQuickPick(items.map((d) => ({ label: describeDocument(d), doc: d })), { title: 'Trace which document?' }).then((p) => p?.doc ?? null),
+  const picked = await chooseDocument(
+    manifest.documents,
+    cursorLine === null ? null : documentAt(manifest, cursorLine),
+    (items) =>
+      vscode.window
+        .showQuickPick(
+          items.map((d) => ({ label: describeDocument(d), doc: d })),
+          { title: 'Trace which document?' },
+        )
+        .then((p) => p?.doc ?? null),
   );
   if (!picked.doc) {
     if (picked.reason) void vscode.window.showErrorMessage(`Pod Birth: ${picked.reason}`);
@@ -227,20 +296,45 @@ async function attachCommand(deps: FlowDeps): Promise<void> {
     const context =
       contexts.names.length <= 1
         ? (contexts.names[0] ?? contexts.current)
-        : (await vscode.window.showQuickPick(contexts.names.map((n) => ({ label: n, description: n === contexts.current ? 'current context' : '' })), { title: 'Pod Birth: attach — which context?' }))?.label;
+        : (
+            await vscode.window.showQuickPick(
+              contexts.names.map((n) => ({ label: n, description: n === contexts.current ? 'current context' : '' })),
+              { title: 'Pod Birth: attach — which context?' },
+            )
+          )?.label;
     if (!context) return;
     const conn = api.loadConnection({ kubeconfig: cfg.kubeconfig, context, namespace: cfg.namespace });
     const namespaces = await api.listNamespaces(conn);
     const namespace = namespaces
-      ? (await vscode.window.showQuickPick(namespaces.map((n) => ({ label: n, description: n === conn.namespace ? 'context default' : '' })).sort((a, b) => (a.label === conn.namespace ? -1 : b.label === conn.namespace ? 1 : 0)), { title: `Pod Birth: attach — namespace in ${context}` }))?.label
-      : await vscode.window.showInputBox({ title: `Pod Birth: attach — namespace in ${context}`, value: conn.namespace, prompt: 'Listing namespaces is not allowed for you; type one.' });
+      ? (
+          await vscode.window.showQuickPick(
+            namespaces
+              .map((n) => ({ label: n, description: n === conn.namespace ? 'context default' : '' }))
+              .sort((a, b) => (a.label === conn.namespace ? -1 : b.label === conn.namespace ? 1 : 0)),
+            { title: `Pod Birth: attach — namespace in ${context}` },
+          )
+        )?.label
+      : await vscode.window.showInputBox({
+          title: `Pod Birth: attach — namespace in ${context}`,
+          value: conn.namespace,
+          prompt: 'Listing namespaces is not allowed for you; type one.',
+        });
     if (!namespace) return;
     const pods = await api.listPods(conn, namespace);
     if (pods.length === 0) {
-      void vscode.window.showInformationMessage(`Pod Birth: namespace "${namespace}" (context ${context}) has no pods. Open a manifest and choose "Apply & trace".`);
+      void vscode.window.showInformationMessage(
+        `Pod Birth: namespace "${namespace}" (context ${context}) has no pods. Open a manifest and choose "Apply & trace".`,
+      );
       return;
     }
-    const pod = await vscode.window.showQuickPick(pods.map((p) => ({ label: p.name, description: p.phase, detail: `${p.createdAt ?? ''}${p.node ? ` on ${p.node}` : ''}` })), { title: `Pod Birth: attach — pod in ${namespace}` });
+    const pod = await vscode.window.showQuickPick(
+      pods.map((p) => ({
+        label: p.name,
+        description: p.phase,
+        detail: `${p.createdAt ?? ''}${p.node ? ` on ${p.node}` : ''}`,
+      })),
+      { title: `Pod Birth: attach — pod in ${namespace}` },
+    );
     if (!pod) return;
     const target: TraceTarget = { type: 'pod', name: pod.label, namespace, context };
     await traceTarget(deps, target);
@@ -257,7 +351,9 @@ async function explorerCommand(deps: FlowDeps, target: unknown): Promise<void> {
     return;
   }
   if (r.kind !== 'Pod') {
-    void vscode.window.showErrorMessage(`Pod Birth: ${r.kind}/${r.name} is not a pod; right-click one of its pods, or open its manifest and use Trace Pod Birth.`);
+    void vscode.window.showErrorMessage(
+      `Pod Birth: ${r.kind}/${r.name} is not a pod; right-click one of its pods, or open its manifest and use Trace Pod Birth.`,
+    );
     return;
   }
   await traceTarget(deps, { type: 'pod', name: r.name, namespace: r.namespace });

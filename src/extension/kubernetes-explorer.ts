@@ -32,7 +32,8 @@ export async function resolveExplorerTarget(target: unknown): Promise<ExplorerPo
   if (!ext) return 'the Kubernetes extension (ms-kubernetes-tools.vscode-kubernetes-tools) is not installed.';
   const broker = await ext.activate();
   const api = broker?.get?.('clusterexplorer', 'v1');
-  if (!api || !api.available) return `the Kubernetes extension's Cluster Explorer API is not available (${api && !api.available ? api.reason : 'no API broker'}).`;
+  if (!api || !api.available)
+    return `the Kubernetes extension's Cluster Explorer API is not available (${api && !api.available ? api.reason : 'no API broker'}).`;
   const node = (api.api as ClusterExplorerV1).resolveCommandTarget(target);
   if (!node || node.nodeType !== 'resource') return 'run it on a pod in the Clusters view.';
   const r = node as ExplorerResourceNode;

@@ -2,16 +2,30 @@
 // turns them into diagnostics, hovers, inlay hints and code actions on the traced manifest.
 
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { TRACE_CLEAR_NOTIFICATION, TRACE_UPDATE_NOTIFICATION, type TraceClearParams, type TraceUpdateParams } from '../protocol/lsp.js';
+import {
+  TRACE_CLEAR_NOTIFICATION,
+  TRACE_UPDATE_NOTIFICATION,
+  type TraceClearParams,
+  type TraceUpdateParams,
+} from '../protocol/lsp.js';
 import { coalesce, type TraceEntry, type TraceRegistry } from './trace-registry.js';
 
 const UPDATE_MS = 150;
 
-export function bridgeTracesToServer(registry: TraceRegistry, client: () => LanguageClient | null): { dispose(): void } {
+export function bridgeTracesToServer(
+  registry: TraceRegistry,
+  client: () => LanguageClient | null,
+): { dispose(): void } {
   const send = coalesce<TraceEntry>(UPDATE_MS, (_id, e) => {
     const c = client();
     if (!c?.isRunning() || !e.trace || !e.manifest) return;
-    const params: TraceUpdateParams = { traceId: e.id, uri: e.manifest.uri, docIndex: e.manifest.docIndex, live: e.live, trace: e.trace };
+    const params: TraceUpdateParams = {
+      traceId: e.id,
+      uri: e.manifest.uri,
+      docIndex: e.manifest.docIndex,
+      live: e.live,
+      trace: e.trace,
+    };
     void c.sendNotification(TRACE_UPDATE_NOTIFICATION, params);
   });
   const sub = registry.onChange((change) => {
@@ -23,7 +37,8 @@ export function bridgeTracesToServer(registry: TraceRegistry, client: () => Lang
     }
     send.flush();
     const c = client();
-    if (c?.isRunning()) void c.sendNotification(TRACE_CLEAR_NOTIFICATION, { traceId: change.id } satisfies TraceClearParams);
+    if (c?.isRunning())
+      void c.sendNotification(TRACE_CLEAR_NOTIFICATION, { traceId: change.id } satisfies TraceClearParams);
   });
   return {
     dispose: () => {

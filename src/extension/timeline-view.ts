@@ -32,7 +32,9 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
     view.webview.html = timelineHtml({
       cspSource: view.webview.cspSource,
-      nonce: randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, ''),
+      nonce: randomBytes(18)
+        .toString('base64')
+        .replace(/[^A-Za-z0-9]/g, ''),
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
       title: 'Pod Birth timeline',

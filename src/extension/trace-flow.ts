@@ -25,7 +25,10 @@ export interface HostUi {
   error(message: string): void;
   info(message: string): void;
   /** Runs `task` with a cancellable progress notification; `cancelled` fires when the user cancels. */
-  withProgress<T>(title: string, task: (report: (message: string) => void, cancelled: Promise<void>) => Promise<T>): Promise<T>;
+  withProgress<T>(
+    title: string,
+    task: (report: (message: string) => void, cancelled: Promise<void>) => Promise<T>,
+  ): Promise<T>;
   readonly log: HostLog;
 }
 
@@ -39,7 +42,17 @@ export interface TraceSettings {
   readonly maxPods: number;
 }
 
-export type ClusterModule = Pick<typeof ClusterApi, 'loadConnection' | 'targetNamespace' | 'startRun' | 'confirmationText' | 'podRelativeCauses' | 'ClusterError' | 'RunError' | 'setRequestLogger'>;
+export type ClusterModule = Pick<
+  typeof ClusterApi,
+  | 'loadConnection'
+  | 'targetNamespace'
+  | 'startRun'
+  | 'confirmationText'
+  | 'podRelativeCauses'
+  | 'ClusterError'
+  | 'RunError'
+  | 'setRequestLogger'
+>;
 
 export interface FlowDeps {
   readonly ui: HostUi;
@@ -65,7 +78,9 @@ export async function traceTarget(deps: FlowDeps, target: TraceTarget): Promise<
     mode = picked;
   }
   if (mode === 'apply' && !ui.isTrusted()) {
-    ui.error('Pod Birth: applying manifests to a cluster is disabled in an untrusted workspace. Trust the workspace, or attach to an existing pod.');
+    ui.error(
+      'Pod Birth: applying manifests to a cluster is disabled in an untrusted workspace. Trust the workspace, or attach to an existing pod.',
+    );
     return [];
   }
   return runTarget(deps, target, mode);
@@ -78,15 +93,23 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
   api.setRequestLogger((line) => ui.log.debug(line));
   let conn: ClusterApi.Connection;
   try {
-    conn = api.loadConnection({ kubeconfig: cfg.kubeconfig, context: target.type === 'pod' && target.context ? target.context : cfg.context, namespace: target.type === 'pod' && target.namespace ? target.namespace : cfg.namespace });
+    conn = api.loadConnection({
+      kubeconfig: cfg.kubeconfig,
+      context: target.type === 'pod' && target.context ? target.context : cfg.context,
+      namespace: target.type === 'pod' && target.namespace ? target.namespace : cfg.namespace,
+    });
   } catch (e) {
     ui.error(`Pod Birth: ${message(e)}`);
     return [];
   }
-  const obj: ClusterApi.KubeObject = target.type === 'document' ? (target.doc.toJSON() as ClusterApi.KubeObject) : { apiVersion: 'v1', kind: 'Pod', metadata: { name: target.name } };
+  const obj: ClusterApi.KubeObject =
+    target.type === 'document'
+      ? (target.doc.toJSON() as ClusterApi.KubeObject)
+      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: target.name } };
   const namespace = target.type === 'pod' ? conn.namespace : api.targetNamespace(obj, conn);
   const doc = target.type === 'document' ? target.doc : null;
-  const manifest: ManifestRef | null = target.type === 'document' ? { uri: target.uri, docIndex: target.doc.index } : null;
+  const manifest: ManifestRef | null =
+    target.type === 'document' ? { uri: target.uri, docIndex: target.doc.index } : null;
   const lineOf = (p: string): number | null => (doc ? lineOfPodPath(doc, p) : null);
   const entries: TraceEntry[] = [];
   const byPod = new Map<string, TraceEntry>();
@@ -106,7 +129,8 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
         ui.log.info(`${tag}${stepLine(s)}${line ? ` (line ${line})` : ''}`);
       }
     }
-    if (e.type === 'degraded') ui.log.warn(`${tag}${e.note.message}${e.note.remedy ? ` To enable: ${e.note.remedy}` : ''}`);
+    if (e.type === 'degraded')
+      ui.log.warn(`${tag}${e.note.message}${e.note.remedy ? ` To enable: ${e.note.remedy}` : ''}`);
     if (e.type === 'state') ui.log.debug(`${tag}${e.message}`);
     if (e.type === 'error') ui.log.error(`${tag}${e.error.message}`);
     if (e.type === 'finished') {
@@ -118,7 +142,10 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
   };
 
   const subject = `${obj.kind ?? 'Pod'}/${obj.metadata?.name ?? obj.metadata?.generateName ?? '?'}`;
-  const title = mode === 'apply' ? `Pod Birth: applying ${subject} to ${namespace} (context ${conn.context})` : `Pod Birth: attaching to ${subject} in ${namespace} (context ${conn.context})`;
+  const title =
+    mode === 'apply'
+      ? `Pod Birth: applying ${subject} to ${namespace} (context ${conn.context})`
+      : `Pod Birth: attaching to ${subject} in ${namespace} (context ${conn.context})`;
   try {
     const result = await ui.withProgress(title, async (report, cancelled) => {
       report(mode === 'apply' ? 'dry run…' : 'reading the pod…');
@@ -131,7 +158,10 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
         timeoutMs: cfg.timeoutMs,
         session: { nodeLogs: cfg.nodeLogs },
         confirm: async (plan) => {
-          const ok = await ui.confirmApply(api.confirmationText(plan), `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`);
+          const ok = await ui.confirmApply(
+            api.confirmationText(plan),
+            `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
+          );
           if (ok) report('creating…');
           return ok ? 'modal' : null;
         },
@@ -142,7 +172,8 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
           report(`tracing ${name}…`);
         },
         onEvent,
-        onOwnerFailed: (owner, msg, count) => ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
+        onOwnerFailed: (owner, msg, count) =>
+          ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
       });
       if (r.status === 'running') {
         // Keep the notification until the first state arrives (or the user cancels, which stops).
@@ -159,7 +190,9 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
       return [];
     }
     if (result.status === 'not-found') {
-      ui.error(`Pod Birth: ${result.message}${target.type === 'document' ? ' Choose "Apply & trace" to create it.' : ''}`);
+      ui.error(
+        `Pod Birth: ${result.message}${target.type === 'document' ? ' Choose "Apply & trace" to create it.' : ''}`,
+      );
       return [];
     }
     return entries;
@@ -167,7 +200,9 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
     await Promise.all(entries.map((x) => x.stop?.()));
     for (const x of entries) registry.finish(x.id, 'stopped');
     if (e instanceof api.ClusterError && e.causes.length > 0 && doc) {
-      const lines = api.podRelativeCauses(e.causes, doc.podTemplatePath).map((c) => `${c.path}${lineOf(c.podPath) ? ` (line ${lineOf(c.podPath)})` : ''}: ${c.message}`);
+      const lines = api
+        .podRelativeCauses(e.causes, doc.podTemplatePath)
+        .map((c) => `${c.path}${lineOf(c.podPath) ? ` (line ${lineOf(c.podPath)})` : ''}: ${c.message}`);
       ui.error(`Pod Birth: the apiserver rejected the manifest: ${lines.join('; ')}`);
       return [];
     }

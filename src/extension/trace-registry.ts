@@ -22,7 +22,8 @@ export interface TraceEntry {
   stop: (() => Promise<void>) | null;
 }
 
-export type RegistryChange = { readonly type: 'updated'; readonly entry: TraceEntry } | { readonly type: 'removed'; readonly id: string };
+export type RegistryChange =
+  { readonly type: 'updated'; readonly entry: TraceEntry } | { readonly type: 'removed'; readonly id: string };
 
 export class TraceRegistry {
   private readonly entries = new Map<string, TraceEntry>();
@@ -33,7 +34,16 @@ export class TraceRegistry {
 
   add(init: { title: string; manifest: ManifestRef | null; stop?: () => Promise<void> }): TraceEntry {
     const id = `t${++this.counter}-${this.now().toString(36)}`;
-    const entry: TraceEntry = { id, title: init.title, manifest: init.manifest, startedAt: this.now(), trace: null, live: true, outcome: null, stop: init.stop ?? null };
+    const entry: TraceEntry = {
+      id,
+      title: init.title,
+      manifest: init.manifest,
+      startedAt: this.now(),
+      trace: null,
+      live: true,
+      outcome: null,
+      stop: init.stop ?? null,
+    };
     this.entries.set(id, entry);
     this.emit({ type: 'updated', entry });
     return entry;
@@ -115,7 +125,10 @@ export const DIAGRAM_COALESCE_MS = 50;
  * first change after a quiet spell goes out at once (no added latency); changes within `ms` of it
  * are folded into one trailing call.
  */
-export function coalesce<T>(ms: number, fn: (key: string, value: T) => void): { push(key: string, value: T): void; flush(): void; dispose(): void } {
+export function coalesce<T>(
+  ms: number,
+  fn: (key: string, value: T) => void,
+): { push(key: string, value: T): void; flush(): void; dispose(): void } {
   const pending = new Map<string, T>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const window = (key: string): void => {

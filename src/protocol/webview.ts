@@ -20,11 +20,28 @@ export const PROTOCOL_VERSION = 1;
 
 /** Host → webview. `seq` grows by one per message so the webview can detect a gap and resync. */
 export type HostMessage =
-  | { readonly type: 'trace/snapshot'; readonly v: number; readonly seq: number; readonly trace: Trace; readonly title: string; readonly live: boolean }
+  | {
+      readonly type: 'trace/snapshot';
+      readonly v: number;
+      readonly seq: number;
+      readonly trace: Trace;
+      readonly title: string;
+      readonly live: boolean;
+    }
   | { readonly type: 'trace/reset'; readonly seq: number; readonly reason: string }
-  | { readonly type: 'status/show'; readonly seq: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
+  | {
+      readonly type: 'status/show';
+      readonly seq: number;
+      readonly level: 'info' | 'warning' | 'error';
+      readonly text: string;
+    }
   /** Timeline view: every trace of this window, newest first (a complete state, like a snapshot). */
-  | { readonly type: 'timeline/update'; readonly v: number; readonly seq: number; readonly traces: readonly TimelineItem[] };
+  | {
+      readonly type: 'timeline/update';
+      readonly v: number;
+      readonly seq: number;
+      readonly traces: readonly TimelineItem[];
+    };
 
 /** Webview → host. */
 export type WebviewMessage =
@@ -48,21 +65,33 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
   if (!isObj(x) || typeof x.type !== 'string') return null;
   switch (x.type) {
     case 'webview/ready':
-      return typeof x.v === 'number' && (x.lastSeq === null || (typeof x.lastSeq === 'number' && Number.isInteger(x.lastSeq)))
+      return typeof x.v === 'number' &&
+        (x.lastSeq === null || (typeof x.lastSeq === 'number' && Number.isInteger(x.lastSeq)))
         ? { type: 'webview/ready', v: x.v, lastSeq: x.lastSeq as number | null }
         : null;
     case 'step/reveal':
-      return typeof x.stepId === 'string' && x.stepId.length > 0 && x.stepId.length <= MAX_ID ? { type: 'step/reveal', stepId: x.stepId } : null;
+      return typeof x.stepId === 'string' && x.stepId.length > 0 && x.stepId.length <= MAX_ID
+        ? { type: 'step/reveal', stepId: x.stepId }
+        : null;
     case 'export/request':
-      return x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json' ? { type: 'export/request', format: x.format } : null;
+      return x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
+        ? { type: 'export/request', format: x.format }
+        : null;
     case 'export/svg':
-      return typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg') ? { type: 'export/svg', svg: x.svg } : null;
+      return typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg')
+        ? { type: 'export/svg', svg: x.svg }
+        : null;
     case 'render/done':
-      return typeof x.seq === 'number' && typeof x.ms === 'number' && typeof x.arrows === 'number' && Number.isFinite(x.ms)
+      return typeof x.seq === 'number' &&
+        typeof x.ms === 'number' &&
+        typeof x.arrows === 'number' &&
+        Number.isFinite(x.ms)
         ? { type: 'render/done', seq: x.seq, ms: x.ms, arrows: x.arrows }
         : null;
     case 'trace/focus':
-      return typeof x.traceId === 'string' && x.traceId.length > 0 && x.traceId.length <= MAX_ID ? { type: 'trace/focus', traceId: x.traceId } : null;
+      return typeof x.traceId === 'string' && x.traceId.length > 0 && x.traceId.length <= MAX_ID
+        ? { type: 'trace/focus', traceId: x.traceId }
+        : null;
     default:
       return null;
   }

@@ -25,7 +25,9 @@ export interface Analysis {
 }
 
 const TRACEABLE = 'Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob';
-const KINDS = new Map(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].map((k) => [k.toLowerCase(), k]));
+const KINDS = new Map(
+  ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].map((k) => [k.toLowerCase(), k]),
+);
 
 /** `manifest` lets a caller that already parsed the text share the parse. */
 export function analyze(text: string, manifest: Manifest = parseManifest(text)): Analysis {
@@ -35,14 +37,28 @@ export function analyze(text: string, manifest: Manifest = parseManifest(text)):
   if (!kubernetes) return { diagnostics, lenses, kubernetes };
   for (const d of manifest.documents) {
     for (const e of d.errors) {
-      diagnostics.push({ range: e.range, severity: 'error', code: 'pod-birth/yaml-error', message: `YAML error: ${e.message.split('\n')[0]} — Pod Birth cannot trace this document until it parses.` });
+      diagnostics.push({
+        range: e.range,
+        severity: 'error',
+        code: 'pod-birth/yaml-error',
+        message: `YAML error: ${e.message.split('\n')[0]} — Pod Birth cannot trace this document until it parses.`,
+      });
     }
     if (d.errors.length > 0) continue;
     if (d.podTemplatePath !== null) {
       const start = { line: d.range.start.line, col: 0 };
-      lenses.push({ range: { start, end: start }, docIndex: d.index, title: `Trace Pod Birth: ${d.kind ?? ''}/${d.name ?? d.generateName ?? '?'}` });
+      lenses.push({
+        range: { start, end: start },
+        docIndex: d.index,
+        title: `Trace Pod Birth: ${d.kind ?? ''}/${d.name ?? d.generateName ?? '?'}`,
+      });
       if (!d.name && !d.generateName) {
-        diagnostics.push({ range: { start, end: { line: start.line, col: 1 } }, severity: 'warning', code: 'pod-birth/no-name', message: `This ${d.kind ?? 'document'} has neither metadata.name nor metadata.generateName: the apiserver will reject it. Add metadata.name.` });
+        diagnostics.push({
+          range: { start, end: { line: start.line, col: 1 } },
+          severity: 'warning',
+          code: 'pod-birth/no-name',
+          message: `This ${d.kind ?? 'document'} has neither metadata.name nor metadata.generateName: the apiserver will reject it. Add metadata.name.`,
+        });
       }
     } else if (d.kind !== null) {
       // Kinds are case-sensitive: `kind: pod` or `kind: Deployments` is rejected by the apiserver.

@@ -39,7 +39,8 @@ export function taintsIn(evidence: string): Taint[] {
     for (const m of r.reason.matchAll(/\{([^{}:]+):\s*([^{}]*)\}/g)) {
       const key = (m[1] ?? '').trim();
       const value = (m[2] ?? '').trim();
-      if (TAINT_KEY.test(key) && TAINT_VALUE.test(value) && !out.some((t) => t.key === key && t.value === value)) out.push({ key, value });
+      if (TAINT_KEY.test(key) && TAINT_VALUE.test(value) && !out.some((t) => t.key === key && t.value === value))
+        out.push({ key, value });
     }
   }
   return out;
@@ -56,7 +57,8 @@ function textOf(view: DocView, start: Position, end: Position): string | null {
 
 function lowerRequest(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeAction | null {
   const fit = d.fit;
-  if (!fit || d.yamlPath === null || fit.resource !== (d.cause === 'insufficient-memory' ? 'memory' : 'cpu')) return null;
+  if (!fit || d.yamlPath === null || fit.resource !== (d.cause === 'insufficient-memory' ? 'memory' : 'cpu'))
+    return null;
   const free = QUANTITY.test(fit.free) ? parseQuantity(fit.free) : null;
   if (free === null || free <= 0) return null;
   const at = tv.locate(d.yamlPath, d.container);
@@ -67,7 +69,10 @@ function lowerRequest(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeAction
   const asked = parseQuantity(current.trim().replace(/^(["'])(.*)\1$/, '$2'));
   if (asked !== null && asked <= free) return null; // already fits: nothing mechanical to do
   return {
-    title: plainText(`Lower requests.${fit.resource} to ${fit.free} (node ${fit.node} has ${fit.free} free of ${fit.allocatable})`, 200),
+    title: plainText(
+      `Lower requests.${fit.resource} to ${fit.free} (node ${fit.node} has ${fit.free} free of ${fit.allocatable})`,
+      200,
+    ),
     kind: CodeActionKind.QuickFix,
     diagnostics: [diag],
     isPreferred: true,
@@ -79,7 +84,8 @@ function lowerRequest(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeAction
 function sequenceOffset(tv: TraceView): number {
   for (const p of ['spec.containers', 'spec.initContainers', 'spec.volumes', 'spec.tolerations']) {
     const r = locatePodPath(tv.doc, p);
-    if (r?.found && r.keyRange && r.range.start.line > r.keyRange.start.line) return Math.max(0, r.range.start.col - r.keyRange.start.col);
+    if (r?.found && r.keyRange && r.range.start.line > r.keyRange.start.line)
+      return Math.max(0, r.range.start.col - r.keyRange.start.col);
   }
   return 2;
 }
@@ -88,10 +94,16 @@ function tolerationLines(taints: readonly Taint[], dashCol: number): string[] {
   const dash = `${' '.repeat(dashCol)}- `;
   const body = ' '.repeat(dashCol + 2);
   if (taints.length === 0) {
-    return [`${dash}key: ${PLACEHOLDER_KEY}  # the node's taint key: kubectl describe node NODE | grep -A3 Taints`, `${body}operator: Exists`, `${body}effect: NoSchedule`];
+    return [
+      `${dash}key: ${PLACEHOLDER_KEY}  # the node's taint key: kubectl describe node NODE | grep -A3 Taints`,
+      `${body}operator: Exists`,
+      `${body}effect: NoSchedule`,
+    ];
   }
   return taints.flatMap((t) =>
-    t.value === '' ? [`${dash}key: ${yamlKey(t.key)}`, `${body}operator: Exists`] : [`${dash}key: ${yamlKey(t.key)}`, `${body}operator: Equal`, `${body}value: ${JSON.stringify(t.value)}`],
+    t.value === ''
+      ? [`${dash}key: ${yamlKey(t.key)}`, `${body}operator: Exists`]
+      : [`${dash}key: ${yamlKey(t.key)}`, `${body}operator: Equal`, `${body}value: ${JSON.stringify(t.value)}`],
   );
 }
 
@@ -109,11 +121,15 @@ function insertAfter(view: DocView, after: number, lines: readonly string[]): Te
 function tolerated(tv: TraceView): { key: string | null; operator: string | null }[] {
   const base = tv.doc.podTemplatePath === null ? null : parsePath(tv.doc.podTemplatePath);
   let node: unknown = tv.doc.toJSON();
-  for (const s of [...(base ?? []), 'spec', 'tolerations']) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[String(s)] : undefined;
+  for (const s of [...(base ?? []), 'spec', 'tolerations'])
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[String(s)] : undefined;
   if (!Array.isArray(node)) return [];
   return node.map((t: unknown) => {
     const o = typeof t === 'object' && t !== null ? (t as Record<string, unknown>) : {};
-    return { key: typeof o.key === 'string' ? o.key : null, operator: typeof o.operator === 'string' ? o.operator : null };
+    return {
+      key: typeof o.key === 'string' ? o.key : null,
+      operator: typeof o.operator === 'string' ? o.operator : null,
+    };
   });
 }
 
@@ -134,13 +150,21 @@ function addToleration(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeActio
     const value = textOf(view, r.start, r.end)?.trim();
     if (lineText.slice(r.start.col).startsWith('-')) {
       edit = insertAfter(view, r.end.line, tolerationLines(taints, r.start.col)); // a block sequence: append
-    } else if (value !== undefined && ['', '[]', 'null', '~'].includes(value) && tol.keyRange && tol.keyRange.start.line === r.start.line) {
+    } else if (
+      value !== undefined &&
+      ['', '[]', 'null', '~'].includes(value) &&
+      tol.keyRange &&
+      tol.keyRange.start.line === r.start.line
+    ) {
       // `tolerations: []` (or no value): the key becomes a block sequence.
       const colon = lineText.indexOf(':', tol.keyRange.end.col);
       if (colon < 0) return null;
       const end = value === '' ? { line: r.start.line, col: colon + 1 } : r.end;
       const lines = tolerationLines(taints, tol.keyRange.start.col + offset);
-      edit = { range: toLspRange({ start: { line: r.start.line, col: colon }, end }), newText: `:${view.eol}${lines.join(view.eol)}` };
+      edit = {
+        range: toLspRange({ start: { line: r.start.line, col: colon }, end }),
+        newText: `:${view.eol}${lines.join(view.eol)}`,
+      };
     } else {
       return null; // a flow sequence with entries: leave the style to the author
     }
@@ -148,13 +172,19 @@ function addToleration(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeActio
     const r = spec.range;
     if ((view.lines[r.start.line] ?? '').slice(r.start.col).startsWith('{')) return null; // a flow mapping
     const keyCol = r.start.col;
-    edit = insertAfter(view, r.end.line, [`${' '.repeat(keyCol)}tolerations:`, ...tolerationLines(taints, keyCol + offset)]);
+    edit = insertAfter(view, r.end.line, [
+      `${' '.repeat(keyCol)}tolerations:`,
+      ...tolerationLines(taints, keyCol + offset),
+    ]);
   }
   if (!edit) return null;
   const title =
     taints.length === 0
       ? 'Add a tolerations skeleton (fill in the taint key from kubectl describe node)'
-      : plainText(`Add a toleration for taint ${taints.map((t) => (t.value ? `${t.key}=${t.value}` : t.key)).join(', ')} (any effect)`, 200);
+      : plainText(
+          `Add a toleration for taint ${taints.map((t) => (t.value ? `${t.key}=${t.value}` : t.key)).join(', ')} (any effect)`,
+          200,
+        );
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [view.uri]: [edit] } } };
 }
 
@@ -167,7 +197,12 @@ export function traceCodeActions(tvs: readonly TraceView[], diagnostics: readonl
     const tv = tvs.find((t) => t.entry.traceId === data.traceId);
     const d = data.diagnosis === null ? undefined : tv?.trace.diagnosis[data.diagnosis];
     if (!tv || !d || d.cause !== data.cause) continue;
-    const action = d.cause === 'insufficient-memory' || d.cause === 'insufficient-cpu' ? lowerRequest(tv, d, diag) : d.cause === 'untolerated-taint' ? addToleration(tv, d, diag) : null;
+    const action =
+      d.cause === 'insufficient-memory' || d.cause === 'insufficient-cpu'
+        ? lowerRequest(tv, d, diag)
+        : d.cause === 'untolerated-taint'
+          ? addToleration(tv, d, diag)
+          : null;
     if (action) out.push(action);
   }
   return out;

@@ -17,7 +17,14 @@ export interface DocView {
 }
 
 export function docView(uri: string, version: number, text: string): DocView {
-  return { uri, version, text, lines: text.split(/\r?\n/), eol: text.includes('\r\n') ? '\r\n' : '\n', manifest: parseManifest(text) };
+  return {
+    uri,
+    version,
+    text,
+    lines: text.split(/\r?\n/),
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    manifest: parseManifest(text),
+  };
 }
 
 export function toLspRange(r: Range): LspRange {

@@ -3,7 +3,15 @@
 // topology spread, volumes). All cluster text goes through mdText.
 
 import { MarkupKind, type Hover } from 'vscode-languageserver';
-import { documentAt, formatPath, locatePodPath, parsePath, pathAt, type PathSegment, type Range } from '../core/manifest/index.js';
+import {
+  documentAt,
+  formatPath,
+  locatePodPath,
+  parsePath,
+  pathAt,
+  type PathSegment,
+  type Range,
+} from '../core/manifest/index.js';
 import type { Diagnosis, Step } from '../core/model.js';
 import { formatDuration, formatInstant } from '../core/time.js';
 import { fieldRange, toLspRange, type DocView } from './doc-view.js';
@@ -19,7 +27,9 @@ const MAX_RESTARTS_SHOWN = 5;
 function fieldRoot(segs: readonly PathSegment[]): string | null {
   const c = splitContainerPath(segs);
   if (c) return c.rest[0] === 'resources' ? formatPath(segs.slice(0, 4)) : null;
-  return segs[0] === 'spec' && typeof segs[1] === 'string' && POD_FIELDS.has(segs[1]) ? formatPath(segs.slice(0, 2)) : null;
+  return segs[0] === 'spec' && typeof segs[1] === 'string' && POD_FIELDS.has(segs[1])
+    ? formatPath(segs.slice(0, 2))
+    : null;
 }
 
 /** `14ms · runtime-log, ns`: how long, and how the time is known. */
@@ -44,7 +54,12 @@ function containerMarkdown(tv: TraceView, name: string, init: boolean): string {
   const out: string[] = [header(tv, `${init ? 'init container' : 'container'} ${mdText(name, 80)}`), ''];
   const img = t.image;
   if (img) {
-    const label = img.kind === 'image-present' ? 'present' : img.kind === 'image-pull-failed' || img.status === 'failed' ? 'pull failed' : 'pull';
+    const label =
+      img.kind === 'image-present'
+        ? 'present'
+        : img.kind === 'image-pull-failed' || img.status === 'failed'
+          ? 'pull failed'
+          : 'pull';
     out.push(`- image ${label}${img.count > 1 ? ` ×${img.count}` : ''}: ${timing(img)}`);
   }
   const first = t.attempts[0];
@@ -56,11 +71,16 @@ function containerMarkdown(tv: TraceView, name: string, init: boolean): string {
     for (const a of later.slice(-MAX_RESTARTS_SHOWN)) {
       const ms = startupMs(a);
       const src = a.started ?? a.created;
-      out.push(`  - restart ${a.attempt}: ${ms === null ? 'not started' : `started in ${formatDuration(ms)}`}${src ? ` · ${mdText(`${src.source}, ${src.precision}`, 40)}` : ''}`);
+      out.push(
+        `  - restart ${a.attempt}: ${ms === null ? 'not started' : `started in ${formatDuration(ms)}`}${src ? ` · ${mdText(`${src.source}, ${src.precision}`, 40)}` : ''}`,
+      );
     }
     if (later.length > MAX_RESTARTS_SHOWN) out.push(`  - … ${later.length - MAX_RESTARTS_SHOWN} earlier`);
   }
-  if (t.failure) out.push(`- failed (${mdText(t.failure.kind, 40)}${t.failure.attempt > 0 ? `, restart ${t.failure.attempt}` : ''}): ${mdText(t.failure.message || t.failure.kind)}`);
+  if (t.failure)
+    out.push(
+      `- failed (${mdText(t.failure.kind, 40)}${t.failure.attempt > 0 ? `, restart ${t.failure.attempt}` : ''}): ${mdText(t.failure.message || t.failure.kind)}`,
+    );
   if (t.backOff) out.push(`- back-off ×${t.backOff.count}: ${mdText(t.backOff.message)}`);
   if (out.length === 2) out.push('No steps for this container yet.');
   return out.join('\n');
@@ -68,8 +88,18 @@ function containerMarkdown(tv: TraceView, name: string, init: boolean): string {
 
 function causeMarkdown(tv: TraceView, d: Diagnosis, note: string | null): string {
   const word = tv.trace.phase === 'pending' ? 'Pending' : tv.trace.phase === 'failed' ? 'Failed' : 'Cause';
-  const out = [header(tv, `${word}: ${mdText(causeText(d.cause), 60)}${d.nodes !== null ? ` (${d.nodes} node(s))` : ''}`), '', mdText(d.message, 400), '', `→ ${mdText(d.suggestion, 500)}`];
-  if (d.fit) out.push('', `Node ${mdText(d.fit.node, 120)} has ${mdText(d.fit.free, 40)} of ${mdText(d.fit.resource, 10)} free (of ${mdText(d.fit.allocatable, 40)} allocatable); the pod asks for ${mdText(d.fit.requested, 40)}.`);
+  const out = [
+    header(tv, `${word}: ${mdText(causeText(d.cause), 60)}${d.nodes !== null ? ` (${d.nodes} node(s))` : ''}`),
+    '',
+    mdText(d.message, 400),
+    '',
+    `→ ${mdText(d.suggestion, 500)}`,
+  ];
+  if (d.fit)
+    out.push(
+      '',
+      `Node ${mdText(d.fit.node, 120)} has ${mdText(d.fit.free, 40)} of ${mdText(d.fit.resource, 10)} free (of ${mdText(d.fit.allocatable, 40)} allocatable); the pod asks for ${mdText(d.fit.requested, 40)}.`,
+    );
   if (d.evidence) out.push('', `Evidence: ${mdText(d.evidence, 400)}`);
   if (note) out.push('', mdText(note, 300));
   return out.join('\n');

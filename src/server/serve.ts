@@ -17,7 +17,13 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FOCUS_TRACE_COMMAND, TRACE_CLEAR_NOTIFICATION, TRACE_DOCUMENT_COMMAND, TRACE_UPDATE_NOTIFICATION, type TraceDocumentArgs } from '../protocol/lsp.js';
+import {
+  FOCUS_TRACE_COMMAND,
+  TRACE_CLEAR_NOTIFICATION,
+  TRACE_DOCUMENT_COMMAND,
+  TRACE_UPDATE_NOTIFICATION,
+  type TraceDocumentArgs,
+} from '../protocol/lsp.js';
 import { analyze, type Analysis } from './analysis.js';
 import { traceCodeActions } from './code-actions.js';
 import { docView, toLspRange, type DocView } from './doc-view.js';
@@ -28,7 +34,11 @@ import { SOURCE, traceDiagnostics } from './trace-diagnostics.js';
 import { mapTrace, type TraceView } from './trace-map.js';
 import { TraceStore, parseTraceClear, parseTraceUpdate } from './trace-store.js';
 
-const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
+const SEVERITY = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+} as const;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -74,7 +84,10 @@ export function startServer(connection: Connection): void {
       return;
     }
     refreshing[what] = true;
-    const request = what === 'codeLens' ? connection.sendRequest(CodeLensRefreshRequest.type) : connection.sendRequest(InlayHintRefreshRequest.type);
+    const request =
+      what === 'codeLens'
+        ? connection.sendRequest(CodeLensRefreshRequest.type)
+        : connection.sendRequest(InlayHintRefreshRequest.type);
     request
       .catch(() => undefined)
       .finally(() => {
@@ -124,7 +137,10 @@ export function startServer(connection: Connection): void {
   // Re-analyse after typing pauses: parsing is fast, but not every keystroke needs it.
   documents.onDidChangeContent((e) => {
     clearTimeout(timers.get(e.document.uri));
-    timers.set(e.document.uri, setTimeout(() => publish(e.document), 200));
+    timers.set(
+      e.document.uri,
+      setTimeout(() => publish(e.document), 200),
+    );
   });
   documents.onDidOpen((e) => publish(e.document));
   documents.onDidClose((e) => {
@@ -138,12 +154,18 @@ export function startServer(connection: Connection): void {
     if (!doc) return [];
     const lenses: CodeLens[] = parsed(doc).analysis.lenses.map((l) => {
       const args: TraceDocumentArgs = { uri: doc.uri, docIndex: l.docIndex };
-      return { range: { start: { line: l.range.start.line, character: 0 }, end: { line: l.range.start.line, character: 0 } }, command: { title: l.title, command: TRACE_DOCUMENT_COMMAND, arguments: [args] } };
+      return {
+        range: { start: { line: l.range.start.line, character: 0 }, end: { line: l.range.start.line, character: 0 } },
+        command: { title: l.title, command: TRACE_DOCUMENT_COMMAND, arguments: [args] },
+      };
     });
     for (const tv of traceViews(doc)) {
       const line = tv.doc.range.start.line;
       const title = outcomeTitle(tv.trace, tv.entry.params.live);
-      lenses.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command: FOCUS_TRACE_COMMAND, arguments: [tv.entry.traceId] } });
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: { title, command: FOCUS_TRACE_COMMAND, arguments: [tv.entry.traceId] },
+      });
     }
     return lenses;
   });
@@ -164,7 +186,11 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const only = params.context.only;
-    if (only && !only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
+    if (
+      only &&
+      !only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))
+    )
+      return [];
     return traceCodeActions(traceViews(doc), params.context.diagnostics);
   });
 

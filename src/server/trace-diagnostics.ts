@@ -24,7 +24,11 @@ export interface TraceDiagnosticData {
 export function isTraceDiagnosticData(x: unknown): x is TraceDiagnosticData {
   if (typeof x !== 'object' || x === null) return false;
   const d = x as Record<string, unknown>;
-  return typeof d.traceId === 'string' && typeof d.cause === 'string' && (d.diagnosis === null || typeof d.diagnosis === 'number');
+  return (
+    typeof d.traceId === 'string' &&
+    typeof d.cause === 'string' &&
+    (d.diagnosis === null || typeof d.diagnosis === 'number')
+  );
 }
 
 /** Cluster text can be long (a whole FailedScheduling message); the Problems panel wants a sentence or three. */
@@ -56,7 +60,8 @@ export function traceDiagnostics(tv: TraceView): Diagnostic[] {
       severity,
       code: `pod-birth/${d.cause}`,
       source: SOURCE,
-      message: plainText(`${d.message} ${d.suggestion}`, MAX_MESSAGE) + (at.note ? ` (${plainText(at.note, 300)})` : ''),
+      message:
+        plainText(`${d.message} ${d.suggestion}`, MAX_MESSAGE) + (at.note ? ` (${plainText(at.note, 300)})` : ''),
       data,
     });
   });
@@ -64,7 +69,13 @@ export function traceDiagnostics(tv: TraceView): Diagnostic[] {
   // Failed steps the diagnosis does not cover (a pull failure before the pod status says ErrImagePull),
   // the latest of each kind per field.
   const explained = (s: Step): boolean =>
-    trace.diagnosis.some((d) => d.yamlPath !== null && s.yamlPath !== null && (d.container === null || d.container === s.container) && related(d.yamlPath, s.yamlPath));
+    trace.diagnosis.some(
+      (d) =>
+        d.yamlPath !== null &&
+        s.yamlPath !== null &&
+        (d.container === null || d.container === s.container) &&
+        related(d.yamlPath, s.yamlPath),
+    );
   const latest = new Map<string, Step>();
   for (const s of trace.steps) {
     if (s.status !== 'failed' || s.yamlPath === null || explained(s)) continue;
@@ -79,7 +90,9 @@ export function traceDiagnostics(tv: TraceView): Diagnostic[] {
       severity,
       code: `pod-birth/${s.kind}`,
       source: SOURCE,
-      message: plainText(`${stepLabel(s)}${s.message ? `: ${s.message}` : ''}`, MAX_MESSAGE) + (at.note ? ` (${plainText(at.note, 300)})` : ''),
+      message:
+        plainText(`${stepLabel(s)}${s.message ? `: ${s.message}` : ''}`, MAX_MESSAGE) +
+        (at.note ? ` (${plainText(at.note, 300)})` : ''),
       data,
     });
   }

@@ -69,7 +69,9 @@ function containerKey(name: string, init: boolean): string {
 }
 
 /** `spec.containers[2].image` → {init: false, index: 2, rest: ['image']}. */
-export function splitContainerPath(segs: readonly PathSegment[]): { init: boolean; index: number; rest: PathSegment[] } | null {
+export function splitContainerPath(
+  segs: readonly PathSegment[],
+): { init: boolean; index: number; rest: PathSegment[] } | null {
   const [spec, list, index, ...rest] = segs;
   if (spec !== 'spec' || (list !== 'containers' && list !== 'initContainers') || typeof index !== 'number') return null;
   return { init: LISTS[list], index, rest };
@@ -107,7 +109,8 @@ export function manifestContainers(doc: ManifestDocument): ContainerBinding[] {
 export function traceContainers(trace: Trace): { name: string; init: boolean }[] {
   const out = new Map<string, { name: string; init: boolean }>();
   for (const c of trace.containers) out.set(containerKey(c.name, c.init), { name: c.name, init: c.init });
-  for (const s of trace.steps) if (s.container !== null) out.set(containerKey(s.container, s.init), { name: s.container, init: s.init });
+  for (const s of trace.steps)
+    if (s.container !== null) out.set(containerKey(s.container, s.init), { name: s.container, init: s.init });
   return [...out.values()];
 }
 
@@ -141,7 +144,11 @@ function bindContainer(trace: Trace, doc: ManifestDocument, name: string, init: 
   // position the pod had it, unless that one is another of the trace's containers.
   const index = traceIndexOf(trace, name, init);
   if (index === null) return null;
-  const taken = new Set(traceContainers(trace).filter((c) => c.init === init).map((c) => c.name));
+  const taken = new Set(
+    traceContainers(trace)
+      .filter((c) => c.init === init)
+      .map((c) => c.name),
+  );
   const at = inManifest.find((c) => c.index === index);
   return at && (at.name === null || !taken.has(at.name)) ? at : null;
 }

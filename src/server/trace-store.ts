@@ -34,14 +34,30 @@ export function parseTraceUpdate(x: unknown): TraceUpdateParams | null {
   if (typeof uri !== 'string' || uri === '') return null;
   if (typeof docIndex !== 'number' || !Number.isInteger(docIndex) || docIndex < 0) return null;
   if (!isObject(trace) || !isObject(trace.pod) || typeof trace.phase !== 'string') return null;
-  if (!Array.isArray(trace.steps) || !Array.isArray(trace.diagnosis) || !Array.isArray(trace.containers) || !Array.isArray(trace.notes)) return null;
+  if (
+    !Array.isArray(trace.steps) ||
+    !Array.isArray(trace.diagnosis) ||
+    !Array.isArray(trace.containers) ||
+    !Array.isArray(trace.notes)
+  )
+    return null;
   const clean: Trace = {
     ...(trace as unknown as Trace),
-    steps: (trace.steps as unknown[]).filter((s): s is Trace['steps'][number] => isObject(s) && typeof s.id === 'string' && typeof s.kind === 'string' && typeof s.message === 'string'),
-    diagnosis: (trace.diagnosis as unknown[]).filter(
-      (d): d is Trace['diagnosis'][number] => isObject(d) && typeof d.cause === 'string' && typeof d.message === 'string' && typeof d.suggestion === 'string' && typeof d.evidence === 'string',
+    steps: (trace.steps as unknown[]).filter(
+      (s): s is Trace['steps'][number] =>
+        isObject(s) && typeof s.id === 'string' && typeof s.kind === 'string' && typeof s.message === 'string',
     ),
-    containers: (trace.containers as unknown[]).filter((c): c is Trace['containers'][number] => isObject(c) && typeof c.name === 'string' && typeof c.init === 'boolean'),
+    diagnosis: (trace.diagnosis as unknown[]).filter(
+      (d): d is Trace['diagnosis'][number] =>
+        isObject(d) &&
+        typeof d.cause === 'string' &&
+        typeof d.message === 'string' &&
+        typeof d.suggestion === 'string' &&
+        typeof d.evidence === 'string',
+    ),
+    containers: (trace.containers as unknown[]).filter(
+      (c): c is Trace['containers'][number] => isObject(c) && typeof c.name === 'string' && typeof c.init === 'boolean',
+    ),
   };
   return { traceId, uri, docIndex, live: live === true, trace: clean };
 }

@@ -36,8 +36,11 @@ function pod(name: string, container: Record<string, unknown>, extra: Record<str
 describe('failures', () => {
   it('an unschedulable pod (huge memory request) gets a real FailedScheduling', async () => {
     await apply(pod('too-big', { image: 'busybox:1.36', resources: { requests: { memory: '64Ti' } } }));
-    const p = await waitForPod(ns, 'too-big', 'PodScheduled=False', (x) =>
-      !!x.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'),
+    const p = await waitForPod(
+      ns,
+      'too-big',
+      'PodScheduled=False',
+      (x) => !!x.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'),
     );
     const cond = p.status.conditions?.find((c) => c.type === 'PodScheduled');
     expect(cond?.reason).toBe('Unschedulable');
@@ -54,27 +57,50 @@ describe('failures', () => {
   it('a missing image gets real ErrImagePull then ImagePullBackOff, and containerd logged the failed pull', async () => {
     const image = 'busybox:does-not-exist';
     await apply(pod('no-image', { image }));
-    const p = await waitForPod(ns, 'no-image', 'waiting ImagePullBackOff', (x) =>
-      x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
+    const p = await waitForPod(
+      ns,
+      'no-image',
+      'waiting ImagePullBackOff',
+      (x) => x.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
     );
     expect(p.status.phase).toBe('Pending');
     const errPull = await waitForEvent(ns, p.metadata.uid, 'Failed', /^Error: ErrImagePull$/);
     expect(errPull.source?.component).toBe('kubelet');
     const events = await podEvents(ns, p.metadata.uid);
-    expect(events.some((e) => e.reason === 'Failed' && /^Failed to pull image "busybox:does-not-exist": .*not found/.test(e.message ?? ''))).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e.reason === 'Failed' && /^Failed to pull image "busybox:does-not-exist": .*not found/.test(e.message ?? ''),
+      ),
+    ).toBe(true);
     await waitForEvent(ns, p.metadata.uid, 'BackOff', /^Back-off pulling image "busybox:does-not-exist"/);
     await waitForEvent(ns, p.metadata.uid, 'Failed', /^Error: ImagePullBackOff$/);
     const gt = await runtimeLogLinesFor({ namespace: ns, name: 'no-image' });
     const msgs = gt.lines.map((l) => containerdMsg(l) ?? '');
     expect(msgs).toContain(`PullImage "${image}"`);
-    expect(gt.lines.some((l) => l.includes('level=error') && (containerdMsg(l) ?? '').startsWith(`PullImage "${image}" failed`))).toBe(true);
+    expect(
+      gt.lines.some(
+        (l) => l.includes('level=error') && (containerdMsg(l) ?? '').startsWith(`PullImage "${image}" failed`),
+      ),
+    ).toBe(true);
     expect(gt.containerIds).toEqual([]);
   });
 
   it('a crashing container gets a real BackOff (CrashLoopBackOff)', async () => {
     await apply(pod('crasher', { image: 'busybox:1.36', command: ['sh', '-c', 'echo about to fail; exit 3'] }));
-    const p = await waitForPod(ns, 'crasher', 'restarted at least once', (x) => (x.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1, { timeoutMs: 120_000 });
-    const ev = await waitForEvent(ns, p.metadata.uid, 'BackOff', /^Back-off restarting failed container main in pod crasher_/);
+    const p = await waitForPod(
+      ns,
+      'crasher',
+      'restarted at least once',
+      (x) => (x.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      { timeoutMs: 120_000 },
+    );
+    const ev = await waitForEvent(
+      ns,
+      p.metadata.uid,
+      'BackOff',
+      /^Back-off restarting failed container main in pod crasher_/,
+    );
     expect(ev.type).toBe('Warning');
     expect(ev.source?.component).toBe('kubelet');
     const again = await waitForPod(ns, 'crasher', 'CrashLoopBackOff or terminated with exit 3', (x) => {

@@ -28,29 +28,49 @@ afterAll(async () => {
 
 describe('mintKubeconfig', () => {
   it('grants exactly the given namespaced rules', async () => {
-    const m = await mintKubeconfig('pod-reader', ns, [{ resources: ['pods', 'events'], verbs: ['get', 'list', 'watch'] }]);
+    const m = await mintKubeconfig('pod-reader', ns, [
+      { resources: ['pods', 'events'], verbs: ['get', 'list', 'watch'] },
+    ]);
     minted.push(m);
     expect(m.username).toBe(`system:serviceaccount:${ns}:pod-reader`);
     const opts = { kubeconfig: m.path };
     expect(await kubectl(['get', 'pods'], opts)).toBe(''); // its namespace is the context default
-    expect((await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], opts)).trim()).toBe(m.username);
+    expect((await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], opts)).trim()).toBe(
+      m.username,
+    );
     const other = await kubectlResult(['-n', 'default', 'get', 'pods'], { ...opts, allowFailure: true });
     expect(other.code).not.toBe(0);
     expect(other.stderr).toMatch(/Forbidden|forbidden/);
     const create = await kubectlResult(['run', 'x', '--image=busybox:1.36'], { ...opts, allowFailure: true });
     expect(create.stderr).toMatch(/forbidden/);
-    const proxy = await kubectlResult(['get', '--raw', nodeLogQueryPath({ query: 'containerd', tailLines: 1 })], { ...opts, allowFailure: true });
+    const proxy = await kubectlResult(['get', '--raw', nodeLogQueryPath({ query: 'containerd', tailLines: 1 })], {
+      ...opts,
+      allowFailure: true,
+    });
     expect(proxy.code).not.toBe(0);
     expect(proxy.stderr).toMatch(/forbidden/i);
   });
 
   it('adds cluster rules, e.g. get nodes/proxy for Node Log Query', async () => {
-    const m = await mintKubeconfig('log-reader', ns, [], { clusterRules: [{ resources: ['nodes/proxy'], verbs: ['get'] }, { resources: ['nodes'], verbs: ['get', 'list'] }] });
+    const m = await mintKubeconfig('log-reader', ns, [], {
+      clusterRules: [
+        { resources: ['nodes/proxy'], verbs: ['get'] },
+        { resources: ['nodes'], verbs: ['get', 'list'] },
+      ],
+    });
     minted.push(m);
-    const body = await kubectl(['get', '--raw', nodeLogQueryPath({ query: 'containerd', tailLines: 2 })], { kubeconfig: m.path });
+    const body = await kubectl(['get', '--raw', nodeLogQueryPath({ query: 'containerd', tailLines: 2 })], {
+      kubeconfig: m.path,
+    });
     expect(body.split('\n').filter(Boolean)).toHaveLength(2);
-    expect((await kubectl(['auth', 'can-i', 'get', 'nodes', '--subresource=proxy'], { kubeconfig: m.path })).trim()).toBe('yes');
-    expect((await kubectlResult(['auth', 'can-i', 'list', 'pods', '-A'], { kubeconfig: m.path, allowFailure: true })).stdout.trim()).toBe('no');
+    expect(
+      (await kubectl(['auth', 'can-i', 'get', 'nodes', '--subresource=proxy'], { kubeconfig: m.path })).trim(),
+    ).toBe('yes');
+    expect(
+      (
+        await kubectlResult(['auth', 'can-i', 'list', 'pods', '-A'], { kubeconfig: m.path, allowFailure: true })
+      ).stdout.trim(),
+    ).toBe('no');
   });
 });
 

@@ -113,7 +113,11 @@ export function kubectlResult(args: string[], opts: KubectlOptions = {}): Promis
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         if (err && !opts.allowFailure) {
-          reject(new Error(`kubectl ${args.join(' ')} failed (exit ${String(err.code ?? err.signal)}): ${stderr.trim() || err.message}`));
+          reject(
+            new Error(
+              `kubectl ${args.join(' ')} failed (exit ${String(err.code ?? err.signal)}): ${stderr.trim() || err.message}`,
+            ),
+          );
           return;
         }
         resolve({ code, stdout, stderr });
@@ -174,7 +178,11 @@ export interface WaitOptions {
 }
 
 /** Poll `fn` until it returns something other than undefined/false; throws after the timeout. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, opts: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  opts: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let lastError: unknown;
   for (;;) {
@@ -210,7 +218,11 @@ export interface ContainerStatusLite {
 }
 export interface PodLite {
   metadata: { name: string; namespace: string; uid: string; creationTimestamp: string; resourceVersion?: string };
-  spec: { nodeName?: string; containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] };
+  spec: {
+    nodeName?: string;
+    containers: { name: string; image: string }[];
+    initContainers?: { name: string; image: string }[];
+  };
   status: {
     phase?: string;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
@@ -237,25 +249,52 @@ export function getPod(namespace: string, name: string): Promise<PodLite> {
 }
 
 /** Wait until `pred(pod)` is true; returns that pod. */
-export function waitForPod(namespace: string, name: string, what: string, pred: (p: PodLite) => boolean, opts: WaitOptions = {}): Promise<PodLite> {
-  return waitFor(`pod ${namespace}/${name}: ${what}`, async () => {
-    const p = await getPod(namespace, name);
-    return pred(p) ? p : undefined;
-  }, { timeoutMs: 90_000, ...opts });
+export function waitForPod(
+  namespace: string,
+  name: string,
+  what: string,
+  pred: (p: PodLite) => boolean,
+  opts: WaitOptions = {},
+): Promise<PodLite> {
+  return waitFor(
+    `pod ${namespace}/${name}: ${what}`,
+    async () => {
+      const p = await getPod(namespace, name);
+      return pred(p) ? p : undefined;
+    },
+    { timeoutMs: 90_000, ...opts },
+  );
 }
 
 /** core/v1 Events whose involvedObject is the given pod (by uid). */
 export async function podEvents(namespace: string, uid: string): Promise<CoreEventLite[]> {
-  const list = await kubectlJson<{ items: CoreEventLite[] }>(['-n', namespace, 'get', 'events', '--field-selector', `involvedObject.uid=${uid}`]);
+  const list = await kubectlJson<{ items: CoreEventLite[] }>([
+    '-n',
+    namespace,
+    'get',
+    'events',
+    '--field-selector',
+    `involvedObject.uid=${uid}`,
+  ]);
   return list.items;
 }
 
 /** Wait until the pod has an event with `reason` (and message matching `message` if given). */
-export function waitForEvent(namespace: string, uid: string, reason: string, message?: RegExp, opts: WaitOptions = {}): Promise<CoreEventLite> {
-  return waitFor(`event ${reason}${message ? ` ${String(message)}` : ''} for pod ${namespace}/${uid}`, async () => {
-    const evs = await podEvents(namespace, uid);
-    return evs.find((e) => e.reason === reason && (!message || message.test(e.message ?? '')));
-  }, { timeoutMs: 90_000, intervalMs: 500, ...opts });
+export function waitForEvent(
+  namespace: string,
+  uid: string,
+  reason: string,
+  message?: RegExp,
+  opts: WaitOptions = {},
+): Promise<CoreEventLite> {
+  return waitFor(
+    `event ${reason}${message ? ` ${String(message)}` : ''} for pod ${namespace}/${uid}`,
+    async () => {
+      const evs = await podEvents(namespace, uid);
+      return evs.find((e) => e.reason === reason && (!message || message.test(e.message ?? '')));
+    },
+    { timeoutMs: 90_000, intervalMs: 500, ...opts },
+  );
 }
 
 export type DaemonName =
@@ -284,7 +323,10 @@ export async function daemon(action: 'stop' | 'kill' | 'start' | 'restart', name
 // Node proxy
 
 /** Path of a Node Log Query through the apiserver node proxy. */
-export function nodeLogQueryPath(params: Record<string, string | number | string[]>, node = clusterEnv.unchecked().nodeName): string {
+export function nodeLogQueryPath(
+  params: Record<string, string | number | string[]>,
+  node = clusterEnv.unchecked().nodeName,
+): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
@@ -337,12 +379,15 @@ export async function mintKubeconfig(
     rs.map((r) => (r.nonResourceURLs ? r : { apiGroups: r.apiGroups ?? [''], ...r }));
   const exists = await kubectlResult(['get', 'namespace', namespace], { allowFailure: true });
   if (exists.code !== 0) await kubectl(['create', 'namespace', namespace]);
-  const objects: object[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
-  ];
+  const objects: object[] = [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } }];
   if (rules.length > 0) {
     objects.push(
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules: withGroups(rules) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name, namespace },
+        rules: withGroups(rules),
+      },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
@@ -355,7 +400,12 @@ export async function mintKubeconfig(
   const clusterName = `pod-birth-test:${namespace}:${name}`;
   if (opts.clusterRules && opts.clusterRules.length > 0) {
     objects.push(
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: clusterName }, rules: withGroups(opts.clusterRules) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: clusterName },
+        rules: withGroups(opts.clusterRules),
+      },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
@@ -366,7 +416,9 @@ export async function mintKubeconfig(
     );
   }
   await apply(objects);
-  const token = (await kubectl(['-n', namespace, 'create', 'token', name, `--duration=${opts.duration ?? '2h'}`])).trim();
+  const token = (
+    await kubectl(['-n', namespace, 'create', 'token', name, `--duration=${opts.duration ?? '2h'}`])
+  ).trim();
   const ca = readFileSync(join(env.stateDir, 'pki', 'ca.crt')).toString('base64');
   const dir = join(env.stateDir, 'minted');
   mkdirSync(dir, { recursive: true });
@@ -422,7 +474,8 @@ export function normalizeImageRef(ref: string): string {
   const first = slash >= 0 ? name.slice(0, slash) : '';
   const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (!hasDomain) name = `docker.io/${name}`;
-  if (/^docker\.io\/[^/]+$/.test(name.replace(/:[^/]*$/, ''))) name = name.replace(/^docker\.io\//, 'docker.io/library/');
+  if (/^docker\.io\/[^/]+$/.test(name.replace(/:[^/]*$/, '')))
+    name = name.replace(/^docker\.io\//, 'docker.io/library/');
   const lastPart = name.slice(name.lastIndexOf('/') + 1);
   if (!suffix && !lastPart.includes(':')) name += ':latest';
   return name + suffix;
@@ -432,11 +485,19 @@ export function normalizeImageRef(ref: string): string {
  * Copy library/busybox:<from> in the local registry to a new, never-pulled tag and return the
  * image reference to use in a pod (`busybox:<tag>`), so a test gets a real first pull.
  */
-export async function pushFreshTag(from = '1.37', tag = `fresh-${Date.now().toString(36)}-${randomSuffix(4)}`): Promise<string> {
+export async function pushFreshTag(
+  from = '1.37',
+  tag = `fresh-${Date.now().toString(36)}-${randomSuffix(4)}`,
+): Promise<string> {
   const env = clusterEnv.unchecked();
   await run('skopeo', [
-    '--insecure-policy', 'copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false',
-    `docker://${env.registry}/library/busybox:${from}`, `docker://${env.registry}/library/busybox:${tag}`,
+    '--insecure-policy',
+    'copy',
+    '-q',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${env.registry}/library/busybox:${from}`,
+    `docker://${env.registry}/library/busybox:${tag}`,
   ]);
   return `busybox:${tag}`;
 }
@@ -449,11 +510,19 @@ export async function pushFreshTag(from = '1.37', tag = `fresh-${Date.now().toSt
 export async function ensureImagePresent(namespace: string, image: string): Promise<void> {
   const name = `warm-${randomSuffix(6)}`;
   await apply({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
-    spec: { terminationGracePeriodSeconds: 0, restartPolicy: 'Never', containers: [{ name: 'warm', image, imagePullPolicy: 'IfNotPresent', command: ['true'] }] },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      restartPolicy: 'Never',
+      containers: [{ name: 'warm', image, imagePullPolicy: 'IfNotPresent', command: ['true'] }],
+    },
   });
   try {
-    await waitForPod(namespace, name, `image ${image} pulled`, (p) => (p.status?.containerStatuses ?? []).some((c) => !!c.imageID));
+    await waitForPod(namespace, name, `image ${image} pulled`, (p) =>
+      (p.status?.containerStatuses ?? []).some((c) => !!c.imageID),
+    );
   } finally {
     await kubectl(['-n', namespace, 'delete', 'pod', name, '--wait=false', '--ignore-not-found']);
   }
@@ -461,10 +530,15 @@ export async function ensureImagePresent(namespace: string, image: string): Prom
 
 function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -667,12 +741,20 @@ export interface RawWatch<T = unknown> {
  * miss nothing (see `listResourceVersion`); without it the server starts with synthetic ADDED
  * events for what exists when the request arrives.
  */
-export function rawWatch<T = unknown>(apiPath: string, query: Record<string, string> = {}, opts: KubectlOptions = {}): RawWatch<T> {
+export function rawWatch<T = unknown>(
+  apiPath: string,
+  query: Record<string, string> = {},
+  opts: KubectlOptions = {},
+): RawWatch<T> {
   const env = clusterEnv.unchecked();
   const q = new URLSearchParams({ watch: '1', allowWatchBookmarks: 'false', ...query });
-  const child = spawn(env.cikube, ['kubectl', '--kubeconfig', opts.kubeconfig ?? env.kubeconfig, 'get', '--raw', `${apiPath}?${q.toString()}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    env.cikube,
+    ['kubectl', '--kubeconfig', opts.kubeconfig ?? env.kubeconfig, 'get', '--raw', `${apiPath}?${q.toString()}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const events: WatchEvent<T>[] = [];
   let buf = '';
   child.stdout.setEncoding('utf8');

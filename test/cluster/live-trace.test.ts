@@ -7,11 +7,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { setRequestLogger } from '../../src/cluster/http.js';
 import { metricsNote, scrapeRuntimeOperations } from '../../src/cluster/metrics.js';
-import { applyConfirmed, dryRun, loadConnection, ResumableWatch, TraceSession, WorkloadTracer, type Connection, type KubeObject, type Outcome, type SessionEvent } from '../../src/cluster/index.js';
+import {
+  applyConfirmed,
+  dryRun,
+  loadConnection,
+  ResumableWatch,
+  TraceSession,
+  WorkloadTracer,
+  type Connection,
+  type KubeObject,
+  type Outcome,
+  type SessionEvent,
+} from '../../src/cluster/index.js';
 import type { Trace } from '../../src/core/model.js';
 import { formatInstant } from '../../src/core/time.js';
 import { parseQuantity } from '../../src/core/diagnosis/paths.js';
-import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, pushFreshTag } from './harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  daemon,
+  deleteNamespace,
+  ensureImagePresent,
+  kubectl,
+  mintKubeconfig,
+  pushFreshTag,
+} from './harness.js';
 import { expectMatchesGroundTruth, expectSameAsFreshAttach as sameAsFreshAttach, step } from './trace-checks.js';
 
 let conn: Connection;
@@ -28,7 +48,12 @@ afterAll(async () => {
 });
 
 function pod(name: string, containers: object[], extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { terminationGracePeriodSeconds: 0, containers, ...extra } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns },
+    spec: { terminationGracePeriodSeconds: 0, containers, ...extra },
+  };
 }
 
 interface Traced {
@@ -39,11 +64,21 @@ interface Traced {
 }
 
 /** Apply & trace as the CLI does: watch first, dry run, create, follow until the outcome. */
-async function applyAndTrace(obj: KubeObject, opts: { timeoutMs?: number; connection?: Connection } = {}): Promise<Traced> {
+async function applyAndTrace(
+  obj: KubeObject,
+  opts: { timeoutMs?: number; connection?: Connection } = {},
+): Promise<Traced> {
   const c = opts.connection ?? conn;
   const events: SessionEvent[] = [];
   const plan = await dryRun(c, obj);
-  const session = new TraceSession({ conn: c, namespace: ns, name: obj.metadata?.name ?? '', timeoutMs: opts.timeoutMs ?? 90_000, failureGraceMs: 6000, onEvent: (e) => events.push(e) });
+  const session = new TraceSession({
+    conn: c,
+    namespace: ns,
+    name: obj.metadata?.name ?? '',
+    timeoutMs: opts.timeoutMs ?? 90_000,
+    failureGraceMs: 6000,
+    onEvent: (e) => events.push(e),
+  });
   await session.start();
   const created = await applyConfirmed(c, obj, plan, { confirmedBy: 'test' });
   if (created.metadata?.uid) session.expectUid(created.metadata.uid);
@@ -55,14 +90,31 @@ async function applyAndTrace(obj: KubeObject, opts: { timeoutMs?: number; connec
 const expectSameAsFreshAttach = (t: Trace, name: string): Promise<Trace> => sameAsFreshAttach(conn, ns, t, name);
 
 describe('live trace on the real cluster', () => {
-  it('fresh image pull: every runtime step, with runtime-log times equal to containerd\'s', async () => {
+  it("fresh image pull: every runtime step, with runtime-log times equal to containerd's", async () => {
     const image = await pushFreshTag();
-    const { trace, outcome } = await applyAndTrace(pod('fresh', [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }]));
+    const { trace, outcome } = await applyAndTrace(
+      pod('fresh', [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }]),
+    );
     expect(outcome).toBe('ready');
     expect(trace.runtime).toBe('containerd');
-    for (const k of ['created', 'scheduled', 'kubelet-accepted', 'sandbox-created', 'image-pull', 'container-created', 'container-started', 'ready']) expect(step(trace, k), k).toBeDefined();
+    for (const k of [
+      'created',
+      'scheduled',
+      'kubelet-accepted',
+      'sandbox-created',
+      'image-pull',
+      'container-created',
+      'container-started',
+      'ready',
+    ])
+      expect(step(trace, k), k).toBeDefined();
     const pull = step(trace, 'image-pull', 'app')!;
-    expect(pull).toMatchObject({ source: 'runtime-log', precision: 'ns', yamlPath: 'spec.containers[0].image', status: 'done' });
+    expect(pull).toMatchObject({
+      source: 'runtime-log',
+      precision: 'ns',
+      yamlPath: 'spec.containers[0].image',
+      status: 'done',
+    });
     expect(await expectMatchesGroundTruth(trace)).toBeGreaterThanOrEqual(6);
     // Nothing duplicated: step ids are unique.
     expect(new Set(trace.steps.map((s) => s.id)).size).toBe(trace.steps.length);
@@ -70,16 +122,22 @@ describe('live trace on the real cluster', () => {
 
   it('image already present: an image-present step and no pull', async () => {
     await ensureImagePresent(ns, 'busybox:1.36');
-    const { trace, outcome } = await applyAndTrace(pod('present', [{ name: 'app', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }]));
+    const { trace, outcome } = await applyAndTrace(
+      pod('present', [
+        { name: 'app', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] },
+      ]),
+    );
     expect(outcome).toBe('ready');
     expect(step(trace, 'image-present', 'app')).toBeDefined();
     expect(step(trace, 'image-pull', 'app')).toBeUndefined();
     await expectMatchesGroundTruth(trace);
   });
 
-  it('init container: its steps come before the app container\'s', async () => {
+  it("init container: its steps come before the app container's", async () => {
     const { trace, outcome } = await applyAndTrace(
-      pod('with-init', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }], { initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1'] }] }),
+      pod('with-init', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }], {
+        initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1'] }],
+      }),
     );
     expect(outcome).toBe('ready');
     const ids = trace.steps.map((s) => s.id);
@@ -90,20 +148,33 @@ describe('live trace on the real cluster', () => {
   });
 
   it('missing image: fails with image-pull-failed at the image line', async () => {
-    const { trace, outcome } = await applyAndTrace(pod('missing', [{ name: 'app', image: 'busybox:0.0-not-there', command: ['sleep', '1'] }]));
+    const { trace, outcome } = await applyAndTrace(
+      pod('missing', [{ name: 'app', image: 'busybox:0.0-not-there', command: ['sleep', '1'] }]),
+    );
     expect(outcome).toBe('failed');
-    expect(step(trace, 'image-pull-failed', 'app')).toMatchObject({ status: 'failed', yamlPath: 'spec.containers[0].image' });
+    expect(step(trace, 'image-pull-failed', 'app')).toMatchObject({
+      status: 'failed',
+      yamlPath: 'spec.containers[0].image',
+    });
     expect(trace.diagnosis[0]).toMatchObject({ cause: 'image-pull-failed', yamlPath: 'spec.containers[0].image' });
   });
 
   it('unschedulable by memory: scheduling-failed and insufficient-memory, ends on the timeout', async () => {
-    const { trace, outcome } = await applyAndTrace(pod('too-big', [{ name: 'app', image: 'busybox:1.36', resources: { requests: { memory: '512Gi' } } }]), { timeoutMs: 8000 });
+    const { trace, outcome } = await applyAndTrace(
+      pod('too-big', [{ name: 'app', image: 'busybox:1.36', resources: { requests: { memory: '512Gi' } } }]),
+      { timeoutMs: 8000 },
+    );
     expect(outcome).toBe('timeout');
     expect(trace.phase).toBe('pending');
     expect(step(trace, 'scheduling-failed')).toMatchObject({ status: 'failed' });
-    expect(trace.diagnosis[0]).toMatchObject({ cause: 'insufficient-memory', yamlPath: 'spec.containers[0].resources.requests.memory' });
+    expect(trace.diagnosis[0]).toMatchObject({
+      cause: 'insufficient-memory',
+      yamlPath: 'spec.containers[0].resources.requests.memory',
+    });
     // The fix says how much would fit: the node's allocatable memory minus what its pods request.
-    const node = JSON.parse(await kubectl(['get', 'node', clusterEnv().nodeName, '-o', 'json'])) as { status: { allocatable: { memory: string } } };
+    const node = JSON.parse(await kubectl(['get', 'node', clusterEnv().nodeName, '-o', 'json'])) as {
+      status: { allocatable: { memory: string } };
+    };
     const fit = trace.diagnosis[0]?.fit;
     expect(fit).toMatchObject({ resource: 'memory', requested: '512Gi', node: clusterEnv().nodeName });
     expect(parseQuantity(fit?.allocatable)).toBeLessThanOrEqual(parseQuantity(node.status.allocatable.memory) ?? 0);
@@ -113,7 +184,10 @@ describe('live trace on the real cluster', () => {
   });
 
   it('crash loop: container failure and back-off, with a crash-loop cause', async () => {
-    const { trace, outcome } = await applyAndTrace(pod('crashy', [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }]), { timeoutMs: 60_000 });
+    const { trace, outcome } = await applyAndTrace(
+      pod('crashy', [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }]),
+      { timeoutMs: 60_000 },
+    );
     expect(outcome).toBe('failed');
     expect(trace.steps.some((s) => s.kind === 'container-failed' && s.container === 'app')).toBe(true);
     expect(step(trace, 'back-off', 'app')).toBeDefined();
@@ -125,10 +199,28 @@ describe('live trace on the real cluster', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', namespace: ns },
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'web', image: 'busybox:1.36', command: ['sleep', '3600'] }] } } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'web', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+          },
+        },
+      },
     };
     const plan = await dryRun(conn, deploy);
-    const tracer = new WorkloadTracer({ conn, namespace: ns, workload: deploy, notBeforeMs: Date.now(), maxPods: 3, session: { timeoutMs: 90_000 }, onEvent: () => undefined });
+    const tracer = new WorkloadTracer({
+      conn,
+      namespace: ns,
+      workload: deploy,
+      notBeforeMs: Date.now(),
+      maxPods: 3,
+      session: { timeoutMs: 90_000 },
+      onEvent: () => undefined,
+    });
     const requests: string[] = [];
     setRequestLogger((line) => requests.push(line));
     try {
@@ -159,18 +251,24 @@ describe('live trace on the real cluster', () => {
 describe('apply needs a confirmation', () => {
   it('without a terminal and without --yes nothing is applied (exit 2); declining applies nothing either', async () => {
     const file = `${clusterEnv().stateDir}/confirm-test.yaml`;
-    writeFileSync(file, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: unconfirmed\nspec:\n  containers:\n    - name: app\n      image: busybox:1.36\n`);
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: unconfirmed\nspec:\n  containers:\n    - name: app\n      image: busybox:1.36\n`,
+    );
     for (const answer of [null, false]) {
       let asked = '';
       let err = '';
-      const code = await main(['trace', '--apply', '-f', file, '--namespace', ns, '--kubeconfig', clusterEnv().kubeconfig], {
-        out: () => undefined,
-        err: (s) => (err += s),
-        ask: async (q) => {
-          asked = q;
-          return answer;
+      const code = await main(
+        ['trace', '--apply', '-f', file, '--namespace', ns, '--kubeconfig', clusterEnv().kubeconfig],
+        {
+          out: () => undefined,
+          err: (s) => (err += s),
+          ask: async (q) => {
+            asked = q;
+            return answer;
+          },
         },
-      });
+      );
       expect(code).toBe(2);
       // The question names what would be touched: kind and name, namespace, context and server.
       expect(asked).toContain(`Pod "unconfirmed" to namespace "${ns}" of context "`);
@@ -187,7 +285,9 @@ describe('node sources', () => {
     const node = clusterEnv().nodeName;
     const before = await scrapeRuntimeOperations(conn, node);
     expect(before).not.toBeNull();
-    const { outcome } = await applyAndTrace(pod('metrics', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]));
+    const { outcome } = await applyAndTrace(
+      pod('metrics', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]),
+    );
     expect(outcome).toBe('ready');
     const after = await scrapeRuntimeOperations(conn, node);
     const note = metricsNote(before!, after!, node);
@@ -213,13 +313,28 @@ describe('faults', () => {
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const port = (proxy.address() as net.AddressInfo).port;
     const kcPath = `${clusterEnv().stateDir}/proxy-${port}.kubeconfig`;
-    writeFileSync(kcPath, readFileSync(clusterEnv().kubeconfig, 'utf8').replace(conn.server, `https://127.0.0.1:${port}`));
+    writeFileSync(
+      kcPath,
+      readFileSync(clusterEnv().kubeconfig, 'utf8').replace(conn.server, `https://127.0.0.1:${port}`),
+    );
     const viaProxy = loadConnection({ kubeconfig: kcPath });
     const states: { at: number; msg: string }[] = [];
-    const obj = pod('cut', [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3; echo up; sleep 3600'] }], {});
-    (obj.spec as Record<string, unknown>).initContainers = [{ name: 'wait', image: 'busybox:1.36', command: ['sleep', '3'] }];
+    const obj = pod(
+      'cut',
+      [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3; echo up; sleep 3600'] }],
+      {},
+    );
+    (obj.spec as Record<string, unknown>).initContainers = [
+      { name: 'wait', image: 'busybox:1.36', command: ['sleep', '3'] },
+    ];
     const plan = await dryRun(viaProxy, obj);
-    const session = new TraceSession({ conn: viaProxy, namespace: ns, name: 'cut', timeoutMs: 90_000, onEvent: (e) => e.type === 'state' && states.push({ at: Date.now(), msg: e.message }) });
+    const session = new TraceSession({
+      conn: viaProxy,
+      namespace: ns,
+      name: 'cut',
+      timeoutMs: 90_000,
+      onEvent: (e) => e.type === 'state' && states.push({ at: Date.now(), msg: e.message }),
+    });
     await session.start();
     const created = await applyConfirmed(viaProxy, obj, plan, { confirmedBy: 'test' });
     if (created.metadata?.uid) session.expectUid(created.metadata.uid);
@@ -233,14 +348,24 @@ describe('faults', () => {
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed[0]!.at - cutAt).toBeLessThan(2000);
     const fresh = await expectSameAsFreshAttach(session.trace(), 'cut');
-    expect(formatInstant(step(session.trace(), 'container-started', 'app')!.end!)).toBe(formatInstant(step(fresh, 'container-started', 'app')!.end!));
+    expect(formatInstant(step(session.trace(), 'container-started', 'app')!.end!)).toBe(
+      formatInstant(step(fresh, 'container-started', 'app')!.end!),
+    );
   });
 
   it('an apiserver restart mid-trace: the trace completes with no lost and no duplicated step', async () => {
-    const obj = pod('restart', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }], { initContainers: [{ name: 'wait', image: 'busybox:1.36', command: ['sleep', '6'] }] });
+    const obj = pod('restart', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }], {
+      initContainers: [{ name: 'wait', image: 'busybox:1.36', command: ['sleep', '6'] }],
+    });
     const plan = await dryRun(conn, obj);
     const states: string[] = [];
-    const session = new TraceSession({ conn, namespace: ns, name: 'restart', timeoutMs: 120_000, onEvent: (e) => e.type === 'state' && states.push(e.message) });
+    const session = new TraceSession({
+      conn,
+      namespace: ns,
+      name: 'restart',
+      timeoutMs: 120_000,
+      onEvent: (e) => e.type === 'state' && states.push(e.message),
+    });
     await session.start();
     const created = await applyConfirmed(conn, obj, plan, { confirmedBy: 'test' });
     if (created.metadata?.uid) session.expectUid(created.metadata.uid);
@@ -269,8 +394,15 @@ describe('faults', () => {
     await w.start();
     // Make our last resourceVersion ancient for real: compact etcd (its loopback gRPC gateway) past
     // it, so the next resume from rv 1 gets 410 Gone and must relist.
-    const rev = ((await (await fetch('http://127.0.0.1:2379/v3/kv/range', { method: 'POST', body: JSON.stringify({ key: 'AA==' }) })).json()) as { header: { revision: string } }).header.revision;
-    await fetch('http://127.0.0.1:2379/v3/kv/compaction', { method: 'POST', body: JSON.stringify({ revision: rev, physical: true }) });
+    const rev = (
+      (await (
+        await fetch('http://127.0.0.1:2379/v3/kv/range', { method: 'POST', body: JSON.stringify({ key: 'AA==' }) })
+      ).json()) as { header: { revision: string } }
+    ).header.revision;
+    await fetch('http://127.0.0.1:2379/v3/kv/compaction', {
+      method: 'POST',
+      body: JSON.stringify({ revision: rev, physical: true }),
+    });
     // The server ends each 1 s watch with a BOOKMARK that refreshes our resourceVersion, so keep
     // setting it back until a resume has used the ancient one.
     const t0 = Date.now();
@@ -285,10 +417,15 @@ describe('faults', () => {
   });
 
   it('RBAC without events and nodes/proxy: the trace completes, degraded, saying what is missing', async () => {
-    const minted = await mintKubeconfig('pb-narrow', ns, [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create'] }]);
+    const minted = await mintKubeconfig('pb-narrow', ns, [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create'] },
+    ]);
     try {
       const narrow = loadConnection({ kubeconfig: minted.path });
-      const { trace, outcome, events } = await applyAndTrace(pod('narrow', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]), { connection: narrow });
+      const { trace, outcome, events } = await applyAndTrace(
+        pod('narrow', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]),
+        { connection: narrow },
+      );
       expect(outcome).toBe('ready');
       expect(step(trace, 'ready')).toBeDefined();
       const degraded = events.filter((e) => e.type === 'degraded').map((e) => (e.type === 'degraded' ? e.note : null));

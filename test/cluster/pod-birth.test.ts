@@ -65,12 +65,18 @@ describe('a busybox pod', () => {
       metadata: { name: 'hello', namespace: ns },
       spec: {
         // Always: a real Pulling/Pulled even when the image is already on the node.
-        containers: [{ name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo hello; sleep 3600'] }],
+        containers: [
+          { name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo hello; sleep 3600'] },
+        ],
         terminationGracePeriodSeconds: 0,
       },
     });
-    pod = await waitForPod(ns, 'hello', 'Running and Ready', (p) =>
-      p.status.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    pod = await waitForPod(
+      ns,
+      'hello',
+      'Running and Ready',
+      (p) =>
+        p.status.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     );
   });
 
@@ -108,20 +114,36 @@ describe('a busybox pod', () => {
     const containerId = pod.status.containerStatuses?.[0]?.containerID?.replace('containerd://', '') ?? '';
     const gt = await waitFor('StartContainer success in the journal', async () => {
       const r = await runtimeLogLinesFor({ namespace: ns, name: 'hello' });
-      return r.lines.some((l) => l.includes(`StartContainer for \\"${containerId}\\" returns successfully`)) ? r : undefined;
+      return r.lines.some((l) => l.includes(`StartContainer for \\"${containerId}\\" returns successfully`))
+        ? r
+        : undefined;
     });
     expect(gt.sandboxIds).toHaveLength(1);
     expect(gt.containerIds).toEqual([containerId]);
     const msgs = gt.lines.map((l) => containerdMsg(l) ?? '');
-    expect(msgs.some((m) => m.startsWith(`RunPodSandbox for &PodSandboxMetadata{Name:hello,Uid:${pod.metadata.uid},Namespace:${ns},`))).toBe(true);
+    expect(
+      msgs.some((m) =>
+        m.startsWith(`RunPodSandbox for &PodSandboxMetadata{Name:hello,Uid:${pod.metadata.uid},Namespace:${ns},`),
+      ),
+    ).toBe(true);
     expect(msgs).toContain(`PullImage "${image}"`);
     expect(msgs.some((m) => m.startsWith(`PullImage "${image}" returns image reference "sha256:`))).toBe(true);
-    expect(msgs.some((m) => m.startsWith(`CreateContainer within sandbox "${gt.sandboxIds[0]}" for &ContainerMetadata{Name:main,Attempt:0,} returns container id "${containerId}"`))).toBe(true);
+    expect(
+      msgs.some((m) =>
+        m.startsWith(
+          `CreateContainer within sandbox "${gt.sandboxIds[0]}" for &ContainerMetadata{Name:main,Attempt:0,} returns container id "${containerId}"`,
+        ),
+      ),
+    ).toBe(true);
     // The file copy has the same containerd lines, without the journal prefix.
-    const fromFile = await waitFor('the same lines in /var/log/containerd.log', async () => {
-      const r = await runtimeLogLinesFor({ namespace: ns, name: 'hello' }, { source: 'file' });
-      return r.lines.length >= gt.lines.length ? r : undefined;
-    }, { timeoutMs: 10_000 });
+    const fromFile = await waitFor(
+      'the same lines in /var/log/containerd.log',
+      async () => {
+        const r = await runtimeLogLinesFor({ namespace: ns, name: 'hello' }, { source: 'file' });
+        return r.lines.length >= gt.lines.length ? r : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(fromFile.lines[0]).toMatch(/^time="/);
     expect(fromFile.lines.map((l) => containerdMsg(l))).toEqual(expect.arrayContaining(msgs));
   });
@@ -136,10 +158,18 @@ describe('a busybox pod', () => {
     // journald mode: "Mon DD HH:MM:SS.micro host containerd[pid]: time=… level=info msg=…"
     expect(lines[0]).toMatch(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{6} \S+ containerd\[\d+\]: /);
     const has = (s: string) => lines.some((l) => l.includes(s));
-    expect(has(`RunPodSandbox for &PodSandboxMetadata{Name:hello,Uid:${pod.metadata.uid},Namespace:${ns},Attempt:0,} returns sandbox id \\"${sandboxId}\\"`)).toBe(true);
+    expect(
+      has(
+        `RunPodSandbox for &PodSandboxMetadata{Name:hello,Uid:${pod.metadata.uid},Namespace:${ns},Attempt:0,} returns sandbox id \\"${sandboxId}\\"`,
+      ),
+    ).toBe(true);
     expect(has(`msg="PullImage \\"${image}\\""`)).toBe(true);
     expect(has(`msg="PullImage \\"${image}\\" returns image reference`)).toBe(true);
-    expect(has(`CreateContainer within sandbox \\"${sandboxId}\\" for &ContainerMetadata{Name:main,Attempt:0,} returns container id \\"${containerId}\\"`)).toBe(true);
+    expect(
+      has(
+        `CreateContainer within sandbox \\"${sandboxId}\\" for &ContainerMetadata{Name:main,Attempt:0,} returns container id \\"${containerId}\\"`,
+      ),
+    ).toBe(true);
     expect(has(`StartContainer for \\"${containerId}\\" returns successfully`)).toBe(true);
     // Every ground-truth line read on the node is in the proxied answer, byte for byte.
     for (const l of gt.lines) expect(lines).toContain(l);
@@ -147,7 +177,13 @@ describe('a busybox pod', () => {
 
   it('node log query options work (journald, not file fallback): pattern and tailLines', async () => {
     const containerId = (await runtimeLogLinesFor({ namespace: ns, name: 'hello' })).containerIds[0] ?? 'missing';
-    const body = await getRaw(nodeLogQueryPath({ query: 'containerd', sinceTime: rfc3339(since), pattern: `StartContainer for .*${containerId.slice(0, 12)}` }));
+    const body = await getRaw(
+      nodeLogQueryPath({
+        query: 'containerd',
+        sinceTime: rfc3339(since),
+        pattern: `StartContainer for .*${containerId.slice(0, 12)}`,
+      }),
+    );
     const lines = body.split('\n').filter(Boolean);
     expect(lines.length).toBe(2); // "StartContainer for" and "... returns successfully"
     const tail = (await getRaw(nodeLogQueryPath({ query: 'containerd', tailLines: 3 }))).split('\n').filter(Boolean);
@@ -155,8 +191,14 @@ describe('a busybox pod', () => {
   });
 
   it('node proxy log query ?query=kubelet has the kubelet SyncLoop ADD line for the pod', async () => {
-    const body = await getRaw(nodeLogQueryPath({ query: 'kubelet', sinceTime: rfc3339(since), pattern: 'SyncLoop ADD' }));
-    expect(body).toMatch(new RegExp(`kubelet\\[\\d+\\]: I\\d{4} [\\d:.]+ +\\d+ kubelet.go:\\d+\\] "SyncLoop ADD" source="api" pods=\\["${ns}/hello"\\]`));
+    const body = await getRaw(
+      nodeLogQueryPath({ query: 'kubelet', sinceTime: rfc3339(since), pattern: 'SyncLoop ADD' }),
+    );
+    expect(body).toMatch(
+      new RegExp(
+        `kubelet\\[\\d+\\]: I\\d{4} [\\d:.]+ +\\d+ kubelet.go:\\d+\\] "SyncLoop ADD" source="api" pods=\\["${ns}/hello"\\]`,
+      ),
+    );
   });
 
   it('node proxy /logs/containerd.log returns the plain file', async () => {

@@ -65,7 +65,12 @@ interface Scenario {
 }
 
 function podSpec(ns: string, name: string, spec: Obj): Obj {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { terminationGracePeriodSeconds: 0, ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { app: name } },
+    spec: { terminationGracePeriodSeconds: 0, ...spec },
+  };
 }
 function lastPods(ctx: Ctx): PodLite[] {
   const m = new Map<string, PodLite>();
@@ -82,7 +87,11 @@ const scenarios: Scenario[] = [
     name: 'fresh-pull',
     description: 'busybox under a tag never pulled on this node (IfNotPresent): a real first pull, then Running',
     prepare: () => pushFreshTag('1.37'),
-    objects: ({ ns, image }) => [podSpec(ns, 'fresh-pull', { containers: [{ name: 'main', image, command: ['sh', '-c', 'echo hello; sleep 3600'] }] })],
+    objects: ({ ns, image }) => [
+      podSpec(ns, 'fresh-pull', {
+        containers: [{ name: 'main', image, command: ['sh', '-c', 'echo hello; sleep 3600'] }],
+      }),
+    ],
     done: (ctx) => lastPods(ctx).some(ready),
     settleMs: 3000,
     timeoutMs: 90_000,
@@ -94,7 +103,11 @@ const scenarios: Scenario[] = [
       await prePull('busybox:1.36');
       return 'busybox:1.36';
     },
-    objects: ({ ns, image }) => [podSpec(ns, 'image-present', { containers: [{ name: 'main', image, command: ['sh', '-c', 'echo hello; sleep 3600'] }] })],
+    objects: ({ ns, image }) => [
+      podSpec(ns, 'image-present', {
+        containers: [{ name: 'main', image, command: ['sh', '-c', 'echo hello; sleep 3600'] }],
+      }),
+    ],
     done: (ctx) => lastPods(ctx).some(ready),
     settleMs: 3000,
     timeoutMs: 90_000,
@@ -104,7 +117,8 @@ const scenarios: Scenario[] = [
     description: 'an image tag that does not exist: ErrImagePull, ImagePullBackOff, and the second pull attempt',
     prepare: async () => 'busybox:does-not-exist',
     objects: ({ ns, image }) => [podSpec(ns, 'missing-image', { containers: [{ name: 'main', image }] })],
-    done: (ctx) => lastPods(ctx).some((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff'),
+    done: (ctx) =>
+      lastPods(ctx).some((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff'),
     settleMs: 14_000,
     timeoutMs: 90_000,
   },
@@ -112,8 +126,11 @@ const scenarios: Scenario[] = [
     name: 'unschedulable-memory',
     description: 'requests 64Ti of memory: FailedScheduling, PodScheduled=False/Unschedulable, never reaches the node',
     prepare: async () => 'busybox:1.36',
-    objects: ({ ns, image }) => [podSpec(ns, 'too-big', { containers: [{ name: 'main', image, resources: { requests: { memory: '64Ti' } } }] })],
-    done: (ctx) => lastPods(ctx).some((p) => !!p.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False')),
+    objects: ({ ns, image }) => [
+      podSpec(ns, 'too-big', { containers: [{ name: 'main', image, resources: { requests: { memory: '64Ti' } } }] }),
+    ],
+    done: (ctx) =>
+      lastPods(ctx).some((p) => !!p.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False')),
     settleMs: 3000,
     timeoutMs: 60_000,
   },
@@ -126,8 +143,12 @@ const scenarios: Scenario[] = [
     },
     objects: ({ ns, image }) => [
       podSpec(ns, 'with-init', {
-        initContainers: [{ name: 'init', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo init; sleep 2'] }],
-        containers: [{ name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo main; sleep 3600'] }],
+        initContainers: [
+          { name: 'init', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo init; sleep 2'] },
+        ],
+        containers: [
+          { name: 'main', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'echo main; sleep 3600'] },
+        ],
       }),
     ],
     done: (ctx) => lastPods(ctx).some(ready),
@@ -141,7 +162,13 @@ const scenarios: Scenario[] = [
       await prePull('busybox:1.36');
       return 'busybox:1.36';
     },
-    objects: ({ ns, image }) => [podSpec(ns, 'crash-loop', { containers: [{ name: 'main', image, command: ['sh', '-c', 'echo starting; sleep 1; echo failing >&2; exit 3'] }] })],
+    objects: ({ ns, image }) => [
+      podSpec(ns, 'crash-loop', {
+        containers: [
+          { name: 'main', image, command: ['sh', '-c', 'echo starting; sleep 1; echo failing >&2; exit 3'] },
+        ],
+      }),
+    ],
     done: (ctx) => lastPods(ctx).some((p) => (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 2),
     settleMs: 2000,
     timeoutMs: 120_000,
@@ -163,7 +190,10 @@ const scenarios: Scenario[] = [
           selector: { matchLabels: { app: 'web' } },
           template: {
             metadata: { labels: { app: 'web' } },
-            spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image, command: ['sh', '-c', 'echo web; sleep 3600'] }] },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [{ name: 'main', image, command: ['sh', '-c', 'echo web; sleep 3600'] }],
+            },
           },
         },
       },
@@ -177,16 +207,21 @@ const scenarios: Scenario[] = [
 async function prePull(image: string): Promise<void> {
   const ns = 'pod-birth-fx-prepull';
   await recreateNamespace(ns);
-  await apply(podSpec(ns, 'prepull', { containers: [{ name: 'main', image, command: ['true'] }], restartPolicy: 'Never' }));
+  await apply(
+    podSpec(ns, 'prepull', { containers: [{ name: 'main', image, command: ['true'] }], restartPolicy: 'Never' }),
+  );
   await waitForPod(ns, 'prepull', 'image pulled', (p) => !!p.status.containerStatuses?.[0]?.imageID);
   await deleteNamespace(ns, true);
 }
 
 async function recreateNamespace(ns: string): Promise<void> {
-  if ((await kubectlResult(['get', 'namespace', ns], { allowFailure: true })).code === 0) await deleteNamespace(ns, true);
+  if ((await kubectlResult(['get', 'namespace', ns], { allowFailure: true })).code === 0)
+    await deleteNamespace(ns, true);
   await kubectl(['create', 'namespace', ns]);
-  await waitFor(`ServiceAccount default in ${ns}`, async () =>
-    (await kubectlResult(['-n', ns, 'get', 'serviceaccount', 'default'], { allowFailure: true })).code === 0,
+  await waitFor(
+    `ServiceAccount default in ${ns}`,
+    async () =>
+      (await kubectlResult(['-n', ns, 'get', 'serviceaccount', 'default'], { allowFailure: true })).code === 0,
   );
 }
 
@@ -209,8 +244,12 @@ async function record(s: Scenario): Promise<void> {
   if (isDeployment) {
     const dRv = await listResourceVersion(['-n', ns, 'get', 'deployments']);
     const rsRv = await listResourceVersion(['-n', ns, 'get', 'replicasets']);
-    extraWatches['deployment-watch.json'] = rawWatch(`/apis/apps/v1/namespaces/${ns}/deployments`, { resourceVersion: dRv });
-    extraWatches['replicaset-watch.json'] = rawWatch(`/apis/apps/v1/namespaces/${ns}/replicasets`, { resourceVersion: rsRv });
+    extraWatches['deployment-watch.json'] = rawWatch(`/apis/apps/v1/namespaces/${ns}/deployments`, {
+      resourceVersion: dRv,
+    });
+    extraWatches['replicaset-watch.json'] = rawWatch(`/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      resourceVersion: rsRv,
+    });
   }
   const ctx: Ctx = { ns, image, podWatch };
   const objects = s.objects(ctx);
@@ -254,8 +293,16 @@ async function record(s: Scenario): Promise<void> {
     groundTruth[p.metadata.name] = { uid: p.metadata.uid, ...gt };
   }
   write(dir, 'ground-truth.json', groundTruth);
-  const node = await kubectlJson<{ metadata: { name: string }; status: { nodeInfo: unknown; addresses: unknown } }>(['get', 'node', env.nodeName]);
-  write(dir, 'node.json', { name: node.metadata.name, addresses: node.status.addresses, nodeInfo: node.status.nodeInfo });
+  const node = await kubectlJson<{ metadata: { name: string }; status: { nodeInfo: unknown; addresses: unknown } }>([
+    'get',
+    'node',
+    env.nodeName,
+  ]);
+  write(dir, 'node.json', {
+    name: node.metadata.name,
+    addresses: node.status.addresses,
+    nodeInfo: node.status.nodeInfo,
+  });
   write(dir, 'meta.json', {
     scenario: s.name,
     description: s.description,
@@ -275,11 +322,17 @@ async function record(s: Scenario): Promise<void> {
   });
   await deleteNamespace(ns, true);
   // Let the kubelet finish tearing the sandboxes down before the next scenario's window opens.
-  await waitFor(`${s.name}: sandboxes stopped`, async () => {
-    const lines = await readContainerdLog('journal', since);
-    const sandboxes = Object.values(groundTruth).flatMap((g) => (g as { sandboxIds: string[] }).sandboxIds);
-    return sandboxes.every((sb) => lines.some((l) => l.includes(`StopPodSandbox for \\"${sb}\\" returns successfully`)));
-  }, { timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(
+    `${s.name}: sandboxes stopped`,
+    async () => {
+      const lines = await readContainerdLog('journal', since);
+      const sandboxes = Object.values(groundTruth).flatMap((g) => (g as { sandboxIds: string[] }).sandboxIds);
+      return sandboxes.every((sb) =>
+        lines.some((l) => l.includes(`StopPodSandbox for \\"${sb}\\" returns successfully`)),
+      );
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
   await new Promise((r) => setTimeout(r, 1000));
   expect(podEvents.length).toBeGreaterThan(0);
 }
@@ -309,7 +362,8 @@ function dropForeign(text: string, ns: string, f: Foreign): { text: string; drop
     // Namespaces a line names: kubelet pod="ns/name" and pods=["ns/name", …]; containerd Namespace:ns,
     const refs: string[] = [];
     for (const m of l.matchAll(/pod="([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
-    for (const list of l.matchAll(/pods=\[([^\]]*)\]/g)) for (const m of (list[1] ?? '').matchAll(/"([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
+    for (const list of l.matchAll(/pods=\[([^\]]*)\]/g))
+      for (const m of (list[1] ?? '').matchAll(/"([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
     for (const m of l.matchAll(/Namespace:([a-z0-9-]+),/g)) refs.push(m[1] ?? '');
     return refs.length === 0 || refs.includes(ns);
   });
@@ -318,8 +372,12 @@ function dropForeign(text: string, ns: string, f: Foreign): { text: string; drop
 
 describe.runIf(enabled)('record fixtures', () => {
   for (const s of scenarios) {
-    it.runIf(only.length === 0 || only.includes(s.name))(s.name, async () => {
-      await record(s);
-    }, s.timeoutMs + s.settleMs + 120_000);
+    it.runIf(only.length === 0 || only.includes(s.name))(
+      s.name,
+      async () => {
+        await record(s);
+      },
+      s.timeoutMs + s.settleMs + 120_000,
+    );
   }
 });

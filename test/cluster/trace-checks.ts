@@ -16,7 +16,12 @@ export const step = (t: Trace, kind: string, container?: string): Step | undefin
  * A trace that lived through a fault has the same steps as one attached afterwards (what the cluster
  * still holds): nothing lost, nothing duplicated. Returns the fresh trace.
  */
-export async function expectSameAsFreshAttach(conn: Connection, namespace: string, t: Trace, name: string): Promise<Trace> {
+export async function expectSameAsFreshAttach(
+  conn: Connection,
+  namespace: string,
+  t: Trace,
+  name: string,
+): Promise<Trace> {
   const fresh = new TraceSession({ conn, namespace, name, timeoutMs: 30_000, onEvent: () => undefined });
   await fresh.start();
   await fresh.finished;
@@ -28,8 +33,14 @@ export async function expectSameAsFreshAttach(conn: Connection, namespace: strin
 
 /** Every CRI step time in the trace equals (to the ms) containerd's own line for it. Returns how many times were compared. */
 export async function expectMatchesGroundTruth(t: Trace): Promise<number> {
-  const truth = await runtimeLogLinesFor({ namespace: t.pod.namespace ?? '', name: t.pod.name ?? '', uid: t.pod.uid ?? '' });
-  const records = parseLogText(truth.lines.join('\n'), { referenceYear: new Date().getUTCFullYear() }).records.filter((r) => r.type === 'cri');
+  const truth = await runtimeLogLinesFor({
+    namespace: t.pod.namespace ?? '',
+    name: t.pod.name ?? '',
+    uid: t.pod.uid ?? '',
+  });
+  const records = parseLogText(truth.lines.join('\n'), { referenceYear: new Date().getUTCFullYear() }).records.filter(
+    (r) => r.type === 'cri',
+  );
   const ms = (k: string | undefined): string | undefined => k?.slice(0, 23);
   const who = `${t.pod.namespace ?? ''}/${t.pod.name ?? ''}`;
   let compared = 0;
@@ -42,15 +53,33 @@ export async function expectMatchesGroundTruth(t: Trace): Promise<number> {
   compared += 2;
   for (const c of t.containers) {
     const created = step(t, 'container-created', c.name);
-    const ce = pick('CreateContainer', 'end', (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0);
+    const ce = pick(
+      'CreateContainer',
+      'end',
+      (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0,
+    );
     if (!ce) continue;
     expect(ms(created?.start?.key), `CreateContainer ${c.name} start of ${who}`).toBe(
-      ms(pick('CreateContainer', 'start', (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0)?.time.key),
+      ms(
+        pick(
+          'CreateContainer',
+          'start',
+          (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0,
+        )?.time.key,
+      ),
     );
     expect(ms(created?.end?.key), `CreateContainer ${c.name} end of ${who}`).toBe(ms(ce.time.key));
     const started = step(t, 'container-started', c.name);
-    const ss = pick('StartContainer', 'start', (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''));
-    const se = pick('StartContainer', 'end', (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''));
+    const ss = pick(
+      'StartContainer',
+      'start',
+      (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''),
+    );
+    const se = pick(
+      'StartContainer',
+      'end',
+      (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''),
+    );
     expect(ms(started?.start?.key), `StartContainer ${c.name} start of ${who}`).toBe(ms(ss?.time.key));
     expect(ms(started?.end?.key), `StartContainer ${c.name} end of ${who}`).toBe(ms(se?.time.key));
     compared += 4;

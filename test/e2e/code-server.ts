@@ -40,9 +40,12 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
 export function findCodeServer(): string {
   const fromEnv = process.env['POD_BIRTH_CODE_SERVER'];
   const cacheRoot = process.env['POD_BIRTH_CACHE'] ?? join(homedir(), '.cache', 'pod-birth');
-  const binary = fromEnv ?? join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
+  const binary =
+    fromEnv ?? join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
   if (!existsSync(binary)) {
-    throw new Error(`code-server not found at ${binary}: run \`bash test/e2e/install-code-server.sh\` first (or set POD_BIRTH_CODE_SERVER).`);
+    throw new Error(
+      `code-server not found at ${binary}: run \`bash test/e2e/install-code-server.sh\` first (or set POD_BIRTH_CODE_SERVER).`,
+    );
   }
   return binary;
 }
@@ -108,20 +111,34 @@ function codeServerEnv(profile: Profile): NodeJS.ProcessEnv {
 }
 
 function commonArgs(profile: Profile): string[] {
-  return ['--config', join(profile.xdgDir, 'config.yaml'), '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir];
+  return [
+    '--config',
+    join(profile.xdgDir, 'config.yaml'),
+    '--user-data-dir',
+    profile.userDataDir,
+    '--extensions-dir',
+    profile.extensionsDir,
+  ];
 }
 
 /** Installs a .vsix into the profile with `code-server --install-extension`; returns the installed extension folders. */
 export async function installExtension(binary: string, profile: Profile, vsix: string): Promise<string[]> {
   if (!existsSync(vsix)) throw new Error(`VSIX not found: ${vsix}`);
   const output = await new Promise<string>((resolveRun, reject) => {
-    execFile(binary, [...commonArgs(profile), '--force', '--install-extension', vsix], { env: codeServerEnv(profile), timeout: 120_000 }, (error, stdout, stderr) => {
-      const text = `${stdout}${stderr}`;
-      if (error) reject(new Error(`code-server --install-extension ${vsix} failed: ${error.message}\n${text}`));
-      else resolveRun(text);
-    });
+    execFile(
+      binary,
+      [...commonArgs(profile), '--force', '--install-extension', vsix],
+      { env: codeServerEnv(profile), timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const text = `${stdout}${stderr}`;
+        if (error) reject(new Error(`code-server --install-extension ${vsix} failed: ${error.message}\n${text}`));
+        else resolveRun(text);
+      },
+    );
   });
-  const installed = (await readdir(profile.extensionsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const installed = (await readdir(profile.extensionsDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   if (installed.length === 0) throw new Error(`code-server --install-extension ${vsix} installed nothing:\n${output}`);
   return installed;
 }
@@ -162,7 +179,10 @@ async function waitForHealthz(baseUrl: string, child: ChildProcess, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
-    if (exited(child)) throw new Error(`code-server exited early (code ${String(child.exitCode)}, signal ${String(child.signalCode)}); see ${logFile}`);
+    if (exited(child))
+      throw new Error(
+        `code-server exited early (code ${String(child.exitCode)}, signal ${String(child.signalCode)}); see ${logFile}`,
+      );
     try {
       const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
@@ -172,7 +192,9 @@ async function waitForHealthz(baseUrl: string, child: ChildProcess, timeoutMs: n
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`code-server did not answer ${baseUrl}/healthz within ${timeoutMs} ms (${lastError}); see ${logFile}`);
+  throw new Error(
+    `code-server did not answer ${baseUrl}/healthz within ${timeoutMs} ms (${lastError}); see ${logFile}`,
+  );
 }
 
 /**
@@ -187,8 +209,10 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   const log = createWriteStream(logFile);
   const args = [
     ...commonArgs(profile),
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

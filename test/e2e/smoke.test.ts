@@ -94,7 +94,11 @@ describe('packaged extension in code-server', () => {
   it('activates: the language server publishes the "Trace Pod Birth: Pod/hello-birth" CodeLens', async () => {
     screenshotOnFailure('3-codelens');
     const expected = 'Trace Pod Birth: Pod/hello-birth';
-    const titles = await pollUntil(() => codeLensTitles(workbench()), (t) => t.includes(expected), 45_000);
+    const titles = await pollUntil(
+      () => codeLensTitles(workbench()),
+      (t) => t.includes(expected),
+      45_000,
+    );
     await shoot('3-codelens');
     expect(titles).toEqual([expected]);
   });

@@ -32,7 +32,9 @@ export async function openFileFromExplorer(page: Page, fileName: string, timeout
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: timeoutMs });
+  await page
+    .locator('.tabs-container .tab.active', { hasText: fileName })
+    .waitFor({ state: 'visible', timeout: timeoutMs });
   await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
@@ -42,9 +44,11 @@ export async function openFileFromExplorer(page: Page, fileName: string, timeout
  */
 export async function waitForLanguageMode(page: Page, mode: string, timeoutMs = 20_000): Promise<void> {
   const item = page.locator('[id="status.editor.mode"]');
-  const read = async (): Promise<string> => ((await item.count()) > 0 ? ((await item.first().textContent()) ?? '').trim() : '');
+  const read = async (): Promise<string> =>
+    (await item.count()) > 0 ? ((await item.first().textContent()) ?? '').trim() : '';
   const shown = await pollUntil(read, (text) => text === mode, timeoutMs);
-  if (shown !== mode) throw new Error(`the active editor's language mode is "${shown}" after ${timeoutMs} ms, expected "${mode}"`);
+  if (shown !== mode)
+    throw new Error(`the active editor's language mode is "${shown}" after ${timeoutMs} ms, expected "${mode}"`);
 }
 
 /** The text editor of the active editor group. */
@@ -56,7 +60,12 @@ export function activeEditor(page: Page): Locator {
  * Polls `read` until `done` holds or the timeout passes, and returns the last value either way,
  * so the caller's assertion fails with what was actually on screen.
  */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -91,7 +100,13 @@ export async function chooseContextMenuItem(page: Page, label: string, timeoutMs
   const menu = page.locator('.context-view .monaco-menu');
   const item = menu.locator('.action-item', { hasText: label }).first();
   await item.click();
-  const closed = await menu.first().waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false);
+  const closed = await menu
+    .first()
+    .waitFor({ state: 'hidden', timeout: 1500 })
+    .then(
+      () => true,
+      () => false,
+    );
   if (closed) return;
   console.log(`context menu: the click on "${label}" was dropped; choosing it with Enter`);
   await item.hover();
@@ -100,13 +115,21 @@ export async function chooseContextMenuItem(page: Page, label: string, timeoutMs
 }
 
 /** Opens the command palette, types `query`, and returns the labels of the listed commands once `expected` shows up or the timeout passes. */
-export async function searchCommandPalette(page: Page, query: string, expected: string, timeoutMs = 10_000): Promise<string[]> {
+export async function searchCommandPalette(
+  page: Page,
+  query: string,
+  expected: string,
+  timeoutMs = 10_000,
+): Promise<string[]> {
   await page.keyboard.press('Control+Shift+P');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await page.keyboard.type(query);
   const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-  const read = async (): Promise<string[]> => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim());
+  const read = async (): Promise<string[]> =>
+    (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) =>
+      t.trim(),
+    );
   return pollUntil(read, (labels) => labels.includes(expected), timeoutMs);
 }
 
@@ -132,7 +155,10 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 30_000
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      const hit = await frame.locator(selector).count().catch(() => 0);
+      const hit = await frame
+        .locator(selector)
+        .count()
+        .catch(() => 0);
       if (hit > 0) return frame;
     }
     if (Date.now() >= deadline) throw new Error(`no frame shows ${selector} after ${timeoutMs} ms`);
@@ -148,7 +174,10 @@ export async function pickQuickItem(page: Page, text: string, timeoutMs = 15_000
 }
 
 /** The text of VS Code's modal dialog and a way to press one of its buttons. */
-export async function modalDialog(page: Page, timeoutMs = 30_000): Promise<{ text: string; press(label: string): Promise<void> }> {
+export async function modalDialog(
+  page: Page,
+  timeoutMs = 30_000,
+): Promise<{ text: string; press(label: string): Promise<void> }> {
   const box = page.locator('.monaco-dialog-box').first();
   await box.waitFor({ state: 'visible', timeout: timeoutMs });
   const text = ((await box.textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -172,19 +201,28 @@ export async function problems(page: Page): Promise<string[]> {
   if (!(await panel.isVisible().catch(() => false))) await page.keyboard.press('Control+Shift+M');
   await panel.waitFor({ state: 'visible', timeout: 10_000 });
   const rows = page.locator('.markers-panel .monaco-list-row');
-  return (await rows.evaluateAll((els) => els.map((e) => e.textContent || e.getAttribute('aria-label') || ''))).map((t) => t.replace(/\s+/g, ' ').trim());
+  return (await rows.evaluateAll((els) => els.map((e) => e.textContent || e.getAttribute('aria-label') || ''))).map(
+    (t) => t.replace(/\s+/g, ' ').trim(),
+  );
 }
 
 /** Shows an activity bar container by its label (e.g. "Pod Birth", "Explorer"); clicking an active one would hide it. */
 export async function openActivity(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
-  const item = page.locator('.activitybar .action-item').filter({ has: page.locator(`a[aria-label^="${label}"]`) }).first();
+  const item = page
+    .locator('.activitybar .action-item')
+    .filter({ has: page.locator(`a[aria-label^="${label}"]`) })
+    .first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
   const active = ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
   if (!active) await item.click();
 }
 
 /** Screenshots of one suite into `dir`: `shoot(name)` prints the path; `onFailure(name)` shoots a failing test. */
-export function suiteShots(dir: string, page: () => Page | undefined, onTestFailed: (fn: () => Promise<void>) => void): { shoot(name: string): Promise<string>; onFailure(name: string): void } {
+export function suiteShots(
+  dir: string,
+  page: () => Page | undefined,
+  onTestFailed: (fn: () => Promise<void>) => void,
+): { shoot(name: string): Promise<string>; onFailure(name: string): void } {
   const shoot = async (name: string): Promise<string> => {
     const p = page();
     if (!p) throw new Error('the workbench did not open: see the beforeAll error');

@@ -37,7 +37,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export type Harness = Awaited<ReturnType<typeof harness>>;
 
-export async function harness(capabilities: ClientCapabilities = { workspace: { codeLens: { refreshSupport: true }, inlayHint: { refreshSupport: true } } }) {
+export async function harness(
+  capabilities: ClientCapabilities = {
+    workspace: { codeLens: { refreshSupport: true }, inlayHint: { refreshSupport: true } },
+  },
+) {
   const up = new PassThrough();
   const down = new PassThrough();
   startServer(createConnection(new StreamMessageReader(up), new StreamMessageWriter(down)));
@@ -48,14 +52,17 @@ export async function harness(capabilities: ClientCapabilities = { workspace: { 
   client.onRequest('workspace/codeLens/refresh', () => void refreshes.push('codeLens'));
   client.onRequest('workspace/inlayHint/refresh', () => void refreshes.push('inlayHint'));
   client.listen();
-  const init = (await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities })) as { capabilities: Record<string, unknown> };
+  const init = (await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities })) as {
+    capabilities: Record<string, unknown>;
+  };
   await client.sendNotification('initialized', {});
   const versions = new Map<string, number>();
 
   const count = (uri: string): number => published.filter((p) => p.uri === uri).length;
   const latest = (uri: string): Diagnostic[] | undefined => published.filter((p) => p.uri === uri).pop()?.diagnostics;
   /** Diagnostics that come from a trace (not the text analysis). */
-  const traceDiags = (uri: string): Diagnostic[] => (latest(uri) ?? []).filter((d) => typeof d.data === 'object' && d.data !== null);
+  const traceDiags = (uri: string): Diagnostic[] =>
+    (latest(uri) ?? []).filter((d) => typeof d.data === 'object' && d.data !== null);
 
   return {
     client,
@@ -68,7 +75,9 @@ export async function harness(capabilities: ClientCapabilities = { workspace: { 
     async open(uri: string, text: string): Promise<void> {
       const before = count(uri);
       versions.set(uri, 1);
-      await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+      await client.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'yaml', version: 1, text },
+      });
       await until(`first diagnostics of ${uri}`, () => count(uri) > before);
     },
     /** Sends a change and waits for the diagnostics published for it. */
@@ -76,7 +85,10 @@ export async function harness(capabilities: ClientCapabilities = { workspace: { 
       const before = count(uri);
       const version = (versions.get(uri) ?? 1) + 1;
       versions.set(uri, version);
-      await client.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+      await client.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: changes,
+      });
       await until(`diagnostics after change ${version} of ${uri}`, () => count(uri) > before);
       return latest(uri) ?? [];
     },
@@ -94,12 +106,24 @@ export async function harness(capabilities: ClientCapabilities = { workspace: { 
       await until(`diagnostics after clearing ${traceId}`, () => count(uri) > before);
       return latest(uri) ?? [];
     },
-    lenses: async (uri: string) => (await client.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[],
-    hover: async (uri: string, line: number, character: number) => (await client.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as Hover | null,
+    lenses: async (uri: string) =>
+      (await client.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[],
+    hover: async (uri: string, line: number, character: number) =>
+      (await client.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position: { line, character },
+      })) as Hover | null,
     hints: async (uri: string, fromLine = 0, toLine = 1000) =>
-      (await client.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } } })) as InlayHint[],
+      (await client.sendRequest('textDocument/inlayHint', {
+        textDocument: { uri },
+        range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } },
+      })) as InlayHint[],
     actions: async (uri: string, diagnostics: Diagnostic[]) =>
-      (await client.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics, only: ['quickfix'] } })) as CodeAction[],
+      (await client.sendRequest('textDocument/codeAction', {
+        textDocument: { uri },
+        range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics, only: ['quickfix'] },
+      })) as CodeAction[],
     dispose: () => client.dispose(),
   };
 }

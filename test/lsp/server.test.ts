@@ -3,7 +3,13 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createConnection } from 'vscode-languageserver/node';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams, type CodeLens } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type PublishDiagnosticsParams,
+  type CodeLens,
+} from 'vscode-languageserver-protocol/node';
 import { startServer } from '../../src/server/serve.js';
 import { analyze } from '../../src/server/analysis.js';
 
@@ -44,7 +50,9 @@ describe('language server', () => {
     const { client, diagnostics } = harness();
     await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
     await client.sendNotification('initialized', {});
-    await client.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///m.yaml', languageId: 'yaml', version: 1, text: manifest } });
+    await client.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: 'file:///m.yaml', languageId: 'yaml', version: 1, text: manifest },
+    });
     const t0 = Date.now();
     while (diagnostics.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
     const d = diagnostics[0]!;
@@ -56,7 +64,9 @@ describe('language server', () => {
     expect(wrong.message).toContain('did you mean "Deployment"');
     const yamlErr = d.diagnostics.find((x) => x.code === 'pod-birth/yaml-error')!;
     expect(yamlErr.range.start.line).toBeGreaterThanOrEqual(18);
-    const lenses = (await client.sendRequest('textDocument/codeLens', { textDocument: { uri: 'file:///m.yaml' } })) as CodeLens[];
+    const lenses = (await client.sendRequest('textDocument/codeLens', {
+      textDocument: { uri: 'file:///m.yaml' },
+    })) as CodeLens[];
     expect(lenses.map((l) => [l.range.start.line, l.command?.title])).toEqual([[1, 'Trace Pod Birth: Pod/web']]);
     expect(lenses[0]?.command?.arguments).toEqual([{ uri: 'file:///m.yaml', docIndex: 0 }]);
     client.dispose();

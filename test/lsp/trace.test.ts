@@ -3,7 +3,12 @@
 // (test/fixtures/recorded/<scenario>/) mapped onto the sample manifests (test/samples/).
 import { afterEach, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DiagnosticSeverity, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol/node';
+import {
+  DiagnosticSeverity,
+  type CodeAction,
+  type Diagnostic,
+  type TextEdit,
+} from 'vscode-languageserver-protocol/node';
 import { parse } from 'yaml';
 import { diagnoseScheduling } from '../../src/core/diagnosis/index.js';
 import type { Diagnosis, Trace } from '../../src/core/model.js';
@@ -44,12 +49,18 @@ function taintTrace(message: string): Trace {
   expect(diagnosis.map((d) => d.cause)).toEqual(['untolerated-taint']);
   return { ...MEMORY, diagnosis };
 }
-const CONTROL_PLANE_TAINT = '0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
+const CONTROL_PLANE_TAINT =
+  '0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
 
 describe('trace diagnostics', () => {
   it('marks the insufficient-memory cause on exactly the memory: line of the manifest, and refreshes lenses and hints', async () => {
     const h = await server();
-    expect(h.init.capabilities).toMatchObject({ hoverProvider: true, inlayHintProvider: {}, codeActionProvider: { codeActionKinds: ['quickfix'] }, codeLensProvider: {} });
+    expect(h.init.capabilities).toMatchObject({
+      hoverProvider: true,
+      inlayHintProvider: {},
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      codeLensProvider: {},
+    });
     const uri = 'file:///pending-memory.yaml';
     const text = sample('pending-memory.yaml');
     await h.open(uri, text);
@@ -60,7 +71,10 @@ describe('trace diagnostics', () => {
     const line = lineOf(text, 'memory: 64Gi');
     expect(line).toBe(12);
     const col = text.split('\n')[line]!.indexOf('memory');
-    expect(d!.range).toEqual({ start: { line, character: col }, end: { line, character: col + 'memory: 64Gi'.length } });
+    expect(d!.range).toEqual({
+      start: { line, character: col },
+      end: { line, character: col + 'memory: 64Gi'.length },
+    });
     expect(d!.severity).toBe(DiagnosticSeverity.Error);
     expect(d!.source).toBe('Pod Birth');
     expect(d!.message).toContain('do not have enough free memory');
@@ -88,19 +102,30 @@ describe('trace diagnostics', () => {
     await h.open(uri, text);
     await h.update('t1', uri, MEMORY);
     // Three lines above: the mark moves down three lines.
-    let ds = await h.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# one\n# two\n# three\n' }]);
+    let ds = await h.change(uri, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# one\n# two\n# three\n' },
+    ]);
     expect(byCode(ds, 'pod-birth/insufficient-memory')?.range.start).toEqual({ line: 15, character: 10 });
     // A second container inserted before it: the trace's container is followed by its binding, not by index.
-    ds = await h.change(uri, [{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: '    - name: sidecar\n      image: busybox:1.36\n' }]);
+    ds = await h.change(uri, [
+      {
+        range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } },
+        text: '    - name: sidecar\n      image: busybox:1.36\n',
+      },
+    ]);
     expect(byCode(ds, 'pod-birth/insufficient-memory')?.range.start).toEqual({ line: 17, character: 10 });
     // memory: removed: the mark stands on `requests:` and says what is missing.
-    ds = await h.change(uri, [{ range: { start: { line: 17, character: 10 }, end: { line: 17, character: 22 } }, text: 'cpu: 100m' }]);
+    ds = await h.change(uri, [
+      { range: { start: { line: 17, character: 10 }, end: { line: 17, character: 22 } }, text: 'cpu: 100m' },
+    ]);
     const parent = byCode(ds, 'pod-birth/insufficient-memory');
     expect(parent?.range.start).toEqual({ line: 16, character: 8 });
     expect(parent?.message).toContain('is not in the manifest');
     expect(parent?.message).toContain('add `memory:` under `spec.containers[1].resources.requests`');
     // The container deleted: the mapping no longer holds.
-    ds = await h.change(uri, [{ range: { start: { line: 12, character: 0 }, end: { line: 18, character: 0 } }, text: '' }]);
+    ds = await h.change(uri, [
+      { range: { start: { line: 12, character: 0 }, end: { line: 18, character: 0 } }, text: '' },
+    ]);
     expect(h.traceDiags(uri)).toEqual([]);
     expect(ds.every((d) => !String(d.code).startsWith('pod-birth/insufficient'))).toBe(true);
   });
@@ -111,10 +136,14 @@ describe('trace diagnostics', () => {
     await h.open(uri, sample('pending-memory.yaml'));
     await h.update('t1', uri, MEMORY);
     const nameLine = lineOf(sample('pending-memory.yaml'), 'name: too-big');
-    await h.change(uri, [{ range: { start: { line: nameLine, character: 8 }, end: { line: nameLine, character: 15 } }, text: 'other' }]);
+    await h.change(uri, [
+      { range: { start: { line: nameLine, character: 8 }, end: { line: nameLine, character: 15 } }, text: 'other' },
+    ]);
     expect(h.traceDiags(uri)).toEqual([]);
     expect((await h.lenses(uri)).map((l) => l.command?.title)).toEqual(['Trace Pod Birth: Pod/other']);
-    await h.change(uri, [{ range: { start: { line: nameLine, character: 8 }, end: { line: nameLine, character: 13 } }, text: 'too-big' }]);
+    await h.change(uri, [
+      { range: { start: { line: nameLine, character: 8 }, end: { line: nameLine, character: 13 } }, text: 'too-big' },
+    ]);
     expect(h.traceDiags(uri).map((d) => d.code)).toEqual(['pod-birth/insufficient-memory']);
   });
 
@@ -124,10 +153,12 @@ describe('trace diagnostics', () => {
     await h.open(uri, sample('pending-memory.yaml'));
     await h.update('t1', uri, MEMORY);
     const lenses = await h.lenses(uri);
-    expect(lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments])).toEqual([
-      [1, 'Trace Pod Birth: Pod/too-big', TRACE_DOCUMENT_COMMAND, [{ uri, docIndex: 0 }]],
-      [1, 'Pending: insufficient memory', FOCUS_TRACE_COMMAND, ['t1']],
-    ]);
+    expect(lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments])).toEqual(
+      [
+        [1, 'Trace Pod Birth: Pod/too-big', TRACE_DOCUMENT_COMMAND, [{ uri, docIndex: 0 }]],
+        [1, 'Pending: insufficient memory', FOCUS_TRACE_COMMAND, ['t1']],
+      ],
+    );
     const refreshed = h.refreshes.length;
     const ds = await h.clear('t1', uri);
     expect(ds.filter((d) => d.data !== undefined)).toEqual([]);
@@ -144,7 +175,11 @@ describe('trace diagnostics', () => {
     expect(h.traceDiags(uri)).toEqual([]);
     const ready = PRESENT.steps.find((s) => s.kind === 'ready')!;
     const created = PRESENT.steps.find((s) => s.kind === 'created')!;
-    expect((await h.lenses(uri))[1]?.command).toEqual({ title: `Ready in ${formatDuration(diffMs(created.start!, ready.end!))}`, command: FOCUS_TRACE_COMMAND, arguments: ['new'] });
+    expect((await h.lenses(uri))[1]?.command).toEqual({
+      title: `Ready in ${formatDuration(diffMs(created.start!, ready.end!))}`,
+      command: FOCUS_TRACE_COMMAND,
+      arguments: ['new'],
+    });
     // An update of the older trace does not take the document back.
     await h.update('old', uri, MEMORY);
     expect(h.traceDiags(uri)).toEqual([]);
@@ -160,12 +195,22 @@ describe('trace diagnostics', () => {
     const ds = await h.update('t1', uri, { ...MISSING, diagnosis: [] });
     const d = byCode(ds, 'pod-birth/image-pull-failed');
     const line = lineOf(text, 'image: busybox:0.0-does-not-exist');
-    expect(d?.range).toEqual({ start: { line, character: 6 }, end: { line, character: text.split('\n')[line]!.length } });
+    expect(d?.range).toEqual({
+      start: { line, character: 6 },
+      end: { line, character: text.split('\n')[line]!.length },
+    });
     expect(d?.message).toMatch(/^PullImage failed main ×2: Failed to pull image "busybox:does-not-exist"/);
-    expect(d?.data).toMatchObject({ traceId: 't1', cause: 'image-pull-failed', diagnosis: null, step: 'image-pull-failed:main' });
+    expect(d?.data).toMatchObject({
+      traceId: 't1',
+      cause: 'image-pull-failed',
+      diagnosis: null,
+      step: 'image-pull-failed:main',
+    });
     // With the diagnosis, the diagnosis speaks for the field and the step adds nothing.
     const full = await h.update('t1', uri, MISSING);
-    expect(full.filter((x) => x.data !== undefined).map((x) => [x.code, x.range.start.line])).toEqual([['pod-birth/image-pull-failed', line]]);
+    expect(full.filter((x) => x.data !== undefined).map((x) => [x.code, x.range.start.line])).toEqual([
+      ['pod-birth/image-pull-failed', line],
+    ]);
     expect(byCode(full, 'pod-birth/image-pull-failed')?.message).toContain('does not exist in the registry');
   });
 
@@ -229,7 +274,9 @@ describe('trace hovers', () => {
     await h.open(uri, text);
     await h.update('t1', uri, MEMORY);
     for (const needle of ['memory: 64Gi', 'requests:', 'resources:']) {
-      const md = markdown(await h.hover(uri, lineOf(text, needle), text.split('\n')[lineOf(text, needle)]!.indexOf(needle[0]!) + 1));
+      const md = markdown(
+        await h.hover(uri, lineOf(text, needle), text.split('\n')[lineOf(text, needle)]!.indexOf(needle[0]!) + 1),
+      );
       expect(md, needle).toContain('Pending: insufficient memory');
       expect(md, needle).toContain('Lower resources\\.requests\\.memory');
       expect(md, needle).toContain('Evidence: 0\\/1 nodes are available\\: 1 Insufficient memory');
@@ -242,7 +289,8 @@ describe('trace hovers', () => {
     const uri = 'file:///hostile.yaml';
     const text = sample('missing-image.yaml');
     await h.open(uri, text);
-    const evil = '[click me](https://evil.example/x) ![i](https://evil.example/i.png) <img src=x onerror=alert(1)> **bold** `code` https://evil.example';
+    const evil =
+      '[click me](https://evil.example/x) ![i](https://evil.example/i.png) <img src=x onerror=alert(1)> **bold** `code` https://evil.example';
     const trace: Trace = {
       ...MISSING,
       pod: { ...MISSING.pod, name: '<b>pod</b>' },
@@ -255,7 +303,8 @@ describe('trace hovers', () => {
     expect(md).toContain('\\<img src\\=x onerror\\=alert\\(1\\)\\>');
     expect(md).toContain('\\<b\\>pod\\<\\/b\\>');
     // Nothing Markdown or HTML would act on is left unescaped.
-    for (const raw of [/(?<!\\)\]\(/, /(?<!\\)<img/, /(?<!\\)<b>/, /(?<!\\)\*\*bold/, /(?<!\\)`code/, /https:\/\//]) expect(md).not.toMatch(raw);
+    for (const raw of [/(?<!\\)\]\(/, /(?<!\\)<img/, /(?<!\\)<b>/, /(?<!\\)\*\*bold/, /(?<!\\)`code/, /https:\/\//])
+      expect(md).not.toMatch(raw);
   });
 });
 
@@ -272,7 +321,11 @@ describe('trace inlay hints', () => {
     const name = lineOf(text, '- name: hello');
     const image = lineOf(text, 'image: busybox');
     expect(await h.hints(uri)).toEqual([
-      { position: { line: name, character: lines[name]!.length }, label: `started in ${formatDuration(diffMs(create.start!, start.end!))}`, paddingLeft: true },
+      {
+        position: { line: name, character: lines[name]!.length },
+        label: `started in ${formatDuration(diffMs(create.start!, start.end!))}`,
+        paddingLeft: true,
+      },
       { position: { line: image, character: lines[image]!.length }, label: 'pulled in 14ms', paddingLeft: true },
     ]);
     expect((await h.hints(uri))[0]?.label).toBe('started in 89ms');
@@ -292,12 +345,18 @@ describe('trace inlay hints', () => {
     await h.update('c', c, CRASH);
     expect((await h.hints(a)).map((x) => x.label)).toEqual([expect.stringMatching(/^started in \d+ms$/), 'present']);
     expect((await h.hints(b)).map((x) => x.label)).toEqual(['pull failed']);
-    expect((await h.hints(c)).map((x) => x.label)).toEqual([expect.stringMatching(/^started in \d+ms \(restart 2\)$/), 'present']);
+    expect((await h.hints(c)).map((x) => x.label)).toEqual([
+      expect.stringMatching(/^started in \d+ms \(restart 2\)$/),
+      'present',
+    ]);
   });
 });
 
 describe('trace quick fixes', () => {
-  const fit = (d: Diagnosis): Diagnosis => ({ ...d, fit: { resource: 'memory', requested: '64Gi', node: 'pod-birth-node', free: '3814Mi', allocatable: '3910Mi' } });
+  const fit = (d: Diagnosis): Diagnosis => ({
+    ...d,
+    fit: { resource: 'memory', requested: '64Gi', node: 'pod-birth-node', free: '3814Mi', allocatable: '3910Mi' },
+  });
 
   it('lowers requests.memory to what the roomiest node has free, in place', async () => {
     const h = await server();
@@ -306,8 +365,12 @@ describe('trace quick fixes', () => {
     await h.open(uri, text);
     const ds = await h.update('t1', uri, { ...MEMORY, diagnosis: MEMORY.diagnosis.map(fit) });
     const actions = await h.actions(uri, [byCode(ds, 'pod-birth/insufficient-memory')!]);
-    expect(actions.map((a) => [a.title, a.kind])).toEqual([['Lower requests.memory to 3814Mi (node pod-birth-node has 3814Mi free of 3910Mi)', 'quickfix']]);
-    expect(actions[0]?.edit?.changes?.[uri]).toEqual([{ range: { start: { line: 12, character: 18 }, end: { line: 12, character: 22 } }, newText: '3814Mi' }]);
+    expect(actions.map((a) => [a.title, a.kind])).toEqual([
+      ['Lower requests.memory to 3814Mi (node pod-birth-node has 3814Mi free of 3910Mi)', 'quickfix'],
+    ]);
+    expect(actions[0]?.edit?.changes?.[uri]).toEqual([
+      { range: { start: { line: 12, character: 18 }, end: { line: 12, character: 22 } }, newText: '3814Mi' },
+    ]);
     const fixed = applyEdits(text, actions[0], uri);
     expect(fixed).toBe(text.replace('memory: 64Gi', 'memory: 3814Mi'));
   });
@@ -320,7 +383,9 @@ describe('trace quick fixes', () => {
     let ds = await h.update('t1', uri, MEMORY);
     expect(await h.actions(uri, [byCode(ds, 'pod-birth/insufficient-memory')!])).toEqual([]);
     await h.update('t1', uri, { ...MEMORY, diagnosis: MEMORY.diagnosis.map(fit) });
-    ds = await h.change(uri, [{ range: { start: { line: 12, character: 18 }, end: { line: 12, character: 22 } }, text: '1Gi' }]);
+    ds = await h.change(uri, [
+      { range: { start: { line: 12, character: 18 }, end: { line: 12, character: 22 } }, text: '1Gi' },
+    ]);
     expect(await h.actions(uri, [byCode(ds, 'pod-birth/insufficient-memory')!])).toEqual([]);
   });
 
@@ -335,10 +400,16 @@ describe('trace quick fixes', () => {
     expect(d.range).toEqual({ start: { line: 5, character: 0 }, end: { line: 5, character: 4 } });
     expect(d.message).toContain('(`spec.tolerations` is not in the manifest: add `tolerations:` under `spec`)');
     const actions = await h.actions(uri, [d]);
-    expect(actions.map((a) => a.title)).toEqual(['Add a toleration for taint node-role.kubernetes.io/control-plane (any effect)']);
+    expect(actions.map((a) => a.title)).toEqual([
+      'Add a toleration for taint node-role.kubernetes.io/control-plane (any effect)',
+    ]);
     const fixed = applyEdits(text, actions[0], uri);
-    expect(fixed).toBe(text + '  tolerations:\n    - key: node-role.kubernetes.io/control-plane\n      operator: Exists\n');
-    expect(parse(fixed).spec.tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }]);
+    expect(fixed).toBe(
+      text + '  tolerations:\n    - key: node-role.kubernetes.io/control-plane\n      operator: Exists\n',
+    );
+    expect(parse(fixed).spec.tolerations).toEqual([
+      { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' },
+    ]);
     expect(parse(fixed).spec.containers).toEqual(parse(text).spec.containers);
   });
 
@@ -347,15 +418,36 @@ describe('trace quick fixes', () => {
     const uri = 'file:///taint-deploy.yaml';
     const text = sample('deployment.yaml');
     await h.open(uri, text);
-    let ds = await h.update('t1', uri, taintTrace('0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.'));
-    expect(byCode(ds, 'pod-birth/untolerated-taint')?.message).toContain('(`spec.template.spec.tolerations` is not in the manifest: add `tolerations:` under `spec.template.spec`)');
-    expect(byCode(ds, 'pod-birth/untolerated-taint')?.range.start).toEqual({ line: lineOf(text, '    spec:'), character: 4 });
+    let ds = await h.update(
+      't1',
+      uri,
+      taintTrace(
+        '0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+      ),
+    );
+    expect(byCode(ds, 'pod-birth/untolerated-taint')?.message).toContain(
+      '(`spec.template.spec.tolerations` is not in the manifest: add `tolerations:` under `spec.template.spec`)',
+    );
+    expect(byCode(ds, 'pod-birth/untolerated-taint')?.range.start).toEqual({
+      line: lineOf(text, '    spec:'),
+      character: 4,
+    });
     const fixed = applyEdits(text, (await h.actions(uri, [byCode(ds, 'pod-birth/untolerated-taint')!]))[0], uri);
-    expect(fixed).toBe(text + '      tolerations:\n        - key: dedicated\n          operator: Equal\n          value: "gpu"\n');
-    expect(parse(fixed).spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'gpu' }]);
+    expect(fixed).toBe(
+      text + '      tolerations:\n        - key: dedicated\n          operator: Equal\n          value: "gpu"\n',
+    );
+    expect(parse(fixed).spec.template.spec.tolerations).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'gpu' },
+    ]);
     // Now with a list already there (and another taint named): appended at the list's indentation.
-    ds = await h.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } }, text: fixed }]);
-    ds = await h.update('t1', uri, taintTrace('0/1 nodes are available: 1 node(s) had untolerated taint {node.example/maintenance: true}.'));
+    ds = await h.change(uri, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } }, text: fixed },
+    ]);
+    ds = await h.update(
+      't1',
+      uri,
+      taintTrace('0/1 nodes are available: 1 node(s) had untolerated taint {node.example/maintenance: true}.'),
+    );
     const appended = applyEdits(fixed, (await h.actions(uri, [byCode(ds, 'pod-birth/untolerated-taint')!]))[0], uri);
     expect(parse(appended).spec.template.spec.tolerations).toEqual([
       { key: 'dedicated', operator: 'Equal', value: 'gpu' },
@@ -369,10 +461,18 @@ describe('trace quick fixes', () => {
     const uri = 'file:///taint-hidden.yaml';
     const text = sample('crashloop.yaml');
     await h.open(uri, text);
-    const ds = await h.update('t1', uri, taintTrace('0/1 nodes are available: 1 node(s) had untolerated taint(s). preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'));
+    const ds = await h.update(
+      't1',
+      uri,
+      taintTrace(
+        '0/1 nodes are available: 1 node(s) had untolerated taint(s). preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+      ),
+    );
     const actions = await h.actions(uri, [byCode(ds, 'pod-birth/untolerated-taint')!]);
     expect(actions[0]?.title).toBe('Add a tolerations skeleton (fill in the taint key from kubectl describe node)');
-    expect(parse(applyEdits(text, actions[0], uri)).spec.tolerations).toEqual([{ key: 'REPLACE-WITH-TAINT-KEY', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(parse(applyEdits(text, actions[0], uri)).spec.tolerations).toEqual([
+      { key: 'REPLACE-WITH-TAINT-KEY', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
   });
 
   it('offers nothing for a node selector mismatch or missing config', async () => {
@@ -380,7 +480,10 @@ describe('trace quick fixes', () => {
     const uri = 'file:///selector.yaml';
     const text = sample('pending-memory.yaml').replace('spec:\n', 'spec:\n  nodeSelector:\n    disk: ssd\n');
     await h.open(uri, text);
-    const diagnosis = diagnoseScheduling("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.", { spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'main' }] } });
+    const diagnosis = diagnoseScheduling(
+      "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+      { spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'main' }] } },
+    );
     const ds = await h.update('t1', uri, { ...MEMORY, diagnosis });
     const d = byCode(ds, 'pod-birth/node-selector-mismatch')!;
     expect(d.range.start).toEqual({ line: 6, character: 2 });

@@ -82,7 +82,9 @@ export class Stats {
   report(): string {
     const lines = [`[reliability] ${this.file}: ${this.total()} inputs (seed ${SEED})`];
     for (const [name, g] of this.groups) {
-      lines.push(`  ${name.padEnd(34)} ${String(g.n).padStart(6)} inputs  max ${g.max.toFixed(1).padStart(8)} ms  mean ${(g.total / Math.max(1, g.n)).toFixed(2).padStart(7)} ms  slowest: ${g.maxLabel.slice(0, 70)}`);
+      lines.push(
+        `  ${name.padEnd(34)} ${String(g.n).padStart(6)} inputs  max ${g.max.toFixed(1).padStart(8)} ms  mean ${(g.total / Math.max(1, g.n)).toFixed(2).padStart(7)} ms  slowest: ${g.maxLabel.slice(0, 70)}`,
+      );
     }
     return lines.join('\n');
   }
@@ -119,7 +121,7 @@ export function readJson(path: string): unknown {
 /** A deterministic shuffle (Fisher–Yates over a small LCG), so order-independence checks are reproducible. */
 export function shuffled<T>(xs: readonly T[], seed: number): T[] {
   const a = [...xs];
-  let s = (seed >>> 0) || 1;
+  let s = seed >>> 0 || 1;
   for (let i = a.length - 1; i > 0; i--) {
     s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
     const j = s % (i + 1);

@@ -14,7 +14,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/core/k8s-types.js';
 import type { CriRecord, Step, Trace } from '../../src/core/model.js';
-import { cleanMermaidText, decodeMermaidText, escapeMermaidText, renderMermaid, type RenderedDiagram } from '../../src/core/mermaid/index.js';
+import {
+  cleanMermaidText,
+  decodeMermaidText,
+  escapeMermaidText,
+  renderMermaid,
+  type RenderedDiagram,
+} from '../../src/core/mermaid/index.js';
 import { stringifyContract, toContract } from '../../src/core/report/contract.js';
 import { renderText, stepLine, terminalSafe } from '../../src/core/report/text.js';
 import { parseInstant } from '../../src/core/time.js';
@@ -43,7 +49,14 @@ function hostileEvidence(s: string, t: string = s): Evidence[] {
   const pod: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: s, namespace: t, uid: 'u-1', resourceVersion: '10', creationTimestamp: '2026-11-23T10:00:00Z', ownerReferences: [{ kind: 'ReplicaSet', name: s, uid: 'o-1' }] },
+    metadata: {
+      name: s,
+      namespace: t,
+      uid: 'u-1',
+      resourceVersion: '10',
+      creationTimestamp: '2026-11-23T10:00:00Z',
+      ownerReferences: [{ kind: 'ReplicaSet', name: s, uid: 'o-1' }],
+    },
     spec: {
       nodeName: t,
       initContainers: [{ name: `${container}-init`, image: s }],
@@ -61,7 +74,16 @@ function hostileEvidence(s: string, t: string = s): Evidence[] {
           restartCount: 2,
           containerID: 'containerd://abc',
           state: { waiting: { reason: 'CrashLoopBackOff', message: s } },
-          lastState: { terminated: { exitCode: 1, reason: s, message: t, startedAt: '2026-11-23T10:00:05Z', finishedAt: '2026-11-23T10:00:06Z', containerID: 'containerd://abc' } },
+          lastState: {
+            terminated: {
+              exitCode: 1,
+              reason: s,
+              message: t,
+              startedAt: '2026-11-23T10:00:05Z',
+              finishedAt: '2026-11-23T10:00:06Z',
+              containerID: 'containerd://abc',
+            },
+          },
         },
       ],
     },
@@ -83,9 +105,22 @@ function hostileEvidence(s: string, t: string = s): Evidence[] {
     },
   });
   const fp = `spec.containers{${container}}`;
-  const record = (rpc: CriRecord['rpc'], phase: CriRecord['phase'], sec: string, extra: Partial<CriRecord>): Evidence => ({
+  const record = (
+    rpc: CriRecord['rpc'],
+    phase: CriRecord['phase'],
+    sec: string,
+    extra: Partial<CriRecord>,
+  ): Evidence => ({
     type: 'log',
-    record: { type: 'cri', runtime: 'containerd', time: at(sec), rpc, phase, raw: `${rpc} ${phase} ${s}`, ...extra } as CriRecord,
+    record: {
+      type: 'cri',
+      runtime: 'containerd',
+      time: at(sec),
+      rpc,
+      phase,
+      raw: `${rpc} ${phase} ${s}`,
+      ...extra,
+    } as CriRecord,
   });
   return [
     { type: 'pod', object: pod },
@@ -102,7 +137,11 @@ function hostileEvidence(s: string, t: string = s): Evidence[] {
     record('RunPodSandbox', 'failed', '01.2', { sandbox: { name: s, namespace: t, uid: 'u-1' }, error: s }),
     record('RunPodSandbox', 'start', '01.3', { sandbox: { name: s, namespace: t, uid: 'u-1' } }),
     record('RunPodSandbox', 'end', '01.4', { sandbox: { name: s, namespace: t, uid: 'u-1' }, sandboxId: 'sb-1' }),
-    record('CreateContainer', 'failed', '02.0', { sandboxId: 'sb-1', container: { name: container, attempt: 0 }, error: t }),
+    record('CreateContainer', 'failed', '02.0', {
+      sandboxId: 'sb-1',
+      container: { name: container, attempt: 0 },
+      error: t,
+    }),
     { type: 'node', name: t, runtimeVersion: `containerd://${s}` },
     { type: 'note', note: { kind: 'degraded', source: 'runtime-log', message: s, remedy: t } },
     { type: 'note', note: { kind: 'clock-skew', message: t } },
@@ -128,7 +167,11 @@ function directTrace(s: string): Trace {
       step('back-off', { container: s, t: '00:04', count: 5, status: 'failed', message: s }),
       step('probe-failed', { container: s, t: '00:05', status: 'failed', message: s }),
     ],
-    diagnosis: [diag('insufficient-cpu', { message: s, suggestion: s, nodes: 2 }), diag('crash-loop', { container: s, message: s, suggestion: s, evidence: s }), diag('missing-config', { container: s, message: s, suggestion: s })],
+    diagnosis: [
+      diag('insufficient-cpu', { message: s, suggestion: s, nodes: 2 }),
+      diag('crash-loop', { container: s, message: s, suggestion: s, evidence: s }),
+      diag('missing-config', { container: s, message: s, suggestion: s }),
+    ],
     notes: [
       { kind: 'degraded', source: 'runtime-log', message: s, remedy: s },
       { kind: 'clock-skew', message: s },
@@ -142,7 +185,9 @@ function directTrace(s: string): Trace {
 // Checks
 
 const IDS = ACTORS.map((a) => a.replace(/-/g, '\\-')).join('|');
-const LINE = new RegExp(`^(?:sequenceDiagram$|participant (?:${IDS}) as |(?:${IDS})(?:->>|-->>|-x)(?:${IDS}): |Note over (?:${IDS})(?:,(?:${IDS}))?: )`);
+const LINE = new RegExp(
+  `^(?:sequenceDiagram$|participant (?:${IDS}) as |(?:${IDS})(?:->>|-->>|-x)(?:${IDS}): |Note over (?:${IDS})(?:,(?:${IDS}))?: )`,
+);
 
 function checkMermaidSource(r: RenderedDiagram, what: string): void {
   const lines = r.source.split('\n');
@@ -153,7 +198,9 @@ function checkMermaidSource(r: RenderedDiagram, what: string): void {
     const text = l.startsWith('participant ') ? l.replace(/^participant \S+ as /, '') : l.slice(l.indexOf(': ') + 2);
     expect(text.replace(/<br\/>/g, ' ').replace(/#\d{1,7};/g, ''), what).not.toMatch(/[\r;%#`<>$\u2028\u2029\u0085]/);
   }
-  const arrows = lines.filter((l) => l !== 'sequenceDiagram' && !l.startsWith('participant ') && !l.startsWith('Note over '));
+  const arrows = lines.filter(
+    (l) => l !== 'sequenceDiagram' && !l.startsWith('participant ') && !l.startsWith('Note over '),
+  );
   expect(arrows.length, what).toBe(r.messages.length);
   expect(lines.filter((l) => l.startsWith('Note over ')).length, what).toBe(r.notes.length);
 }
@@ -162,8 +209,14 @@ async function checkWithMermaid(r: RenderedDiagram, what: string): Promise<void>
   const parsed = await parseWithMermaid(r.source);
   expect(parsed.diagramType, what).toBe('sequence');
   expect(parsed.config, `${what}: a directive was picked up`).toEqual({});
-  const participants = r.source.split('\n').filter((l) => l.startsWith('participant ')).map((l) => l.split(' ')[1]);
-  expect(parsed.actors.map((a) => a.id), what).toEqual(participants);
+  const participants = r.source
+    .split('\n')
+    .filter((l) => l.startsWith('participant '))
+    .map((l) => l.split(' ')[1]);
+  expect(
+    parsed.actors.map((a) => a.id),
+    what,
+  ).toEqual(participants);
   expect(parsed.signals.filter((x) => !x.isNote).length, what).toBe(r.messages.length);
   expect(parsed.signals.filter((x) => x.isNote).length, what).toBe(r.notes.length);
   // Every label reaches the renderer as written (entity codes decoded), nothing split off.
@@ -171,7 +224,10 @@ async function checkWithMermaid(r: RenderedDiagram, what: string): Promise<void>
     .split('\n')
     .filter((l) => l !== 'sequenceDiagram' && !l.startsWith('participant '))
     .map((l) => decodeMermaidText(l.slice(l.indexOf(': ') + 2)));
-  expect(parsed.signals.map((x) => x.text), what).toEqual(texts);
+  expect(
+    parsed.signals.map((x) => x.text),
+    what,
+  ).toEqual(texts);
 }
 
 /** The Markdown export as src/extension/diagram-panel.ts builds it (title passed separately). */
@@ -186,7 +242,12 @@ function fenceLines(md: string): string[] {
 
 function checkTerminal(text: string, what: string): void {
   const m = TERMINAL_CONTROL.exec(text);
-  expect(m ? `U+${(m[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')} at ${m.index}: ${show(text.slice(Math.max(0, m.index - 30), m.index + 10))}` : null, what).toBeNull();
+  expect(
+    m
+      ? `U+${(m[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')} at ${m.index}: ${show(text.slice(Math.max(0, m.index - 30), m.index + 10))}`
+      : null,
+    what,
+  ).toBeNull();
 }
 
 async function checkAll(t: Trace, what: string, mermaid = true): Promise<void> {
@@ -196,7 +257,11 @@ async function checkAll(t: Trace, what: string, mermaid = true): Promise<void> {
     text: renderText(t, () => 7),
     lines: t.steps.map(stepLine),
     json: stringifyContract(toContract(t, () => 7)),
-    rawJson: JSON.stringify(toContract(t, () => 7), null, 2),
+    rawJson: JSON.stringify(
+      toContract(t, () => 7),
+      null,
+      2,
+    ),
   }));
   checkMermaidSource(surfaces.diagram, what);
   checkMermaidSource(surfaces.flat, what);
@@ -226,7 +291,10 @@ const hostileText = fc.oneof(
   fc.constantFrom(...HOSTILE),
   fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 6 }).map((p) => p.join('')),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.string({ unit: fc.constantFrom(...'%{}:;#`|<>&"\'\\-x()[]$+=\n\r\u001b\u009b\u009d\u2028\u202e\u0000 ab'.split('')), maxLength: 60 }),
+  fc.string({
+    unit: fc.constantFrom(...'%{}:;#`|<>&"\'\\-x()[]$+=\n\r\u001b\u009b\u009d\u2028\u202e\u0000 ab'.split('')),
+    maxLength: 60,
+  }),
 );
 
 describe('injection through every slot', () => {
@@ -287,7 +355,10 @@ describe('known gaps outside src/core (reported, not fixed here)', () => {
   it('the Markdown title is not escaped in src/extension/diagram-panel.ts: a pod name can close the heading and the fence', () => {
     // The panel title comes from the trace (`${namespace}/${name}` of a replayed trace file) or the
     // manifest; diagram-panel.ts writes it raw after `# Pod birth: `. The diagram itself is safe (above).
-    const md = markdownExport('ns/web\n```\n<script>alert(1)</script>\n```mermaid', renderMermaid(directTrace('x')).source);
+    const md = markdownExport(
+      'ns/web\n```\n<script>alert(1)</script>\n```mermaid',
+      renderMermaid(directTrace('x')).source,
+    );
     expect(fenceLines(md).length).toBeGreaterThan(2); // documents the gap; a fix belongs in diagram-panel.ts
   });
 

@@ -81,10 +81,19 @@ function ok(cond: boolean, msg: string | (() => string)): void {
 }
 
 function checkRange(r: Range, lines: number, what: string): void {
-  ok(Number.isInteger(r.start.line) && Number.isInteger(r.start.col) && Number.isInteger(r.end.line) && Number.isInteger(r.end.col), `${what}: not integers ${JSON.stringify(r)}`);
+  ok(
+    Number.isInteger(r.start.line) &&
+      Number.isInteger(r.start.col) &&
+      Number.isInteger(r.end.line) &&
+      Number.isInteger(r.end.col),
+    `${what}: not integers ${JSON.stringify(r)}`,
+  );
   ok(r.start.line >= 0 && r.start.col >= 0 && r.end.col >= 0, `${what}: negative ${JSON.stringify(r)}`);
   ok(r.end.line < lines, `${what}: past the last line (${lines}) ${JSON.stringify(r)}`);
-  ok(r.start.line < r.end.line || (r.start.line === r.end.line && r.start.col <= r.end.col), `${what}: start after end ${JSON.stringify(r)}`);
+  ok(
+    r.start.line < r.end.line || (r.start.line === r.end.line && r.start.col <= r.end.col),
+    `${what}: start after end ${JSON.stringify(r)}`,
+  );
 }
 
 function checkProblem(p: ManifestProblem, lines: number): void {
@@ -106,22 +115,33 @@ interface Probe {
 const DEFAULT_PROBE: Probe = { lines: [0, 2, 5, 11], cols: [0, 4, 400], paths: POD_PATHS };
 
 /** Every reader over one text (timed together), then checks on what came back; returns the manifest. */
-function exercise(text: string, probe: Probe = DEFAULT_PROBE, bound = SMALL_BOUND_MS, group = 'generated', label?: string): Manifest {
+function exercise(
+  text: string,
+  probe: Probe = DEFAULT_PROBE,
+  bound = SMALL_BOUND_MS,
+  group = 'generated',
+  label?: string,
+): Manifest {
   const lines = lineCount(text);
   const docLines = [0, 1, 5, lines - 1];
-  const { value: r, ms } = stats.time(group, () => label ?? show(text), () => {
-    const manifest = parseManifest(text);
-    const analysis = analyze(text);
-    const perDoc = manifest.documents.map((d) => {
-      d.toJSON();
-      const hits = probe.lines.flatMap((l) => probe.cols.map((c) => pathAt(d, l, c)));
-      const located = probe.paths.map((p) => ({ p, r: locatePodPath(d, p), line: lineOfPodPath(d, p) }));
-      return { hits, located };
-    });
-    for (const l of [...probe.lines, -1, lines + 5, Number.NaN, Number.POSITIVE_INFINITY, 1.5]) documentAt(manifest, l);
-    const at = docLines.map((l) => ({ l, d: documentAt(manifest, l) }));
-    return { manifest, analysis, perDoc, at };
-  });
+  const { value: r, ms } = stats.time(
+    group,
+    () => label ?? show(text),
+    () => {
+      const manifest = parseManifest(text);
+      const analysis = analyze(text);
+      const perDoc = manifest.documents.map((d) => {
+        d.toJSON();
+        const hits = probe.lines.flatMap((l) => probe.cols.map((c) => pathAt(d, l, c)));
+        const located = probe.paths.map((p) => ({ p, r: locatePodPath(d, p), line: lineOfPodPath(d, p) }));
+        return { hits, located };
+      });
+      for (const l of [...probe.lines, -1, lines + 5, Number.NaN, Number.POSITIVE_INFINITY, 1.5])
+        documentAt(manifest, l);
+      const at = docLines.map((l) => ({ l, d: documentAt(manifest, l) }));
+      return { manifest, analysis, perDoc, at };
+    },
+  );
   expect(ms, `${label ?? show(text)} took ${ms.toFixed(0)} ms (bound ${bound.toFixed(0)} ms)`).toBeLessThan(bound);
   const m = r.manifest;
 
@@ -137,7 +157,10 @@ function exercise(text: string, probe: Probe = DEFAULT_PROBE, bound = SMALL_BOUN
     const { hits, located } = r.perDoc[i] ?? { hits: [], located: [] };
     for (const hit of hits) {
       if (!hit) continue;
-      ok(formatPath(hit.segments) === hit.path && formatPath(parsePath(hit.path) ?? ['!']) === hit.path, `pathAt path ${hit.path}`);
+      ok(
+        formatPath(hit.segments) === hit.path && formatPath(parsePath(hit.path) ?? ['!']) === hit.path,
+        `pathAt path ${hit.path}`,
+      );
       checkRange(hit.range, lines, 'pathAt range');
     }
     for (const { p, r: loc, line } of located) {
@@ -161,7 +184,11 @@ function exercise(text: string, probe: Probe = DEFAULT_PROBE, bound = SMALL_BOUN
   for (const dg of r.analysis.diagnostics) {
     checkRange(dg.range, lines, 'diagnostic range');
     ok(dg.message.length > 0, 'diagnostic message');
-    ok(dg.code !== 'pod-birth/yaml-error' || /^YAML error: .+ — Pod Birth cannot trace this document until it parses\.$/.test(dg.message), () => `diagnostic ${dg.message}`);
+    ok(
+      dg.code !== 'pod-birth/yaml-error' ||
+        /^YAML error: .+ — Pod Birth cannot trace this document until it parses\.$/.test(dg.message),
+      () => `diagnostic ${dg.message}`,
+    );
   }
   for (const lens of r.analysis.lenses) ok(m.documents[lens.docIndex] !== undefined, 'lens document');
   return m;
@@ -171,11 +198,68 @@ function exercise(text: string, probe: Probe = DEFAULT_PROBE, bound = SMALL_BOUN
 // Generators
 
 const YAML_CHARS = [...'ab: -[]{},"\'\n\r\t#&*!|>%@`?~0123456789.kind Pod\\'];
-const ODD = ['\uFEFF', '\u202E', '\u2067', '\u200F', '\uD800', '\uDFFF', '😀', '\u0000', '\r\n', '\r', '\u2028', '\u0085', '\u00A0', '\t', 'ﬂ°', '日本'];
+const ODD = [
+  '\uFEFF',
+  '\u202E',
+  '\u2067',
+  '\u200F',
+  '\uD800',
+  '\uDFFF',
+  '😀',
+  '\u0000',
+  '\r\n',
+  '\r',
+  '\u2028',
+  '\u0085',
+  '\u00A0',
+  '\t',
+  'ﬂ°',
+  '日本',
+];
 const FRAGMENTS = [
-  '---\n', '--- ', '...\n', '---x\n', '--- !!map\n', '%YAML 1.2\n', '%YAML 1.1\n---\n', '%TAG ! tag:x,2000:\n', ': ', '- ', '? ', '  ', '\t', '\n', '&a ', '*a', '*b ', '<<: *a\n',
-  '!!binary ', '!!str ', '!custom ', '|\n', '>-\n', '{', '}', '[', ']', ',', '"', "'", '#', 'kind: Pod\n', 'kind: pod\n', 'kind: Deployments\n', 'apiVersion: v1\n',
-  'metadata:\n  name: x\n', 'spec:\n  containers:\n  - name: c\n    image: busybox\n', 'kind: [Pod]\n', 'kind: {a: 1}\n', 'kind: 42\n', 'kind: null\n', 'kind: !!binary aGk=\n', ...ODD,
+  '---\n',
+  '--- ',
+  '...\n',
+  '---x\n',
+  '--- !!map\n',
+  '%YAML 1.2\n',
+  '%YAML 1.1\n---\n',
+  '%TAG ! tag:x,2000:\n',
+  ': ',
+  '- ',
+  '? ',
+  '  ',
+  '\t',
+  '\n',
+  '&a ',
+  '*a',
+  '*b ',
+  '<<: *a\n',
+  '!!binary ',
+  '!!str ',
+  '!custom ',
+  '|\n',
+  '>-\n',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '#',
+  'kind: Pod\n',
+  'kind: pod\n',
+  'kind: Deployments\n',
+  'apiVersion: v1\n',
+  'metadata:\n  name: x\n',
+  'spec:\n  containers:\n  - name: c\n    image: busybox\n',
+  'kind: [Pod]\n',
+  'kind: {a: 1}\n',
+  'kind: 42\n',
+  'kind: null\n',
+  'kind: !!binary aGk=\n',
+  ...ODD,
 ];
 
 const soup = fc.oneof(
@@ -214,55 +298,160 @@ function mutate(text: string, ms: readonly Mutation[]): string {
   return s;
 }
 
-const KINDS = ['Pod', 'pod', 'Pods', 'Deployment', 'deployment', 'CronJob', 'Job', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'PodTemplate', 'ReplicationController', 'Service', 'ConfigMap', '', 'Pod ', 'Deployments'];
-const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(...ODD));
+const KINDS = [
+  'Pod',
+  'pod',
+  'Pods',
+  'Deployment',
+  'deployment',
+  'CronJob',
+  'Job',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'PodTemplate',
+  'ReplicationController',
+  'Service',
+  'ConfigMap',
+  '',
+  'Pod ',
+  'Deployments',
+];
+const scalar = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom(...ODD),
+);
 const value = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small', maxDepth: 5 }, scalar, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 10 }), tie('v'), { maxKeys: 4 })),
+  v: fc.oneof(
+    { depthSize: 'small', maxDepth: 5 },
+    scalar,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 10 }), tie('v'), { maxKeys: 4 }),
+  ),
 })).v;
 const k8sObject = fc.record(
   {
     apiVersion: fc.oneof(fc.constantFrom('v1', 'apps/v1', 'batch/v1'), scalar),
     kind: fc.oneof(fc.constantFrom(...KINDS), value),
-    metadata: fc.oneof(fc.record({ name: fc.oneof(fc.string({ maxLength: 30 }), value), namespace: fc.oneof(fc.string({ maxLength: 10 }), value) }, { requiredKeys: [] }), value),
+    metadata: fc.oneof(
+      fc.record(
+        {
+          name: fc.oneof(fc.string({ maxLength: 30 }), value),
+          namespace: fc.oneof(fc.string({ maxLength: 10 }), value),
+        },
+        { requiredKeys: [] },
+      ),
+      value,
+    ),
     spec: fc.oneof(
-      fc.record({ containers: fc.oneof(fc.array(fc.record({ name: fc.oneof(fc.string({ maxLength: 10 }), value), image: fc.oneof(fc.string({ maxLength: 30 }), value) }, { requiredKeys: [] }), { maxLength: 3 }), value), template: value }, { requiredKeys: [] }),
+      fc.record(
+        {
+          containers: fc.oneof(
+            fc.array(
+              fc.record(
+                {
+                  name: fc.oneof(fc.string({ maxLength: 10 }), value),
+                  image: fc.oneof(fc.string({ maxLength: 30 }), value),
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 3 },
+            ),
+            value,
+          ),
+          template: value,
+        },
+        { requiredKeys: [] },
+      ),
       value,
     ),
   },
   { requiredKeys: [] },
 );
-const structured = fc.tuple(fc.array(k8sObject, { minLength: 1, maxLength: 3 }), fc.constantFrom('block', 'flow', 'json')).map(([objs, style]) =>
-  objs
-    .map((o) => (style === 'json' ? `${JSON.stringify(o, null, 2)}\n` : style === 'flow' ? stringify(o, { collectionStyle: 'flow' }) : stringify(o)))
-    .join('---\n'),
-);
+const structured = fc
+  .tuple(fc.array(k8sObject, { minLength: 1, maxLength: 3 }), fc.constantFrom('block', 'flow', 'json'))
+  .map(([objs, style]) =>
+    objs
+      .map((o) =>
+        style === 'json'
+          ? `${JSON.stringify(o, null, 2)}\n`
+          : style === 'flow'
+            ? stringify(o, { collectionStyle: 'flow' })
+            : stringify(o),
+      )
+      .join('---\n'),
+  );
 
-const SEPARATORS = ['---\n', '--- \n', '---  # c\n', '---x\n', '--- ---\n', '...\n', '...\n---\n', '--- |\n', '--- >\n', '--- !!str\n', '--- &a\n', '--- *a\n', '\n---\n\n', '----\n', ' ---\n', '---\r\n', '\uFEFF---\n', '%YAML 1.2\n---\n', '%BAD\n---\n'];
-const multiDoc = fc.array(fc.tuple(fc.constantFrom(...SEPARATORS), fc.oneof(fc.constantFrom(...SAMPLES), soup, structured)), { minLength: 1, maxLength: 4 }).map((parts) => parts.map(([sep, doc]) => sep + doc).join(''));
+const SEPARATORS = [
+  '---\n',
+  '--- \n',
+  '---  # c\n',
+  '---x\n',
+  '--- ---\n',
+  '...\n',
+  '...\n---\n',
+  '--- |\n',
+  '--- >\n',
+  '--- !!str\n',
+  '--- &a\n',
+  '--- *a\n',
+  '\n---\n\n',
+  '----\n',
+  ' ---\n',
+  '---\r\n',
+  '\uFEFF---\n',
+  '%YAML 1.2\n---\n',
+  '%BAD\n---\n',
+];
+const multiDoc = fc
+  .array(fc.tuple(fc.constantFrom(...SEPARATORS), fc.oneof(fc.constantFrom(...SAMPLES), soup, structured)), {
+    minLength: 1,
+    maxLength: 4,
+  })
+  .map((parts) => parts.map(([sep, doc]) => sep + doc).join(''));
 
-const ALIAS_PROGRAMS = fc.array(
-  fc.oneof(
-    fc.nat(9).map((i) => `a${i}: &x${i} [1, 2, 3]\n`),
-    fc.tuple(fc.nat(9), fc.nat(9)).map(([i, j]) => `b${i}: &x${i} [*x${j}, *x${j}, *x${j}, *x${j}]\n`),
-    fc.nat(9).map((i) => `c${i}: *x${i}\n`),
-    fc.nat(9).map((i) => `<<: *x${i}\n`),
-    fc.nat(9).map((i) => `d${i}: &x${i} {k: *x${i}}\n`),
-    fc.nat(9).map((i) => `*x${i} : key alias\n`),
-    fc.constantFrom('kind: Pod\n', 'apiVersion: v1\n', 'spec: &s {containers: [{name: c, image: i}]}\n', 'metadata: *s\n', '%YAML 1.1\n---\n'),
-  ),
-  { maxLength: 25 },
-).map((p) => p.join(''));
+const ALIAS_PROGRAMS = fc
+  .array(
+    fc.oneof(
+      fc.nat(9).map((i) => `a${i}: &x${i} [1, 2, 3]\n`),
+      fc.tuple(fc.nat(9), fc.nat(9)).map(([i, j]) => `b${i}: &x${i} [*x${j}, *x${j}, *x${j}, *x${j}]\n`),
+      fc.nat(9).map((i) => `c${i}: *x${i}\n`),
+      fc.nat(9).map((i) => `<<: *x${i}\n`),
+      fc.nat(9).map((i) => `d${i}: &x${i} {k: *x${i}}\n`),
+      fc.nat(9).map((i) => `*x${i} : key alias\n`),
+      fc.constantFrom(
+        'kind: Pod\n',
+        'apiVersion: v1\n',
+        'spec: &s {containers: [{name: c, image: i}]}\n',
+        'metadata: *s\n',
+        '%YAML 1.1\n---\n',
+      ),
+    ),
+    { maxLength: 25 },
+  )
+  .map((p) => p.join(''));
 
 // ------------------------------------------------------------------------------------------------
 
 describe('generated manifests (10,000 inputs)', () => {
   it('char soup, fragments and binary strings (2,500)', () => {
-    fc.assert(fc.property(soup, (t) => void exercise(t)), { numRuns: 2500 });
+    fc.assert(
+      fc.property(soup, (t) => void exercise(t)),
+      { numRuns: 2500 },
+    );
   }, 120_000);
 
   it('mutations of real manifests: truncation, insertion, deletion, re-indentation (3,000)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SAMPLES), fc.array(mutation, { minLength: 1, maxLength: 6 }), (t, ms) => void exercise(mutate(t, ms))),
+      fc.property(
+        fc.constantFrom(...SAMPLES),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        (t, ms) => void exercise(mutate(t, ms)),
+      ),
       { numRuns: 3000 },
     );
   }, 120_000);
@@ -282,7 +471,10 @@ describe('generated manifests (10,000 inputs)', () => {
   }, 120_000);
 
   it('multi-document files with `---` garbage between documents (1,500)', () => {
-    fc.assert(fc.property(multiDoc, (t) => void exercise(t)), { numRuns: 1500 });
+    fc.assert(
+      fc.property(multiDoc, (t) => void exercise(t)),
+      { numRuns: 1500 },
+    );
   }, 120_000);
 
   it('anchors and aliases, merge keys, self-references (500)', () => {
@@ -312,14 +504,20 @@ describe('generated manifests (10,000 inputs)', () => {
       (t: string) => t.replace(/busybox/g, '🚀日本\uDFFF'),
     );
     fc.assert(
-      fc.property(fc.constantFrom(...SAMPLES), fc.array(transform, { minLength: 1, maxLength: 3 }), (t, fs) => void exercise(fs.reduce((acc, f) => f(acc), t))),
+      fc.property(
+        fc.constantFrom(...SAMPLES),
+        fc.array(transform, { minLength: 1, maxLength: 3 }),
+        (t, fs) => void exercise(fs.reduce((acc, f) => f(acc), t)),
+      ),
       { numRuns: 1000 },
     );
     // CRLF is the same manifest, at the same lines, as LF (Windows checkouts).
     for (const t of SAMPLES) {
       const lf = parseManifest(t);
       const crlf = parseManifest(t.replace(/\n/g, '\r\n'));
-      expect(crlf.documents.map((d) => [d.kind, d.name, d.range.start.line, d.errors.length])).toEqual(lf.documents.map((d) => [d.kind, d.name, d.range.start.line, d.errors.length]));
+      expect(crlf.documents.map((d) => [d.kind, d.name, d.range.start.line, d.errors.length])).toEqual(
+        lf.documents.map((d) => [d.kind, d.name, d.range.start.line, d.errors.length]),
+      );
       const mutated = t.replace(/^(\s*)name:/m, '$1name: [');
       const a = parseManifest(mutated).documents.flatMap((d) => d.errors.map((e) => e.line));
       const b = parseManifest(mutated.replace(/\n/g, '\r\n')).documents.flatMap((d) => d.errors.map((e) => e.line));
@@ -337,20 +535,30 @@ function hostile(name: string, text: string, probe: Probe = DEFAULT_PROBE): Mani
 
 function billionLaughs(levels: number, width: number): string {
   const lines = [`l0: &l0 [${Array(width).fill('"lol"').join(', ')}]`];
-  for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `apiVersion: v1\nkind: Pod\nmetadata: {name: laughs}\n${lines.join('\n')}\nspec: {containers: [{name: c, image: *l${levels - 1}}]}\n`;
 }
 
 /** The deepest problem, or the lack of one, is reported with a line and a clear message. */
 function expectDeepHandled(m: Manifest): void {
   for (const d of m.documents) {
-    for (const e of d.errors) if (e.code === 'RESOURCE_EXHAUSTION') expect(e.message).toMatch(/^Nested too deeply to read/);
+    for (const e of d.errors)
+      if (e.code === 'RESOURCE_EXHAUSTION') expect(e.message).toMatch(/^Nested too deeply to read/);
   }
 }
 
 describe('hostile manifests', () => {
   it('billion laughs: parsing does not expand aliases, and toJSON stops at maxAliasCount (100)', () => {
-    for (const [levels, width] of [[10, 10], [20, 9], [9, 100]] as const) {
+    for (const [levels, width] of [
+      [10, 10],
+      [20, 9],
+      [9, 100],
+    ] as const) {
       const text = billionLaughs(levels, width);
       const m = hostile(`laughs ${levels}x${width}`, text);
       const doc = m.documents[0];
@@ -364,7 +572,13 @@ describe('hostile manifests', () => {
     }
     // The same limit yaml documents as its default, so expansion within it still works.
     const small = parseManifest('a: &a [1, 2]\nb: [*a, *a]\n').documents[0]?.toJSON();
-    expect(small).toEqual({ a: [1, 2], b: [[1, 2], [1, 2]] });
+    expect(small).toEqual({
+      a: [1, 2],
+      b: [
+        [1, 2],
+        [1, 2],
+      ],
+    });
   }, 60_000);
 
   it('10,000 levels of nesting: flow sequences, flow maps, block sequences, mixed, anchored', () => {
@@ -373,12 +587,24 @@ describe('hostile manifests', () => {
       ['flow seq', `apiVersion: v1\nkind: Pod\nspec: ${'['.repeat(N)}${']'.repeat(N)}\n`, '[0]'.repeat(N)],
       ['flow map', `apiVersion: v1\nkind: Pod\nspec: ${'{a: '.repeat(N)}1${'}'.repeat(N)}\n`, `spec${'.a'.repeat(N)}`],
       ['block seq', `apiVersion: v1\nkind: Pod\nspec:\n${'- '.repeat(N)}x\n`, `spec${'[0]'.repeat(N)}`],
-      ['mixed', `apiVersion: v1\nkind: Pod\nspec: ${'{a: ['.repeat(N / 2)}${']}'.repeat(N / 2)}\n`, `spec${'.a[0]'.repeat(N / 2)}`],
-      ['anchored', `apiVersion: v1\nkind: Pod\nspec: ${Array.from({ length: N }, (_, i) => `&x${i} [`).join('')}${']'.repeat(N)}\n`, 'spec'],
+      [
+        'mixed',
+        `apiVersion: v1\nkind: Pod\nspec: ${'{a: ['.repeat(N / 2)}${']}'.repeat(N / 2)}\n`,
+        `spec${'.a[0]'.repeat(N / 2)}`,
+      ],
+      [
+        'anchored',
+        `apiVersion: v1\nkind: Pod\nspec: ${Array.from({ length: N }, (_, i) => `&x${i} [`).join('')}${']'.repeat(N)}\n`,
+        'spec',
+      ],
       ['unclosed', `apiVersion: v1\nkind: Pod\nspec: ${'[{'.repeat(N / 2)}\n`, 'spec'],
     ];
     for (const [name, text, deepPath] of cases) {
-      const m = hostile(name, text, { lines: [0, 2, 3], cols: [0, 5, 600, 5000, 19_999], paths: [...POD_PATHS, deepPath] });
+      const m = hostile(name, text, {
+        lines: [0, 2, 3],
+        cols: [0, 5, 600, 5000, 19_999],
+        paths: [...POD_PATHS, deepPath],
+      });
       expectDeepHandled(m);
       expect(m.documents[0]?.kind, name).toBe('Pod');
     }
@@ -400,25 +626,52 @@ describe('hostile manifests', () => {
   it('2,000 levels of indented block mappings (2 MB)', () => {
     let text = 'apiVersion: v1\nkind: Pod\nspec:\n';
     for (let i = 1; i <= 2000; i++) text += `${' '.repeat(i)}k${i}:\n`;
-    const m = hostile('deep block map', text, { lines: [0, 3, 1000, 2001], cols: [0, 500, 1001, 5000], paths: POD_PATHS });
+    const m = hostile('deep block map', text, {
+      lines: [0, 3, 1000, 2001],
+      cols: [0, 500, 1001, 5000],
+      paths: POD_PATHS,
+    });
     expectDeepHandled(m);
   }, 60_000);
 
   it('huge files: 3 MB scalars, a 3 MB CRD-like document, 1 MB of short lines, 3,000 documents', () => {
     const cases: [string, string][] = [
-      ['3 MB plain scalar', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  blob: ${'QUJD'.repeat(750_000)}\n`],
-      ['3 MB block scalar', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  blob: |\n${Array.from({ length: 38_000 }, () => `    ${'x'.repeat(76)}`).join('\n')}\n`],
-      ['3 MB double-quoted with escapes', `apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  annotations:\n    a: "${'\\u00e9ab\\n'.repeat(250_000)}"\n`],
+      [
+        '3 MB plain scalar',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  blob: ${'QUJD'.repeat(750_000)}\n`,
+      ],
+      [
+        '3 MB block scalar',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  blob: |\n${Array.from({ length: 38_000 }, () => `    ${'x'.repeat(76)}`).join('\n')}\n`,
+      ],
+      [
+        '3 MB double-quoted with escapes',
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  annotations:\n    a: "${'\\u00e9ab\\n'.repeat(250_000)}"\n`,
+      ],
       [
         '3 MB CRD-like',
         `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n  versions:\n${Array.from({ length: 8000 }, (_, i) => `  - name: v${i}\n    schema:\n      openAPIV3Schema:\n        description: ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor '.repeat(4)}\n        type: object`).join('\n')}\n`,
       ],
-      ['1 MB of short lines (40,000 containers)', `apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\nspec:\n  containers:\n${Array.from({ length: 20_000 }, (_, i) => `  - name: c${i}\n    image: busybox:${i}`).join('\n')}\n`],
-      ['3,000 documents', Array.from({ length: 3000 }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {containers: [{name: c, image: busybox}]}`).join('\n')],
+      [
+        '1 MB of short lines (40,000 containers)',
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\nspec:\n  containers:\n${Array.from({ length: 20_000 }, (_, i) => `  - name: c${i}\n    image: busybox:${i}`).join('\n')}\n`,
+      ],
+      [
+        '3,000 documents',
+        Array.from(
+          { length: 3000 },
+          (_, i) =>
+            `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec: {containers: [{name: c, image: busybox}]}`,
+        ).join('\n'),
+      ],
     ];
     for (const [name, text] of cases) {
       const lines = lineCount(text);
-      const m = hostile(name, text, { lines: [0, 3, Math.floor(lines / 2), lines - 2], cols: [0, 4, 100, 1_000_000], paths: POD_PATHS });
+      const m = hostile(name, text, {
+        lines: [0, 3, Math.floor(lines / 2), lines - 2],
+        cols: [0, 4, 100, 1_000_000],
+        paths: POD_PATHS,
+      });
       expect(m.documents.length, name).toBeGreaterThan(0);
       for (const d of m.documents.slice(0, 50)) expect(d.errors, name).toEqual([]);
     }
@@ -427,26 +680,58 @@ describe('hostile manifests', () => {
   it('no quadratic blow-up: doubling the number of keys at most roughly doubles the time', () => {
     // Found by this suite: yaml's duplicate-key check compared each key with all earlier ones, so a
     // one-line flow map of 100,000 keys (1 MB) took 175 s. parse.ts now checks duplicates in one pass.
-    const flow = (n: number): string => `apiVersion: v1\nkind: Pod\nspec: {${Array.from({ length: n }, (_, i) => `k${i}: v`).join(', ')}}\n`;
-    const block = (n: number): string => `apiVersion: v1\nkind: Pod\nspec:\n${Array.from({ length: n }, (_, i) => `  k${i}: v`).join('\n')}\n`;
-    for (const [name, gen] of [['flow map', flow], ['block map', block]] as const) {
+    const flow = (n: number): string =>
+      `apiVersion: v1\nkind: Pod\nspec: {${Array.from({ length: n }, (_, i) => `k${i}: v`).join(', ')}}\n`;
+    const block = (n: number): string =>
+      `apiVersion: v1\nkind: Pod\nspec:\n${Array.from({ length: n }, (_, i) => `  k${i}: v`).join('\n')}\n`;
+    for (const [name, gen] of [
+      ['flow map', flow],
+      ['block map', block],
+    ] as const) {
       const best = (n: number): number => {
         const text = gen(n);
-        return Math.min(...[0, 1].map(() => stats.time('hostile (huge/deep/bombs)', `${name} ${n} keys`, () => parseManifest(text)).ms));
+        return Math.min(
+          ...[0, 1].map(
+            () => stats.time('hostile (huge/deep/bombs)', `${name} ${n} keys`, () => parseManifest(text)).ms,
+          ),
+        );
       };
       const t1 = best(10_000);
       const t2 = best(20_000);
-      expect(t2 / Math.max(t1, 5), `${name}: 10k keys ${t1.toFixed(0)} ms, 20k keys ${t2.toFixed(0)} ms`).toBeLessThan(3.5);
+      expect(t2 / Math.max(t1, 5), `${name}: 10k keys ${t1.toFixed(0)} ms, 20k keys ${t2.toFixed(0)} ms`).toBeLessThan(
+        3.5,
+      );
     }
     const wide = flow(100_000);
-    const { value: m, ms } = stats.time('hostile (huge/deep/bombs)', 'flow map 100,000 keys (1 MB)', () => parseManifest(wide));
+    const { value: m, ms } = stats.time('hostile (huge/deep/bombs)', 'flow map 100,000 keys (1 MB)', () =>
+      parseManifest(wide),
+    );
     expect(ms).toBeLessThan(hugeBoundMs(wide.length));
     expect(m.documents[0]?.errors).toEqual([]);
   }, 120_000);
 
   it('duplicate keys are still reported like yaml reports them (same line and column)', () => {
     // The linear check must agree with yaml's own (quadratic) one on every input.
-    const dupKeys = fc.array(fc.constantFrom('a: 1\n', 'a: 2\n', 'b: {x: 1, x: 2}\n', '"a": 3\n', '1: x\n', '1.0: y\n', 'true: 1\n', '- a: 1\n  a: 2\n', '  c: 1\n', 'c:\n  d: 1\n  d: 2\n', '[x: 1, x: 2]\n', '&k e: 1\n', '!!str e: 2\n', '---\n', 'null: 1\n~: 2\n'), { maxLength: 12 });
+    const dupKeys = fc.array(
+      fc.constantFrom(
+        'a: 1\n',
+        'a: 2\n',
+        'b: {x: 1, x: 2}\n',
+        '"a": 3\n',
+        '1: x\n',
+        '1.0: y\n',
+        'true: 1\n',
+        '- a: 1\n  a: 2\n',
+        '  c: 1\n',
+        'c:\n  d: 1\n  d: 2\n',
+        '[x: 1, x: 2]\n',
+        '&k e: 1\n',
+        '!!str e: 2\n',
+        '---\n',
+        'null: 1\n~: 2\n',
+      ),
+      { maxLength: 12 },
+    );
     fc.assert(
       fc.property(dupKeys, (parts) => {
         const text = parts.join('');
@@ -478,31 +763,58 @@ describe('hostile manifests', () => {
 
   it('corpus regressions: positions, duplicate keys, conversions', () => {
     const read = (f: string): string => readFileSync(join(CORPUS, 'manifests', f), 'utf8');
-    const errs = (f: string): string[][] => parseManifest(read(f)).documents.map((d) => d.errors.map((e) => `${e.code}@${e.line}:${e.col}`));
+    const errs = (f: string): string[][] =>
+      parseManifest(read(f)).documents.map((d) => d.errors.map((e) => `${e.code}@${e.line}:${e.col}`));
     // yaml's LineCounter misses the line break inside a bad multi-line token: everything after it was
     // reported a line too high (the duplicate `d` on line 7 as line 6).
     expect(errs('line-after-bad-token.yaml')).toEqual([
-      ['UNEXPECTED_TOKEN@2:1', 'UNEXPECTED_TOKEN@2:2', 'UNEXPECTED_TOKEN@2:4', 'UNEXPECTED_TOKEN@3:4', 'UNEXPECTED_TOKEN@3:6'],
+      [
+        'UNEXPECTED_TOKEN@2:1',
+        'UNEXPECTED_TOKEN@2:2',
+        'UNEXPECTED_TOKEN@2:4',
+        'UNEXPECTED_TOKEN@3:4',
+        'UNEXPECTED_TOKEN@3:6',
+      ],
       ['DUPLICATE_KEY@7:3'],
     ]);
     // A lone CR ends a line for LSP and VS Code (yaml itself does not break lines there).
-    expect(errs('cr-only.yaml')[0]?.map((e) => e.replace(/@(\d+):.*/, '@$1'))).toEqual(['BLOCK_AS_IMPLICIT_KEY@1', 'BLOCK_AS_IMPLICIT_KEY@2', 'BLOCK_AS_IMPLICIT_KEY@3', 'BLOCK_AS_IMPLICIT_KEY@4', 'BLOCK_AS_IMPLICIT_KEY@5', 'UNEXPECTED_TOKEN@6']);
+    expect(errs('cr-only.yaml')[0]?.map((e) => e.replace(/@(\d+):.*/, '@$1'))).toEqual([
+      'BLOCK_AS_IMPLICIT_KEY@1',
+      'BLOCK_AS_IMPLICIT_KEY@2',
+      'BLOCK_AS_IMPLICIT_KEY@3',
+      'BLOCK_AS_IMPLICIT_KEY@4',
+      'BLOCK_AS_IMPLICIT_KEY@5',
+      'UNEXPECTED_TOKEN@6',
+    ]);
     expect(errs('crlf.yaml')).toEqual([['BAD_INDENT@9:1'], []]);
     expect(parseManifest(read('crlf.yaml')).documents[1]?.name).toBe('ok');
-    expect(errs('duplicate-keys.yaml')).toEqual([['DUPLICATE_KEY@3:1', 'DUPLICATE_KEY@6:3', 'DUPLICATE_KEY@7:31', 'DUPLICATE_KEY@7:52', 'DUPLICATE_KEY@8:1']]);
+    expect(errs('duplicate-keys.yaml')).toEqual([
+      ['DUPLICATE_KEY@3:1', 'DUPLICATE_KEY@6:3', 'DUPLICATE_KEY@7:31', 'DUPLICATE_KEY@7:52', 'DUPLICATE_KEY@8:1'],
+    ]);
     const bom = parseManifest(read('bom-rtl-nul.yaml')).documents[0];
     expect([bom?.kind, bom?.name, bom?.errors]).toEqual(['Pod', '\u202eevil\u202c', []]);
-    for (const f of ['billion-laughs.yaml', 'nested-collection-keys.yaml', 'merge-key-bomb.yaml', 'alias-self-reference.yaml']) {
+    for (const f of [
+      'billion-laughs.yaml',
+      'nested-collection-keys.yaml',
+      'merge-key-bomb.yaml',
+      'alias-self-reference.yaml',
+    ]) {
       const d = parseManifest(read(f)).documents[0];
       const { value, ms } = stats.time('alias toJSON', f, () => d?.toJSON());
       expect(ms, f).toBeLessThan(1000);
       if (f !== 'merge-key-bomb.yaml') expect(value, f).toBeNull();
     }
-    expect(parseManifest(read('doc-separator-garbage.yaml')).documents.filter((d) => d.kind === 'Pod').map((d) => d.name)).toEqual([null, 'last']);
+    expect(
+      parseManifest(read('doc-separator-garbage.yaml'))
+        .documents.filter((d) => d.kind === 'Pod')
+        .map((d) => d.name),
+    ).toEqual([null, 'last']);
   });
 
   it('wrong kinds: a lens only for traceable string kinds, a warning for mistyped ones, nothing thrown', () => {
-    const a = analyze('apiVersion: v1\nkind: pod\nmetadata: {name: a}\n---\napiVersion: v1\nkind: [Pod]\n---\napiVersion: v1\nkind: 42\n---\napiVersion: apps/v1\nkind: Deployments\n---\napiVersion: v1\nkind: {Pod: 1}\n');
+    const a = analyze(
+      'apiVersion: v1\nkind: pod\nmetadata: {name: a}\n---\napiVersion: v1\nkind: [Pod]\n---\napiVersion: v1\nkind: 42\n---\napiVersion: apps/v1\nkind: Deployments\n---\napiVersion: v1\nkind: {Pod: 1}\n',
+    );
     expect(a.lenses).toEqual([]);
     expect(a.diagnostics.map((d) => d.code)).toEqual(['pod-birth/wrong-kind', 'pod-birth/wrong-kind']);
   });

@@ -33,7 +33,10 @@ function checkMessage(input: unknown, m: WebviewMessage | null): void {
   ok(Object.getPrototypeOf(m) === Object.prototype, 'a plain object');
   ok((TYPES as readonly string[]).includes(m.type), `known type ${String(m.type)}`);
   const keys = Object.keys(m).sort();
-  ok(JSON.stringify(keys) === JSON.stringify([...FIELDS[m.type]].sort()), () => `exactly the declared fields: ${keys.join(',')}`);
+  ok(
+    JSON.stringify(keys) === JSON.stringify([...FIELDS[m.type]].sort()),
+    () => `exactly the declared fields: ${keys.join(',')}`,
+  );
   switch (m.type) {
     case 'webview/ready':
       ok(typeof m.v === 'number' && (m.lastSeq === null || Number.isInteger(m.lastSeq)), 'ready fields');
@@ -65,14 +68,54 @@ function run(x: unknown, group: string): WebviewMessage | null {
 }
 
 const junkValue = fc.oneof(
-  fc.anything({ maxDepth: 2, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withDate: true }),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, -1, 1.5, 2 ** 53, '', ' <svg', '<svg', '<SVG>', 'x'.repeat(513), 'mermaid ', 'MARKDOWN', '__proto__', 'constructor'),
+  fc.anything({
+    maxDepth: 2,
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withObjectString: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withDate: true,
+  }),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    -0,
+    -1,
+    1.5,
+    2 ** 53,
+    '',
+    ' <svg',
+    '<svg',
+    '<SVG>',
+    'x'.repeat(513),
+    'mermaid ',
+    'MARKDOWN',
+    '__proto__',
+    'constructor',
+  ),
 );
 
 /** An object with a known (or nearly known) type and fields of any type. */
-const nearMiss = fc
-  .record({
-    type: fc.oneof(fc.constantFrom(...TYPES), fc.constantFrom('webview/Ready', 'step/reveal ', 'export', 'toString', '__proto__', 'constructor', 'hasOwnProperty', '', 'trace/snapshot', 'rpc/request')),
+const nearMiss = fc.record(
+  {
+    type: fc.oneof(
+      fc.constantFrom(...TYPES),
+      fc.constantFrom(
+        'webview/Ready',
+        'step/reveal ',
+        'export',
+        'toString',
+        '__proto__',
+        'constructor',
+        'hasOwnProperty',
+        '',
+        'trace/snapshot',
+        'rpc/request',
+      ),
+    ),
     v: junkValue,
     lastSeq: junkValue,
     stepId: junkValue,
@@ -83,11 +126,29 @@ const nearMiss = fc
     arrows: junkValue,
     traceId: junkValue,
     extra: junkValue,
-  }, { requiredKeys: ['type'] });
+  },
+  { requiredKeys: ['type'] },
+);
 
 describe('parseWebviewMessage on 10,000 junk objects', () => {
   it('arbitrary values (4,000): never throws, only well-formed messages', () => {
-    fc.assert(fc.property(fc.anything({ maxDepth: 3, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withTypedArray: true, withBigInt: true, withDate: true }), (x) => void run(x, 'anything')), { numRuns: 4000 });
+    fc.assert(
+      fc.property(
+        fc.anything({
+          maxDepth: 3,
+          withNullPrototype: true,
+          withBoxedValues: true,
+          withObjectString: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withBigInt: true,
+          withDate: true,
+        }),
+        (x) => void run(x, 'anything'),
+      ),
+      { numRuns: 4000 },
+    );
   });
 
   it('near misses of every message type (4,000)', () => {
@@ -103,26 +164,40 @@ describe('parseWebviewMessage on 10,000 junk objects', () => {
 
   it('unknown types (1,000) are null, whatever else the object holds', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }).filter((t) => !(TYPES as readonly string[]).includes(t)), nearMiss, (type, rest) => {
-        expect(run({ ...rest, type }, 'unknown types')).toBeNull();
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }).filter((t) => !(TYPES as readonly string[]).includes(t)),
+        nearMiss,
+        (type, rest) => {
+          expect(run({ ...rest, type }, 'unknown types')).toBeNull();
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('valid messages with junk fields added (1,000) are accepted with the junk dropped', () => {
     const valid = fc.oneof(
-      fc.record({ type: fc.constant('webview/ready'), v: fc.integer(), lastSeq: fc.oneof(fc.constant(null), fc.integer()) }),
+      fc.record({
+        type: fc.constant('webview/ready'),
+        v: fc.integer(),
+        lastSeq: fc.oneof(fc.constant(null), fc.integer()),
+      }),
       fc.record({ type: fc.constant('step/reveal'), stepId: fc.string({ minLength: 1, maxLength: 512 }) }),
       fc.record({ type: fc.constant('trace/focus'), traceId: fc.string({ minLength: 1, maxLength: 512 }) }),
       fc.record({ type: fc.constant('export/request'), format: fc.constantFrom('mermaid', 'markdown', 'json') }),
       fc.record({ type: fc.constant('export/svg'), svg: fc.string({ maxLength: 100 }).map((s) => `<svg>${s}</svg>`) }),
-      fc.record({ type: fc.constant('render/done'), seq: fc.integer(), ms: fc.double({ noNaN: true, noDefaultInfinity: true }), arrows: fc.nat() }),
+      fc.record({
+        type: fc.constant('render/done'),
+        seq: fc.integer(),
+        ms: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        arrows: fc.nat(),
+      }),
     );
     fc.assert(
       fc.property(valid, fc.dictionary(fc.string({ maxLength: 8 }), junkValue, { maxKeys: 4 }), (m, junk) => {
         const input: Record<string, unknown> = { ...junk };
-        for (const [k, v] of Object.entries(m)) Object.defineProperty(input, k, { value: v, enumerable: true, writable: true, configurable: true });
+        for (const [k, v] of Object.entries(m))
+          Object.defineProperty(input, k, { value: v, enumerable: true, writable: true, configurable: true });
         const out = run(input, 'valid + junk');
         expect(out).toEqual(m);
       }),
@@ -131,11 +206,17 @@ describe('parseWebviewMessage on 10,000 junk objects', () => {
   });
 
   it('the corpus messages (test/reliability/corpus/webview-messages.json)', () => {
-    const corpus = JSON.parse(readFileSync(join(CORPUS, 'webview-messages.json'), 'utf8')) as { note: string; message: unknown; accepted: boolean }[];
+    const corpus = JSON.parse(readFileSync(join(CORPUS, 'webview-messages.json'), 'utf8')) as {
+      note: string;
+      message: unknown;
+      accepted: boolean;
+    }[];
     for (const c of corpus) expect(run(c.message, 'corpus') !== null, c.note).toBe(c.accepted);
     // A 16 MB + 1 SVG is refused without copying or scanning it all.
     const huge = `<svg>${'x'.repeat(16 * 1024 * 1024)}</svg>`;
-    const { value, ms } = stats.time('corpus', '16 MB svg', () => parseWebviewMessage({ type: 'export/svg', svg: huge }));
+    const { value, ms } = stats.time('corpus', '16 MB svg', () =>
+      parseWebviewMessage({ type: 'export/svg', svg: huge }),
+    );
     expect(value).toBeNull();
     expect(ms).toBeLessThan(100);
   });

@@ -8,7 +8,11 @@ export function lineMutation(fragments: readonly string[]) {
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...fragments) }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 20 }) }),
     fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: fc.string({ unit: 'binary', maxLength: 3 }) }),
+    fc.record({
+      kind: fc.constant('replace' as const),
+      at: fc.nat(),
+      text: fc.string({ unit: 'binary', maxLength: 3 }),
+    }),
     fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
   );
 }

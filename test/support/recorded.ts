@@ -29,13 +29,26 @@ export function evidenceOf(dir: string): { evidence: Evidence[]; pods: string[] 
     for (const e of list.items ?? []) evidence.push({ type: 'event', object: e });
   }
   if (existsSync(join(dir, 'events-watch.json'))) {
-    for (const w of readJson(dir, 'events-watch.json') as { receivedAt: number; object: unknown }[]) evidence.push({ type: 'event', object: w.object, receivedAt: instantFromMs(w.receivedAt) });
+    for (const w of readJson(dir, 'events-watch.json') as { receivedAt: number; object: unknown }[])
+      evidence.push({ type: 'event', object: w.object, receivedAt: instantFromMs(w.receivedAt) });
   }
   const year = new Date((readJson(dir, 'meta.json') as { startedAt: string }).startedAt).getUTCFullYear();
-  for (const f of ['containerd.log', 'kubelet.log']) for (const record of parseLogText(maybe(dir, f), { referenceYear: year }).records) evidence.push({ type: 'log', record });
-  const node = readJson(dir, 'node.json') as { metadata?: { name?: string }; status?: { nodeInfo?: { containerRuntimeVersion?: string } }; name?: string; containerRuntimeVersion?: string };
+  for (const f of ['containerd.log', 'kubelet.log'])
+    for (const record of parseLogText(maybe(dir, f), { referenceYear: year }).records)
+      evidence.push({ type: 'log', record });
+  const node = readJson(dir, 'node.json') as {
+    metadata?: { name?: string };
+    status?: { nodeInfo?: { containerRuntimeVersion?: string } };
+    name?: string;
+    containerRuntimeVersion?: string;
+  };
   const nodeName = node.metadata?.name ?? node.name;
-  if (nodeName) evidence.push({ type: 'node', name: nodeName, runtimeVersion: node.status?.nodeInfo?.containerRuntimeVersion ?? node.containerRuntimeVersion ?? null });
+  if (nodeName)
+    evidence.push({
+      type: 'node',
+      name: nodeName,
+      runtimeVersion: node.status?.nodeInfo?.containerRuntimeVersion ?? node.containerRuntimeVersion ?? null,
+    });
   return { evidence, pods };
 }
 
@@ -45,7 +58,6 @@ export function traceFor(evidence: readonly Evidence[], pod: string): Trace {
   s.addAll(evidence.filter((e) => e.type !== 'pod' || e.object.metadata?.name === pod));
   return buildTrace(s);
 }
-
 
 /** The trace of a scenario's first pod (or the named one). */
 export function recordedTrace(scenario: string, pod?: string): Trace {

@@ -12,7 +12,6 @@ import { stableStringify } from '../../src/core/trace/index.js';
 import { RECORDED_ROOT, evidenceOf, recordedScenarios, traceFor } from '../support/recorded.js';
 import type { StepKind, Cause } from '../../src/core/vocabulary.js';
 
-
 interface Expectation {
   readonly phase: Trace['phase'];
   /** Kinds that must be present (for the scenario's main pod). */
@@ -22,12 +21,53 @@ interface Expectation {
 }
 
 const EXPECT: Record<string, Expectation> = {
-  'fresh-pull': { phase: 'ready', kinds: ['created', 'scheduled', 'kubelet-accepted', 'sandbox-created', 'image-pull', 'container-created', 'container-started', 'ready'], absent: ['image-present'] },
-  'image-present': { phase: 'ready', kinds: ['created', 'scheduled', 'sandbox-created', 'image-present', 'container-created', 'container-started', 'ready'], absent: ['image-pull'] },
-  'missing-image': { phase: 'failed', kinds: ['scheduled', 'sandbox-created', 'image-pull-failed'], causes: ['image-pull-failed'] },
-  'unschedulable-memory': { phase: 'pending', kinds: ['created', 'scheduling-failed'], absent: ['scheduled'], causes: ['insufficient-memory'] },
-  'init-container': { phase: 'ready', kinds: ['sandbox-created', 'container-created', 'container-started', 'initialized', 'ready'] },
-  'crash-loop': { phase: 'failed', kinds: ['container-started', 'container-failed', 'back-off'], causes: ['crash-loop'] },
+  'fresh-pull': {
+    phase: 'ready',
+    kinds: [
+      'created',
+      'scheduled',
+      'kubelet-accepted',
+      'sandbox-created',
+      'image-pull',
+      'container-created',
+      'container-started',
+      'ready',
+    ],
+    absent: ['image-present'],
+  },
+  'image-present': {
+    phase: 'ready',
+    kinds: [
+      'created',
+      'scheduled',
+      'sandbox-created',
+      'image-present',
+      'container-created',
+      'container-started',
+      'ready',
+    ],
+    absent: ['image-pull'],
+  },
+  'missing-image': {
+    phase: 'failed',
+    kinds: ['scheduled', 'sandbox-created', 'image-pull-failed'],
+    causes: ['image-pull-failed'],
+  },
+  'unschedulable-memory': {
+    phase: 'pending',
+    kinds: ['created', 'scheduling-failed'],
+    absent: ['scheduled'],
+    causes: ['insufficient-memory'],
+  },
+  'init-container': {
+    phase: 'ready',
+    kinds: ['sandbox-created', 'container-created', 'container-started', 'initialized', 'ready'],
+  },
+  'crash-loop': {
+    phase: 'failed',
+    kinds: ['container-started', 'container-failed', 'back-off'],
+    causes: ['crash-loop'],
+  },
   'deployment-3': { phase: 'ready', kinds: ['created', 'scheduled', 'sandbox-created', 'container-started', 'ready'] },
 };
 
@@ -51,13 +91,17 @@ describe('recorded real runs', () => {
         for (const k of exp.kinds) expect(kinds, `${pod}: ${k}`).toContain(k);
         for (const k of exp.absent ?? []) expect(kinds, `${pod}: no ${k}`).not.toContain(k);
         expect(t.phase, pod).toBe(exp.phase);
-        for (const c of exp.causes ?? []) expect(t.diagnosis.map((d) => d.cause), pod).toContain(c);
+        for (const c of exp.causes ?? [])
+          expect(
+            t.diagnosis.map((d) => d.cause),
+            pod,
+          ).toContain(c);
         expect(new Set(t.steps.map((s) => s.id)).size).toBe(t.steps.length);
         if (exp.phase !== 'pending') expect(t.runtime).toBe('containerd');
       }
     });
 
-    it('CRI step times equal containerd\'s own lines (ground truth read on the node)', () => {
+    it("CRI step times equal containerd's own lines (ground truth read on the node)", () => {
       const truthFile = join(dir, 'ground-truth.json');
       if (!existsSync(truthFile)) return;
       const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as Record<string, { uid: string; lines: string[] }>;
@@ -66,7 +110,8 @@ describe('recorded real runs', () => {
         const gt = truth[pod] ?? Object.values(truth).find((g) => g.uid === t.pod.uid);
         if (!gt) continue;
         const recs = parseLogText(gt.lines.join('\n'), { referenceYear: 2026 }).records;
-        const firstKey = (rpc: string, phase: string) => recs.find((r) => r.type === 'cri' && r.rpc === rpc && r.phase === phase)?.time.key;
+        const firstKey = (rpc: string, phase: string) =>
+          recs.find((r) => r.type === 'cri' && r.rpc === rpc && r.phase === phase)?.time.key;
         const sb = t.steps.find((s) => s.kind === 'sandbox-created');
         if (firstKey('RunPodSandbox', 'end')) {
           expect(sb?.start?.key).toBe(firstKey('RunPodSandbox', 'start'));
@@ -88,12 +133,25 @@ describe('recorded real runs', () => {
       if (!existsSync(join(dir, 'pod.json'))) return;
       let out = '';
       let err = '';
-      const args = ['explain', '--pod', join(dir, 'pod.json'), '--events', join(dir, 'events.json'), '--format', 'json'];
+      const args = [
+        'explain',
+        '--pod',
+        join(dir, 'pod.json'),
+        '--events',
+        join(dir, 'events.json'),
+        '--format',
+        'json',
+      ];
       if (existsSync(join(dir, 'containerd.log'))) args.push('--node-log', join(dir, 'containerd.log'));
       const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s), ask: async () => null });
       expect(err).toBe('');
       expect(code).toBe(0);
-      const j = JSON.parse(out) as { pod: { name: string }; runtime: string; steps: { kind: string; start: string | null; precision: string; source: string; line: null }[]; diagnosis: unknown[] };
+      const j = JSON.parse(out) as {
+        pod: { name: string };
+        runtime: string;
+        steps: { kind: string; start: string | null; precision: string; source: string; line: null }[];
+        diagnosis: unknown[];
+      };
       expect(j.runtime).toBe(EXPECT[scenario]?.phase === 'pending' ? null : 'containerd');
       expect(j.steps.length).toBeGreaterThanOrEqual(2);
       for (const s of j.steps) {
@@ -119,7 +177,16 @@ describe('CLI input errors', () => {
       [['explain', '--pod', '/nonexistent/pod.json'], /\/nonexistent\/pod.json: no such file/],
       [['explain', '--pod', join(dir, 'containerd.log')], /is not valid JSON/],
       [['explain', '--pod', join(dir, 'events.json')], /is a List; pass a single pod|is not a Pod/],
-      [['explain', '--pod', join(dir, 'pod.json'), '--manifest', join(__dirname, '..', 'samples', 'README-not-there.yaml')], /no such file/],
+      [
+        [
+          'explain',
+          '--pod',
+          join(dir, 'pod.json'),
+          '--manifest',
+          join(__dirname, '..', 'samples', 'README-not-there.yaml'),
+        ],
+        /no such file/,
+      ],
       [['explain'], /--pod \(or --trace\) is required/],
       [['explain', '--pod', join(dir, 'pod.json'), '--format', 'xml'], /--format must be json, text or mermaid/],
     ];

@@ -10,11 +10,25 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
-import { parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../src/protocol/webview.js';
+import {
+  parseWebviewMessage,
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type WebviewMessage,
+} from '../../src/protocol/webview.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
-import { CHROMIUM, CHROMIUM_ARGS as ARGS, SHOTS, buildWebview, serve, type PageGlobals, type Violation, type Served, type ThemeName } from './harness.js';
-
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS as ARGS,
+  SHOTS,
+  buildWebview,
+  serve,
+  type PageGlobals,
+  type Violation,
+  type Served,
+  type ThemeName,
+} from './harness.js';
 
 let dir = '';
 let served: Served;
@@ -22,7 +36,8 @@ let browser: Browser;
 const timings: { what: string; ms: number; arrows: number }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
   dir = mkdtempSync(join(tmpdir(), 'pb-webview-'));
   await buildWebview(dir);
   served = await serve(dir, 'Pod Birth: <b>hello</b>');
@@ -33,7 +48,8 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (timings.length > 0) console.log(`render timings: ${timings.map((t) => `${t.what} ${t.arrows} arrows ${t.ms} ms`).join('; ')}`);
+  if (timings.length > 0)
+    console.log(`render timings: ${timings.map((t) => `${t.what} ${t.arrows} arrows ${t.ms} ms`).join('; ')}`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -68,9 +84,15 @@ async function open(theme: ThemeName = 'light', viewport = { width: 1400, height
   const posted = (): Promise<WebviewMessage[]> => page.evaluate(() => (window as unknown as PageGlobals).__posted);
   const renders = async (): Promise<number> => (await posted()).filter((m) => m.type === 'render/done').length;
   await page
-    .waitForFunction(() => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'), undefined, { timeout: 60_000 })
+    .waitForFunction(
+      () => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
+      undefined,
+      { timeout: 60_000 },
+    )
     .catch((e: unknown) => {
-      throw new Error(`the webview never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`);
+      throw new Error(
+        `the webview never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`,
+      );
     });
   return {
     page,
@@ -81,11 +103,17 @@ async function open(theme: ThemeName = 'light', viewport = { width: 1400, height
     send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
     async rendered(seq, after = 0) {
       await page.waitForFunction(
-        ([s, n]) => (window as unknown as PageGlobals).__posted.filter((m) => m.type === 'render/done').slice(n).some((m) => m.type === 'render/done' && m.seq >= s),
+        ([s, n]) =>
+          (window as unknown as PageGlobals).__posted
+            .filter((m) => m.type === 'render/done')
+            .slice(n)
+            .some((m) => m.type === 'render/done' && m.seq >= s),
         [seq, after] as const,
         { timeout: 30_000 },
       );
-      const all = (await posted()).filter((m): m is Extract<WebviewMessage, { type: 'render/done' }> => m.type === 'render/done');
+      const all = (await posted()).filter(
+        (m): m is Extract<WebviewMessage, { type: 'render/done' }> => m.type === 'render/done',
+      );
       return all[all.length - 1] as Extract<WebviewMessage, { type: 'render/done' }>;
     },
     violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
@@ -105,7 +133,9 @@ async function shot(o: Opened, name: string): Promise<void> {
 
 /** Script-src violations, and any of ours (a blocked bundle file or stylesheet would show up here). */
 async function badViolations(o: Opened): Promise<Violation[]> {
-  return (await o.violations()).filter((v) => v.directive.startsWith('script-src') || v.blocked.startsWith(served.origin));
+  return (await o.violations()).filter(
+    (v) => v.directive.startsWith('script-src') || v.blocked.startsWith(served.origin),
+  );
 }
 
 function strokes(page: Page): Promise<string[]> {
@@ -146,7 +176,9 @@ describe('diagram webview under the production CSP', () => {
       }
       // Light Modern's --vscode-foreground, resolved (never a var() string).
       expect(s[0]).toBe('rgb(59, 59, 59)');
-      const boxes = await o.page.$$eval('.pb-diagram [data-et="message"]', (els) => els.map((e) => e.getBoundingClientRect().width));
+      const boxes = await o.page.$$eval('.pb-diagram [data-et="message"]', (els) =>
+        els.map((e) => e.getBoundingClientRect().width),
+      );
       for (const w of boxes) expect(w).toBeGreaterThan(10);
       // Mermaid's <style> went into an adopted sheet; none stayed in the DOM.
       expect(await o.page.$$eval('.pb-diagram style', (els) => els.length)).toBe(0);
@@ -155,7 +187,9 @@ describe('diagram webview under the production CSP', () => {
       // as data, the message font is in effect, and none was parsed as a style attribute (each would
       // be a style-src-attr violation under our CSP: 126 for this 11-arrow trace before; 2 are left).
       expect(await o.page.$$eval('.pb-diagram [data-pb-style]', (els) => els.length)).toBe(0);
-      const fonts = await o.page.$$eval('.pb-diagram text.messageText', (els) => els.map((e) => (e as SVGElement).style.fontFamily));
+      const fonts = await o.page.$$eval('.pb-diagram text.messageText', (els) =>
+        els.map((e) => (e as SVGElement).style.fontFamily),
+      );
       expect(fonts.length).toBeGreaterThan(0);
       for (const f of fonts) expect(f).not.toBe('');
       const attrViolations = (await o.violations()).filter((v) => v.directive === 'style-src-attr').length;
@@ -178,7 +212,8 @@ describe('diagram webview under the production CSP', () => {
       const { messages } = renderMermaid(trace);
       await o.send(snapshot(1, trace));
       await o.rendered(1);
-      const reveals = async (): Promise<string[]> => (await o.posted()).flatMap((m) => (m.type === 'step/reveal' ? [m.stepId] : []));
+      const reveals = async (): Promise<string[]> =>
+        (await o.posted()).flatMap((m) => (m.type === 'step/reveal' ? [m.stepId] : []));
 
       for (const n of [0, 2, 6, messages.length - 1]) {
         const line = o.page.locator('.pb-diagram [data-et="message"]').nth(n);
@@ -202,11 +237,16 @@ describe('diagram webview under the production CSP', () => {
       await o.page.locator('.pb-diagram text.messageText[data-pb-index="3"]').focus();
       await o.page.keyboard.press('Enter');
       await o.page.keyboard.press(' ');
-      await expect.poll(async () => (await reveals()).slice(before)).toEqual([messages[3]?.stepId, messages[3]?.stepId]);
+      await expect
+        .poll(async () => (await reveals()).slice(before))
+        .toEqual([messages[3]?.stepId, messages[3]?.stepId]);
       for (const id of await reveals()) expect(parseWebviewMessage({ type: 'step/reveal', stepId: id })).not.toBeNull();
 
       // Selection is view state.
-      const state = (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as Record<string, unknown>;
+      const state = (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as Record<
+        string,
+        unknown
+      >;
       expect(state.selectedStepId).toBe(messages[3]?.stepId);
       expect(state.lastSeq).toBe(1);
       expect(Object.keys(state)).not.toContain('trace');
@@ -241,7 +281,8 @@ describe('diagram webview under the production CSP', () => {
       const steps = base.steps.map((s): Step => {
         if (s.id === 'image-pull:hello') return { ...s, container: IMG, message: SCRIPT };
         if (s.id === 'container-created:hello') return { ...s, container: INIT };
-        if (s.id === 'container-started:hello') return { ...s, container: SCRIPT, status: 'failed', message: `${IMG} ${SCRIPT} ${INIT}` };
+        if (s.id === 'container-started:hello')
+          return { ...s, container: SCRIPT, status: 'failed', message: `${IMG} ${SCRIPT} ${INIT}` };
         return s;
       });
       const trace: Trace = {
@@ -249,7 +290,17 @@ describe('diagram webview under the production CSP', () => {
         pod: { ...base.pod, name: IMG, namespace: SCRIPT },
         phase: 'failed',
         steps,
-        diagnosis: [{ cause: 'crash-loop', message: SCRIPT, suggestion: INIT, yamlPath: 'spec.containers[0].command', container: IMG, nodes: null, evidence: IMG }],
+        diagnosis: [
+          {
+            cause: 'crash-loop',
+            message: SCRIPT,
+            suggestion: INIT,
+            yamlPath: 'spec.containers[0].command',
+            container: IMG,
+            nodes: null,
+            evidence: IMG,
+          },
+        ],
         notes: [{ kind: 'degraded', message: IMG, remedy: SCRIPT, source: 'runtime-log' }],
       };
       await o.send(snapshot(1, trace));
@@ -260,7 +311,9 @@ describe('diagram webview under the production CSP', () => {
         script: document.querySelectorAll('#pb-app script, .pb-diagram script').length,
         img: document.querySelectorAll('img').length,
         foreign: document.querySelectorAll('.pb-diagram foreignObject').length,
-        handlers: Array.from(document.querySelectorAll('#pb-app *')).filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith('on'))).length,
+        handlers: Array.from(document.querySelectorAll('#pb-app *')).filter((e) =>
+          Array.from(e.attributes).some((a) => a.name.startsWith('on')),
+        ).length,
       }));
       expect(counts).toEqual({ script: 0, img: 0, foreign: 0, handlers: 0 });
 
@@ -269,7 +322,12 @@ describe('diagram webview under the production CSP', () => {
       expect(svgText.some((t) => t.includes(IMG))).toBe(true);
       expect(svgText.some((t) => t.includes(SCRIPT))).toBe(true);
       expect(svgText.some((t) => t.includes('init:'))).toBe(true);
-      const visible = await o.page.$$eval('.pb-diagram svg text', (els, needle) => els.filter((e) => (e.textContent ?? '').includes(needle)).map((e) => e.getBoundingClientRect().width), IMG);
+      const visible = await o.page.$$eval(
+        '.pb-diagram svg text',
+        (els, needle) =>
+          els.filter((e) => (e.textContent ?? '').includes(needle)).map((e) => e.getBoundingClientRect().width),
+        IMG,
+      );
       expect(Math.min(...visible)).toBeGreaterThan(20);
       const header = (await o.page.textContent('.pb-header')) ?? '';
       for (const s of [IMG, SCRIPT, INIT]) expect(header).toContain(s);
@@ -278,7 +336,9 @@ describe('diagram webview under the production CSP', () => {
       // The directive did not switch Mermaid's theme: arrows keep the light colours, failed ones the error colour.
       const s = await strokes(o.page);
       expect(s[0]).toBe('rgb(59, 59, 59)');
-      const failed = await o.page.$$eval('.pb-diagram [data-et="message"].pb-failed', (els) => els.map((e) => getComputedStyle(e).stroke));
+      const failed = await o.page.$$eval('.pb-diagram [data-et="message"].pb-failed', (els) =>
+        els.map((e) => getComputedStyle(e).stroke),
+      );
       expect(failed.length).toBeGreaterThan(0);
       for (const f of failed) expect(f).toBe('rgb(248, 81, 73)');
 
@@ -358,7 +418,11 @@ describe('diagram webview under the production CSP', () => {
         { type: 'export/request', format: 'json' },
       ]);
       // The exported SVG is well-formed XML.
-      const ok = await o.page.evaluate((text) => new DOMParser().parseFromString(text, 'image/svg+xml').getElementsByTagName('parsererror').length === 0, svg.svg);
+      const ok = await o.page.evaluate(
+        (text) =>
+          new DOMParser().parseFromString(text, 'image/svg+xml').getElementsByTagName('parsererror').length === 0,
+        svg.svg,
+      );
       expect(ok).toBe(true);
     } finally {
       await o.close();
@@ -377,7 +441,10 @@ describe('diagram webview under the production CSP', () => {
         (msgs) => {
           for (const m of msgs) window.postMessage(m, '*');
         },
-        [2, 3, 4, 5, 6].map((seq) => snapshot(seq, { ...base, steps: base.steps.slice(0, 4 + seq) }) as unknown as Record<string, unknown>),
+        [2, 3, 4, 5, 6].map(
+          (seq) =>
+            snapshot(seq, { ...base, steps: base.steps.slice(0, 4 + seq) }) as unknown as Record<string, unknown>,
+        ),
       );
       const last = await o.rendered(6, n);
       expect(last.seq).toBe(6);
@@ -388,7 +455,9 @@ describe('diagram webview under the production CSP', () => {
 
       // A gap before a non-snapshot message: ask the host for a resync from lastSeq.
       await o.send({ type: 'status/show', seq: 9, level: 'warning', text: 'watch restarted' });
-      await expect.poll(async () => (await o.posted()).filter((m) => m.type === 'webview/ready').slice(1)).toEqual([{ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: 6 }]);
+      await expect
+        .poll(async () => (await o.posted()).filter((m) => m.type === 'webview/ready').slice(1))
+        .toEqual([{ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: 6 }]);
       expect(await o.page.textContent('.pb-status')).toBe('watch restarted');
 
       await o.send({ type: 'trace/reset', seq: 10, reason: 'The pod was deleted.' });
@@ -410,7 +479,8 @@ describe('diagram webview under the production CSP', () => {
       const base = realistic();
       const per = base.steps.filter((s) => s.container === 'hello');
       const steps: Step[] = base.steps.filter((s) => s.container === null);
-      for (let i = 0; i < 30; i += 1) for (const s of per) steps.push({ ...s, id: `${s.id}-${i}`, container: `worker-${i}` });
+      for (let i = 0; i < 30; i += 1)
+        for (const s of per) steps.push({ ...s, id: `${s.id}-${i}`, container: `worker-${i}` });
       const trace: Trace = { ...base, steps };
       const expected = renderMermaid(trace).messages.length;
       await o.send(snapshot(1, trace));

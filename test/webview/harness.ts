@@ -36,7 +36,15 @@ export async function buildWebview(outdir: string, minify = true, page: Page = '
 export const CHROMIUM = process.env.PB_CHROMIUM ?? '/usr/bin/chromium';
 /** Where to save screenshots (PB_SHOTS=dir), or '' for none. */
 export const SHOTS = process.env.PB_SHOTS ?? '';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A CSP violation as the page's securitypolicyviolation listener records it. */
 export interface Violation {
@@ -60,40 +68,116 @@ const FONT = '-apple-system, BlinkMacSystemFont, "Segoe WPC", "Segoe UI", "Ubunt
 /** A subset of the variables VS Code sets, with the values of Light/Dark Modern and the two HC themes. */
 export const THEMES: Record<ThemeName, Record<string, string>> = {
   light: {
-    'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', foreground: '#3b3b3b', 'editorWidget-background': '#f8f8f8',
-    'editorWidget-border': '#e5e5e5', 'focusBorder': '#005fb8', 'editorHoverWidget-background': '#f8f8f8', 'editorHoverWidget-foreground': '#3b3b3b',
-    'editorHoverWidget-border': '#c8c8c8', errorForeground: '#f85149', descriptionForeground: '#6e7681', 'badge-background': '#cccccc',
-    'badge-foreground': '#3b3b3b', 'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8',
-    'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
-    'panel-border': '#e5e5e5', 'sideBar-background': '#f8f8f8', 'textBlockQuote-background': '#f8f8f8', 'testing-iconPassed': '#388a34',
-    'editorWarning-foreground': '#bf8803', 'editorError-foreground': '#e51400', 'editorInfo-foreground': '#1a85ff', 'widget-shadow': 'rgba(0, 0, 0, 0.16)',
+    'editor-background': '#ffffff',
+    'editor-foreground': '#3b3b3b',
+    foreground: '#3b3b3b',
+    'editorWidget-background': '#f8f8f8',
+    'editorWidget-border': '#e5e5e5',
+    focusBorder: '#005fb8',
+    'editorHoverWidget-background': '#f8f8f8',
+    'editorHoverWidget-foreground': '#3b3b3b',
+    'editorHoverWidget-border': '#c8c8c8',
+    errorForeground: '#f85149',
+    descriptionForeground: '#6e7681',
+    'badge-background': '#cccccc',
+    'badge-foreground': '#3b3b3b',
+    'button-background': '#005fb8',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#0258a8',
+    'button-secondaryBackground': '#e5e5e5',
+    'button-secondaryForeground': '#3b3b3b',
+    'button-secondaryHoverBackground': '#cccccc',
+    'panel-border': '#e5e5e5',
+    'sideBar-background': '#f8f8f8',
+    'textBlockQuote-background': '#f8f8f8',
+    'testing-iconPassed': '#388a34',
+    'editorWarning-foreground': '#bf8803',
+    'editorError-foreground': '#e51400',
+    'editorInfo-foreground': '#1a85ff',
+    'widget-shadow': 'rgba(0, 0, 0, 0.16)',
     'progressBar-background': '#005fb8',
   },
   dark: {
-    'editor-background': '#1f1f1f', 'editor-foreground': '#cccccc', foreground: '#cccccc', 'editorWidget-background': '#202020',
-    'editorWidget-border': '#313131', 'focusBorder': '#0078d4', 'editorHoverWidget-background': '#202020', 'editorHoverWidget-foreground': '#cccccc',
-    'editorHoverWidget-border': '#454545', errorForeground: '#f85149', descriptionForeground: '#9d9d9d', 'badge-background': '#616161',
-    'badge-foreground': '#f8f8f8', 'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1',
-    'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
-    'panel-border': '#2b2b2b', 'sideBar-background': '#181818', 'textBlockQuote-background': '#2b2b2b', 'testing-iconPassed': '#73c991',
-    'editorWarning-foreground': '#cca700', 'editorError-foreground': '#f14c4c', 'editorInfo-foreground': '#3794ff', 'widget-shadow': 'rgba(0, 0, 0, 0.36)',
+    'editor-background': '#1f1f1f',
+    'editor-foreground': '#cccccc',
+    foreground: '#cccccc',
+    'editorWidget-background': '#202020',
+    'editorWidget-border': '#313131',
+    focusBorder: '#0078d4',
+    'editorHoverWidget-background': '#202020',
+    'editorHoverWidget-foreground': '#cccccc',
+    'editorHoverWidget-border': '#454545',
+    errorForeground: '#f85149',
+    descriptionForeground: '#9d9d9d',
+    'badge-background': '#616161',
+    'badge-foreground': '#f8f8f8',
+    'button-background': '#0078d4',
+    'button-foreground': '#ffffff',
+    'button-hoverBackground': '#026ec1',
+    'button-secondaryBackground': '#313131',
+    'button-secondaryForeground': '#cccccc',
+    'button-secondaryHoverBackground': '#3c3c3c',
+    'panel-border': '#2b2b2b',
+    'sideBar-background': '#181818',
+    'textBlockQuote-background': '#2b2b2b',
+    'testing-iconPassed': '#73c991',
+    'editorWarning-foreground': '#cca700',
+    'editorError-foreground': '#f14c4c',
+    'editorInfo-foreground': '#3794ff',
+    'widget-shadow': 'rgba(0, 0, 0, 0.36)',
     'progressBar-background': '#0078d4',
   },
   'high-contrast': {
-    'editor-background': '#000000', 'editor-foreground': '#ffffff', foreground: '#ffffff', 'editorWidget-background': '#0c141f',
-    'contrastBorder': '#6fc3df', 'contrastActiveBorder': '#f38518', 'focusBorder': '#f38518', 'editorHoverWidget-background': '#0c141f',
-    'editorHoverWidget-border': '#6fc3df', errorForeground: '#f48771', descriptionForeground: '#ffffff', 'badge-background': '#000000',
-    'badge-foreground': '#ffffff', 'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df',
-    'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'panel-border': '#6fc3df', 'sideBar-background': '#000000',
-    'testing-iconPassed': '#73c991', 'editorWarning-foreground': '#ffd370', 'editorError-foreground': '#f48771', 'progressBar-background': '#6fc3df',
+    'editor-background': '#000000',
+    'editor-foreground': '#ffffff',
+    foreground: '#ffffff',
+    'editorWidget-background': '#0c141f',
+    contrastBorder: '#6fc3df',
+    contrastActiveBorder: '#f38518',
+    focusBorder: '#f38518',
+    'editorHoverWidget-background': '#0c141f',
+    'editorHoverWidget-border': '#6fc3df',
+    errorForeground: '#f48771',
+    descriptionForeground: '#ffffff',
+    'badge-background': '#000000',
+    'badge-foreground': '#ffffff',
+    'button-background': '#000000',
+    'button-foreground': '#ffffff',
+    'button-border': '#6fc3df',
+    'button-secondaryBackground': '#000000',
+    'button-secondaryForeground': '#ffffff',
+    'panel-border': '#6fc3df',
+    'sideBar-background': '#000000',
+    'testing-iconPassed': '#73c991',
+    'editorWarning-foreground': '#ffd370',
+    'editorError-foreground': '#f48771',
+    'progressBar-background': '#6fc3df',
   },
   'high-contrast-light': {
-    'editor-background': '#ffffff', 'editor-foreground': '#292929', foreground: '#292929', 'editorWidget-background': '#ffffff',
-    'contrastBorder': '#0f4a85', 'contrastActiveBorder': '#006bbd', 'focusBorder': '#006bbd', 'editorHoverWidget-background': '#ffffff',
-    'editorHoverWidget-border': '#0f4a85', errorForeground: '#b5200d', descriptionForeground: '#292929', 'badge-background': '#0f4a85',
-    'badge-foreground': '#ffffff', 'button-background': '#0f4a85', 'button-foreground': '#ffffff', 'button-border': '#0f4a85',
-    'button-secondaryBackground': '#ffffff', 'button-secondaryForeground': '#292929', 'panel-border': '#0f4a85', 'sideBar-background': '#ffffff',
-    'testing-iconPassed': '#007100', 'editorWarning-foreground': '#895503', 'editorError-foreground': '#b5200d', 'progressBar-background': '#0f4a85',
+    'editor-background': '#ffffff',
+    'editor-foreground': '#292929',
+    foreground: '#292929',
+    'editorWidget-background': '#ffffff',
+    contrastBorder: '#0f4a85',
+    contrastActiveBorder: '#006bbd',
+    focusBorder: '#006bbd',
+    'editorHoverWidget-background': '#ffffff',
+    'editorHoverWidget-border': '#0f4a85',
+    errorForeground: '#b5200d',
+    descriptionForeground: '#292929',
+    'badge-background': '#0f4a85',
+    'badge-foreground': '#ffffff',
+    'button-background': '#0f4a85',
+    'button-foreground': '#ffffff',
+    'button-border': '#0f4a85',
+    'button-secondaryBackground': '#ffffff',
+    'button-secondaryForeground': '#292929',
+    'panel-border': '#0f4a85',
+    'sideBar-background': '#ffffff',
+    'testing-iconPassed': '#007100',
+    'editorWarning-foreground': '#895503',
+    'editorError-foreground': '#b5200d',
+    'progressBar-background': '#0f4a85',
   },
 };
 
@@ -101,7 +185,13 @@ export const THEMES: Record<ThemeName, Record<string, string>> = {
 function stubJs(): string {
   const themes: Record<string, Record<string, string>> = {};
   for (const [k, vars] of Object.entries(THEMES)) {
-    themes[k] = { 'font-family': FONT, 'font-size': '13px', 'font-weight': 'normal', 'editor-font-family': "'Droid Sans Mono', 'monospace', monospace", ...vars };
+    themes[k] = {
+      'font-family': FONT,
+      'font-size': '13px',
+      'font-weight': 'normal',
+      'editor-font-family': "'Droid Sans Mono', 'monospace', monospace",
+      ...vars,
+    };
   }
   return `(() => {
   'use strict';
@@ -148,11 +238,18 @@ export interface Served {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
 
 /** Serves `dist` (the built dist/webview) under /webview/, the page at /, the stub at /stub.js. */
 export async function serve(dist: string, title: string, page: Page = 'diagram'): Promise<Served> {
-  const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(16, 'x');
+  const nonce = randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .padEnd(16, 'x');
   const server: Server = createServer();
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
@@ -160,7 +257,13 @@ export async function serve(dist: string, title: string, page: Page = 'diagram')
   const origin = `http://127.0.0.1:${address.port}`;
   const csp = webviewCsp({ cspSource: origin, nonce });
   const build = page === 'timeline' ? timelineHtml : diagramHtml;
-  const base = build({ cspSource: origin, nonce, scriptUri: `${origin}/webview/${page}.js`, styleUri: `${origin}/webview/${page}.css`, title });
+  const base = build({
+    cspSource: origin,
+    nonce,
+    scriptUri: `${origin}/webview/${page}.js`,
+    styleUri: `${origin}/webview/${page}.css`,
+    title,
+  });
   const marker = '<script type="module"';
   if (base.split(marker).length !== 2) throw new Error(`expected exactly one module script in ${page}Html()`);
   const html = base.replace(marker, `<script nonce="${nonce}" src="${origin}/stub.js"></script>\n${marker}`);
@@ -169,7 +272,11 @@ export async function serve(dist: string, title: string, page: Page = 'diagram')
   server.on('request', (req, res) => {
     const path = new URL(req.url ?? '/', origin).pathname;
     const send = (status: number, type: string, body: string | Buffer): void => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...(type.startsWith('text/html') ? { 'content-security-policy': csp } : {}) });
+      res.writeHead(status, {
+        'content-type': type,
+        'cache-control': 'no-store',
+        ...(type.startsWith('text/html') ? { 'content-security-policy': csp } : {}),
+      });
       res.end(body);
     };
     if (path === '/') return send(200, 'text/html; charset=utf-8', html);

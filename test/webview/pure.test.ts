@@ -7,10 +7,16 @@ import { diagramCsp, diagramHtml } from '../../webview/shared/html.js';
 import { wrapNotes } from '../../webview/diagram/layout.js';
 import { allEvidence } from '../unit/trace/realistic.js';
 
-const opts = { cspSource: 'https://*.vscode-cdn.net', nonce: 'AbCdEfGhIjKlMnOpQrStUv12', scriptUri: 'https://x/dist/webview/diagram.js?a=1&b=2', styleUri: 'https://x/dist/webview/diagram.css', title: '<img src=x onerror=alert(1)> "q"' };
+const opts = {
+  cspSource: 'https://*.vscode-cdn.net',
+  nonce: 'AbCdEfGhIjKlMnOpQrStUv12',
+  scriptUri: 'https://x/dist/webview/diagram.js?a=1&b=2',
+  styleUri: 'https://x/dist/webview/diagram.css',
+  title: '<img src=x onerror=alert(1)> "q"',
+};
 
 describe('diagramHtml', () => {
-  it('builds the page with the production CSP, one nonce\'d module script and the stylesheet', () => {
+  it("builds the page with the production CSP, one nonce'd module script and the stylesheet", () => {
     const html = diagramHtml(opts);
     const csp = diagramCsp(opts);
     expect(csp).toBe(
@@ -18,7 +24,9 @@ describe('diagramHtml', () => {
     );
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${csp.replace(/'/g, '&#39;')}">`);
     expect(html.match(/<script\b/g)).toHaveLength(1);
-    expect(html).toContain('<script type="module" nonce="AbCdEfGhIjKlMnOpQrStUv12" src="https://x/dist/webview/diagram.js?a=1&amp;b=2"></script>');
+    expect(html).toContain(
+      '<script type="module" nonce="AbCdEfGhIjKlMnOpQrStUv12" src="https://x/dist/webview/diagram.js?a=1&amp;b=2"></script>',
+    );
     expect(html).toContain('<link rel="stylesheet" href="https://x/dist/webview/diagram.css">');
     expect(html).toContain('<title>&lt;img src=x onerror=alert(1)&gt; &quot;q&quot;</title>');
     expect(html).not.toContain('<img');
@@ -41,8 +49,15 @@ describe('diagramHtml', () => {
 
 describe('wrapNotes', () => {
   it('breaks long note lines at spaces and leaves everything else alone', () => {
-    const long = 'crash-loop – app exits with code 1 right after starting → read #96;kubectl logs web #45;#45;previous#96; and then some more words to wrap';
-    const src = ['sequenceDiagram', 'participant kubelet as kubelet', `kubelet->>kubelet: ${long}`, `Note over kubelet: ${long}`, 'Note over kubelet,etcd: short<br/>line'].join('\n');
+    const long =
+      'crash-loop – app exits with code 1 right after starting → read #96;kubectl logs web #45;#45;previous#96; and then some more words to wrap';
+    const src = [
+      'sequenceDiagram',
+      'participant kubelet as kubelet',
+      `kubelet->>kubelet: ${long}`,
+      `Note over kubelet: ${long}`,
+      'Note over kubelet,etcd: short<br/>line',
+    ].join('\n');
     const out = wrapNotes(src, 40).split('\n');
     expect(out.slice(0, 3)).toEqual(src.split('\n').slice(0, 3));
     expect(out[4]).toBe('Note over kubelet,etcd: short<br/>line');

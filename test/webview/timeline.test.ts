@@ -14,10 +14,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { formatDuration, instantFromMs, toMs, type Instant } from '../../src/core/time.js';
 import { startupSlo, timelinePhases } from '../../src/core/timeline/index.js';
-import { PROTOCOL_VERSION, type HostMessage, type TimelineItem, type WebviewMessage } from '../../src/protocol/webview.js';
+import {
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type TimelineItem,
+  type WebviewMessage,
+} from '../../src/protocol/webview.js';
 import { timelineCsp, timelineHtml } from '../../webview/shared/html.js';
 import { recordedTrace, traceAt } from '../unit/timeline/recorded-traces.js';
-import { CHROMIUM, CHROMIUM_ARGS as ARGS, SHOTS, buildWebview, serve, type PageGlobals, type Violation, THEMES, type Served, type ThemeName } from './harness.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS as ARGS,
+  SHOTS,
+  buildWebview,
+  serve,
+  type PageGlobals,
+  type Violation,
+  THEMES,
+  type Served,
+  type ThemeName,
+} from './harness.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)> %%{init: {"securityLevel":"loose"}}%% <script>alert(2)</script>';
 
@@ -26,7 +42,8 @@ let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
   dir = mkdtempSync(join(tmpdir(), 'pb-timeline-'));
   await buildWebview(dir, true, 'timeline');
   served = await serve(dir, 'Pod Birth timeline', 'timeline');
@@ -48,7 +65,10 @@ function shiftInstant(i: Instant | null, byMs: number): Instant | null {
 
 /** The trace with every step time moved by `byMs` (as if the same birth happened later). */
 function shifted(t: Trace, byMs: number): Trace {
-  return { ...t, steps: t.steps.map((s): Step => ({ ...s, start: shiftInstant(s.start, byMs), end: shiftInstant(s.end, byMs) })) };
+  return {
+    ...t,
+    steps: t.steps.map((s): Step => ({ ...s, start: shiftInstant(s.start, byMs), end: shiftInstant(s.end, byMs) })),
+  };
 }
 
 const fresh = (): Trace => recordedTrace('fresh-pull');
@@ -61,7 +81,14 @@ function hostile(): Trace {
     ...t,
     pod: { ...t.pod, name: HOSTILE, namespace: 'ns' },
     steps: t.steps.map((s) => (s.kind === 'image-pull-failed' ? { ...s, message: HOSTILE } : s)),
-    notes: [{ kind: 'degraded', message: `Runtime log unreadable ${HOSTILE}`, source: 'runtime-log', remedy: `enable NodeLogQuery ${HOSTILE}` }],
+    notes: [
+      {
+        kind: 'degraded',
+        message: `Runtime log unreadable ${HOSTILE}`,
+        source: 'runtime-log',
+        remedy: `enable NodeLogQuery ${HOSTILE}`,
+      },
+    ],
   };
 }
 
@@ -77,7 +104,14 @@ function update(seq: number, traces: TimelineItem[]): HostMessage {
   return { type: 'timeline/update', v: PROTOCOL_VERSION, seq, traces };
 }
 
-const item = (id: string, trace: Trace, o: Partial<TimelineItem> = {}): TimelineItem => ({ id, title: `default/${trace.pod.name ?? '?'}`, live: false, outcome: 'ready', trace, ...o });
+const item = (id: string, trace: Trace, o: Partial<TimelineItem> = {}): TimelineItem => ({
+  id,
+  title: `default/${trace.pod.name ?? '?'}`,
+  live: false,
+  outcome: 'ready',
+  trace,
+  ...o,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers
@@ -104,9 +138,15 @@ async function open(theme: ThemeName = 'light', viewport = { width: 420, height:
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${served.url}?theme=${theme}`);
   await page
-    .waitForFunction(() => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'), undefined, { timeout: 60_000 })
+    .waitForFunction(
+      () => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
+      undefined,
+      { timeout: 60_000 },
+    )
     .catch((e: unknown) => {
-      throw new Error(`the timeline never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`);
+      throw new Error(
+        `the timeline never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`,
+      );
     });
   return {
     page,
@@ -123,7 +163,9 @@ async function open(theme: ThemeName = 'light', viewport = { width: 420, height:
 async function show(o: Opened, seq: number, traces: TimelineItem[]): Promise<void> {
   await o.send(update(seq, traces));
   await o.page.waitForFunction(
-    (ids) => ids.every((id) => document.querySelector(`[data-trace-id="${id}"] .pb-row`)) && document.querySelectorAll('[data-trace-id]').length === ids.length,
+    (ids) =>
+      ids.every((id) => document.querySelector(`[data-trace-id="${id}"] .pb-row`)) &&
+      document.querySelectorAll('[data-trace-id]').length === ids.length,
     traces.map((t) => t.id),
     { timeout: 10_000 },
   );
@@ -142,24 +184,37 @@ const rgb = (hex: string): string => {
 
 /** Clicks a trace's collapsible header on its arrow (its middle may be a badge, which does not toggle). */
 async function toggle(o: Opened, trace: string): Promise<void> {
-  await o.page.locator(`[data-trace-id="${trace}"] vscode-collapsible .collapsible-header`).click({ position: { x: 8, y: 10 } });
+  await o.page
+    .locator(`[data-trace-id="${trace}"] vscode-collapsible .collapsible-header`)
+    .click({ position: { x: 8, y: 10 } });
 }
 
-const isOpen = (o: Opened, id: string): Promise<boolean> => o.page.locator(`[data-trace-id="${id}"] vscode-collapsible`).evaluate((e) => (e as HTMLElement & { open: boolean }).open);
+const isOpen = (o: Opened, id: string): Promise<boolean> =>
+  o.page
+    .locator(`[data-trace-id="${id}"] vscode-collapsible`)
+    .evaluate((e) => (e as HTMLElement & { open: boolean }).open);
 
 const row = (trace: string, kind: string): string => `[data-trace-id="${trace}"] .pb-row[data-phase-kind="${kind}"]`;
 
 // ---------------------------------------------------------------------------------------------
 
 describe('timelineHtml', () => {
-  it('is the diagram page\'s template with the same production CSP, for the timeline bundle', () => {
-    const opts = { cspSource: 'https://*.vscode-cdn.net', nonce: 'AbCdEfGhIjKlMnOpQrStUv12', scriptUri: 'https://x/dist/webview/timeline.js', styleUri: 'https://x/dist/webview/timeline.css', title: HOSTILE };
+  it("is the diagram page's template with the same production CSP, for the timeline bundle", () => {
+    const opts = {
+      cspSource: 'https://*.vscode-cdn.net',
+      nonce: 'AbCdEfGhIjKlMnOpQrStUv12',
+      scriptUri: 'https://x/dist/webview/timeline.js',
+      styleUri: 'https://x/dist/webview/timeline.css',
+      title: HOSTILE,
+    };
     const html = timelineHtml(opts);
     expect(timelineCsp(opts)).toBe(
       "default-src 'none'; script-src 'nonce-AbCdEfGhIjKlMnOpQrStUv12'; style-src https://*.vscode-cdn.net; img-src https://*.vscode-cdn.net data:; font-src https://*.vscode-cdn.net; connect-src 'none';",
     );
     expect(html.match(/<script\b/g)).toHaveLength(1);
-    expect(html).toContain('<script type="module" nonce="AbCdEfGhIjKlMnOpQrStUv12" src="https://x/dist/webview/timeline.js"></script>');
+    expect(html).toContain(
+      '<script type="module" nonce="AbCdEfGhIjKlMnOpQrStUv12" src="https://x/dist/webview/timeline.js"></script>',
+    );
     expect(html).toContain('<link rel="stylesheet" href="https://x/dist/webview/timeline.css">');
     expect(html).toContain('Loading timeline…');
     expect(html).not.toContain('<img');
@@ -175,7 +230,7 @@ describe('timelineHtml', () => {
 });
 
 describe('timeline webview in Chromium under the production CSP', () => {
-  it('draws finished and failed traces newest first, with the model\'s rows, durations and SLO badges, and no CSP violation', async () => {
+  it("draws finished and failed traces newest first, with the model's rows, durations and SLO badges, and no CSP violation", async () => {
     const o = await open();
     try {
       expect(await o.page.locator('.pb-empty').isVisible()).toBe(true);
@@ -190,21 +245,33 @@ describe('timeline webview in Chromium under the production CSP', () => {
       expect(await o.page.locator('.pb-empty').isVisible()).toBe(false);
 
       // Newest first, as sent.
-      expect(await o.page.locator('[data-trace-id]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.traceId))).toEqual(['t-missing', 't-fresh']);
+      expect(
+        await o.page
+          .locator('[data-trace-id]')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.traceId)),
+      ).toEqual(['t-missing', 't-fresh']);
 
       // fresh-pull: one DOM row per model row, each with the model's status and formatted duration.
       const rows = timelinePhases(ok);
       const dom = await o.page.locator('[data-trace-id="t-fresh"] .pb-row').evaluateAll((els) =>
-        els.map((e) => ({ id: (e as HTMLElement).dataset.phaseId, status: (e as HTMLElement).dataset.phaseStatus, dur: e.querySelector('.pb-dur')?.textContent })),
+        els.map((e) => ({
+          id: (e as HTMLElement).dataset.phaseId,
+          status: (e as HTMLElement).dataset.phaseStatus,
+          dur: e.querySelector('.pb-dur')?.textContent,
+        })),
       );
       expect(dom.map((d) => d.id)).toEqual(rows.map((r) => r.id));
       expect(dom.every((d) => d.status === 'done')).toBe(true);
       const pull = rows.find((r) => r.kind === 'image-pull');
-      expect(await o.page.locator(`${row('t-fresh', 'image-pull')} .pb-dur`).textContent()).toBe(formatDuration(pull?.durationMs ?? Number.NaN));
+      expect(await o.page.locator(`${row('t-fresh', 'image-pull')} .pb-dur`).textContent()).toBe(
+        formatDuration(pull?.durationMs ?? Number.NaN),
+      );
       expect(await o.page.locator(`${row('t-fresh', 'image-pull')} .pb-dur`).textContent()).toBe('14ms');
       expect(await o.page.locator(`${row('t-fresh', 'readiness')} .pb-dur`).textContent()).toBe('841ms');
       expect(await o.page.locator(`${row('t-fresh', 'scheduling')} .pb-dur`).textContent()).toBe('instant');
-      expect(await o.page.locator(`${row('t-fresh', 'image-pull')}`).getAttribute('aria-label')).toBe('container main: PullImage, done, 14ms, at +405ms');
+      expect(await o.page.locator(`${row('t-fresh', 'image-pull')}`).getAttribute('aria-label')).toBe(
+        'container main: PullImage, done, 14ms, at +405ms',
+      );
 
       // Bars: placed by offset and duration on the trace's span (the readiness bar ends at the right edge).
       const geo = await o.page.locator('[data-trace-id="t-fresh"] .pb-row').evaluateAll((els) =>
@@ -223,7 +290,9 @@ describe('timeline webview in Chromium under the production CSP', () => {
 
       // SLO badges, from the core verdicts.
       const slo = startupSlo(ok);
-      expect(await o.page.locator('[data-trace-id="t-fresh"] .pb-slo').textContent()).toBe(`SLO ✓ ${formatDuration(slo.measuredMs ?? Number.NaN)}`);
+      expect(await o.page.locator('[data-trace-id="t-fresh"] .pb-slo').textContent()).toBe(
+        `SLO ✓ ${formatDuration(slo.measuredMs ?? Number.NaN)}`,
+      );
       expect(await o.page.locator('[data-trace-id="t-fresh"] .pb-slo').textContent()).toBe('SLO ✓ 500ms');
       expect(await o.page.locator('[data-trace-id="t-fresh"] .pb-slo').getAttribute('data-slo')).toBe('within');
       expect(await o.page.locator('[data-trace-id="t-missing"] .pb-slo').textContent()).toBe('SLO n/a');
@@ -235,7 +304,9 @@ describe('timeline webview in Chromium under the production CSP', () => {
       expect(await o.page.locator('.pb-live').count()).toBe(0);
 
       // vscode-elements styled through adopted stylesheets (a blocked style would leave it unstyled).
-      const badgeBg = await o.page.locator('[data-trace-id="t-fresh"] .pb-slo').evaluate((e) => getComputedStyle(e.shadowRoot!.querySelector('.root')!).backgroundColor);
+      const badgeBg = await o.page
+        .locator('[data-trace-id="t-fresh"] .pb-slo')
+        .evaluate((e) => getComputedStyle(e.shadowRoot!.querySelector('.root')!).backgroundColor);
       expect(badgeBg).toBe(rgb(THEMES.light['testing-iconPassed'] as string));
 
       expect(await o.violations()).toEqual([]);
@@ -253,17 +324,21 @@ describe('timeline webview in Chromium under the production CSP', () => {
         await show(o, 1, [item('t-missing', bad, { outcome: 'failed' })]);
         const failed = o.page.locator(`${row('t-missing', 'image-pull')}[data-phase-status="failed"]`);
         expect(await failed.count()).toBe(1);
-        expect(await failed.locator('.pb-bar').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(rgb(THEMES[theme].errorForeground as string));
-        expect(await failed.locator('.pb-label').evaluate((e) => getComputedStyle(e).color)).toBe(rgb(THEMES[theme].errorForeground as string));
+        expect(await failed.locator('.pb-bar').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(
+          rgb(THEMES[theme].errorForeground as string),
+        );
+        expect(await failed.locator('.pb-label').evaluate((e) => getComputedStyle(e).color)).toBe(
+          rgb(THEMES[theme].errorForeground as string),
+        );
         const message = bad.steps.find((s) => s.kind === 'image-pull-failed')?.message;
         expect(await failed.locator('.pb-row-msg').textContent()).toBe(message);
         expect(await failed.locator('.pb-label').textContent()).toBe('PullImage failed');
         expect(await failed.locator('.pb-count').textContent()).toBe(' ×2');
-        expect(await o.page.locator('[data-trace-id="t-missing"] [data-phase-status="waiting"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phaseKind))).toEqual([
-          'container-create',
-          'container-start',
-          'readiness',
-        ]);
+        expect(
+          await o.page
+            .locator('[data-trace-id="t-missing"] [data-phase-status="waiting"]')
+            .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phaseKind)),
+        ).toEqual(['container-create', 'container-start', 'readiness']);
         expect(await o.page.locator(`${row('t-missing', 'container-create')} .pb-bar`).isHidden()).toBe(true);
         await shot(o, `timeline-failed-${theme}`);
         expect(await o.violations()).toEqual([]);
@@ -281,8 +356,14 @@ describe('timeline webview in Chromium under the production CSP', () => {
       expect(await o.page.locator('.pb-traces img, .pb-traces script').count()).toBe(0);
       expect(o.dialogs).toEqual([]);
       expect(await o.page.locator('[data-trace-id="t-evil"] .pb-row-msg').textContent()).toBe(HOSTILE);
-      expect(await o.page.locator('[data-trace-id="t-evil"] .pb-note[data-note-kind="degraded"] .pb-note-text').textContent()).toBe(`Runtime log unreadable ${HOSTILE}`);
-      expect(await o.page.locator('[data-trace-id="t-evil"] .pb-note-remedy').textContent()).toBe(`enable NodeLogQuery ${HOSTILE}`);
+      expect(
+        await o.page
+          .locator('[data-trace-id="t-evil"] .pb-note[data-note-kind="degraded"] .pb-note-text')
+          .textContent(),
+      ).toBe(`Runtime log unreadable ${HOSTILE}`);
+      expect(await o.page.locator('[data-trace-id="t-evil"] .pb-note-remedy').textContent()).toBe(
+        `enable NodeLogQuery ${HOSTILE}`,
+      );
       expect(await o.page.locator('[data-trace-id="t-evil"] .pb-note-kind').textContent()).toBe('limited view');
       // The heading is rendered by the collapsible (lit text binding) in its shadow root: text too.
       const heading = await o.page.locator('[data-trace-id="t-evil"] vscode-collapsible').evaluate((e) => ({
@@ -298,7 +379,7 @@ describe('timeline webview in Chromium under the production CSP', () => {
     }
   });
 
-  it('a live trace\'s running bar grows with the clock, and stops when the trace ends', async () => {
+  it("a live trace's running bar grows with the clock, and stops when the trace ends", async () => {
     const o = await open();
     try {
       const live = livePull(1500);
@@ -309,7 +390,10 @@ describe('timeline webview in Chromium under the production CSP', () => {
       expect(await o.page.locator('[data-trace-id="t-live"]').getAttribute('data-live')).toBe('true');
       expect(await o.page.locator('[data-trace-id="t-live"] .pb-slo').textContent()).toBe('SLO …');
       const sample = async (): Promise<{ width: number; dur: string }> =>
-        running.evaluate((e) => ({ width: e.querySelector('.pb-bar')!.getBoundingClientRect().width, dur: e.querySelector('.pb-dur')!.textContent ?? '' }));
+        running.evaluate((e) => ({
+          width: e.querySelector('.pb-bar')!.getBoundingClientRect().width,
+          dur: e.querySelector('.pb-dur')!.textContent ?? '',
+        }));
       const a = await sample();
       await o.page.waitForTimeout(1200);
       const b = await sample();
@@ -329,7 +413,11 @@ describe('timeline webview in Chromium under the production CSP', () => {
       const d = await sample();
       expect(d).toEqual(c);
       expect(c.dur).toBe('unfinished');
-      expect(await o.page.locator(`${row('t-live', 'image-pull')} .pb-bar`).evaluate((e) => e.classList.contains('pb-unfinished'))).toBe(true);
+      expect(
+        await o.page
+          .locator(`${row('t-live', 'image-pull')} .pb-bar`)
+          .evaluate((e) => e.classList.contains('pb-unfinished')),
+      ).toBe(true);
       expect(await o.page.locator('[data-trace-id="t-live"] .pb-outcome').textContent()).toBe('stopped');
       expect(await o.violations()).toEqual([]);
     } finally {
@@ -341,7 +429,8 @@ describe('timeline webview in Chromium under the production CSP', () => {
     const o = await open();
     try {
       await show(o, 1, [item('t-missing', missing(), { outcome: 'failed' }), item('t-fresh', fresh())]);
-      const focuses = async (): Promise<string[]> => (await o.posted()).filter((m) => m.type === 'trace/focus').map((m) => (m as { traceId: string }).traceId);
+      const focuses = async (): Promise<string[]> =>
+        (await o.posted()).filter((m) => m.type === 'trace/focus').map((m) => (m as { traceId: string }).traceId);
 
       await o.page.locator('[data-trace-id="t-missing"] .pb-focus').click();
       expect(await focuses()).toEqual(['t-missing']);
@@ -357,7 +446,9 @@ describe('timeline webview in Chromium under the production CSP', () => {
 
       await o.page.locator(row('t-missing', 'sandbox')).focus();
       await o.page.keyboard.press('ArrowDown');
-      expect(await o.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.phaseKind)).toBe('image-pull');
+      expect(await o.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.phaseKind)).toBe(
+        'image-pull',
+      );
       await o.page.keyboard.press('Enter');
       expect(await focuses()).toEqual(['t-missing', 't-fresh', 't-fresh', 't-missing']);
 
@@ -390,24 +481,41 @@ describe('timeline webview in Chromium under the production CSP', () => {
       const refreshed = { ...fresh(), notes: [{ kind: 'info' as const, message: 'one more note' }] };
       await o.send(update(2, [item('t-missing', missing(), { outcome: 'failed' }), item('t-fresh', refreshed)]));
       await o.page.waitForSelector('[data-trace-id="t-fresh"] .pb-note');
-      expect(await o.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.phaseId)).toBe('container-create:main');
+      expect(await o.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.phaseId)).toBe(
+        'container-create:main',
+      );
       expect([await isOpen(o, 't-missing'), await isOpen(o, 't-fresh')]).toEqual([false, true]);
 
-      const state = (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as { lastSeq: number; open: Record<string, boolean> };
+      const state = (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as {
+        lastSeq: number;
+        open: Record<string, boolean>;
+      };
       expect(state.lastSeq).toBe(2);
       expect(state.open).toEqual({ 't-missing': false, 't-fresh': true });
 
       // Reload: the page says which update it saw last, and the host's next update finds the same open state.
       await o.page.reload();
-      await o.page.waitForFunction(() => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'));
-      expect((await o.posted()).find((m) => m.type === 'webview/ready')).toEqual({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: 2 });
+      await o.page.waitForFunction(() =>
+        (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
+      );
+      expect((await o.posted()).find((m) => m.type === 'webview/ready')).toEqual({
+        type: 'webview/ready',
+        v: PROTOCOL_VERSION,
+        lastSeq: 2,
+      });
       await show(o, 3, [item('t-missing', missing(), { outcome: 'failed' }), item('t-fresh', fresh())]);
       expect([await isOpen(o, 't-missing'), await isOpen(o, 't-fresh')]).toEqual([false, true]);
 
       // A trace that is gone leaves the list and the saved state.
       await show(o, 4, [item('t-fresh', fresh())]);
       expect(await o.page.locator('[data-trace-id="t-missing"]').count()).toBe(0);
-      expect(((await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as { open: Record<string, boolean> }).open).toEqual({ 't-fresh': true });
+      expect(
+        (
+          (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as {
+            open: Record<string, boolean>;
+          }
+        ).open,
+      ).toEqual({ 't-fresh': true });
       expect(await o.violations()).toEqual([]);
     } finally {
       await o.close();
@@ -417,19 +525,36 @@ describe('timeline webview in Chromium under the production CSP', () => {
   it('drops malformed items and messages without breaking the others', async () => {
     const o = await open();
     try {
-      await o.page.evaluate((ok) => {
-        window.postMessage({ type: 'timeline/update', v: 1, seq: 1, traces: 'nope' }, '*');
-        window.postMessage({ type: 'trace/snapshot', seq: 2 }, '*');
-        window.postMessage(
-          { type: 'timeline/update', v: 1, seq: 3, traces: [null, { id: 'x' }, { id: 'bad-trace', title: 't', live: false, outcome: null, trace: { steps: 'no' } }, ok] },
-          '*',
-        );
-      }, item('t-ok', fresh()) as unknown as Record<string, unknown>);
+      await o.page.evaluate(
+        (ok) => {
+          window.postMessage({ type: 'timeline/update', v: 1, seq: 1, traces: 'nope' }, '*');
+          window.postMessage({ type: 'trace/snapshot', seq: 2 }, '*');
+          window.postMessage(
+            {
+              type: 'timeline/update',
+              v: 1,
+              seq: 3,
+              traces: [
+                null,
+                { id: 'x' },
+                { id: 'bad-trace', title: 't', live: false, outcome: null, trace: { steps: 'no' } },
+                ok,
+              ],
+            },
+            '*',
+          );
+        },
+        item('t-ok', fresh()) as unknown as Record<string, unknown>,
+      );
       await o.page.waitForSelector('[data-trace-id="t-ok"] .pb-row');
       expect(await o.page.locator('[data-trace-id]').count()).toBe(1);
       // A trace whose steps are junk still gets its (waiting) rows.
-      await show(o, 4, [item('t-junk', { ...fresh(), steps: [null, 3] as unknown as Step[] }, { live: true, outcome: null })]);
-      const statuses = await o.page.locator('[data-trace-id="t-junk"] .pb-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phaseStatus));
+      await show(o, 4, [
+        item('t-junk', { ...fresh(), steps: [null, 3] as unknown as Step[] }, { live: true, outcome: null }),
+      ]);
+      const statuses = await o.page
+        .locator('[data-trace-id="t-junk"] .pb-row')
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.phaseStatus));
       expect(statuses).toEqual(['waiting', 'waiting', 'waiting', 'waiting', 'waiting', 'waiting']);
       expect(o.errors).toEqual([]);
     } finally {

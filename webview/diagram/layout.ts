@@ -35,7 +35,13 @@ export function wrapNotes(source: string, max = 64): string {
       const m = NOTE_RE.exec(l);
       if (!m) return l;
       const [, head, body = ''] = m;
-      return head + body.split('<br/>').flatMap((seg) => wrapSegment(seg, max)).join('<br/>');
+      return (
+        head +
+        body
+          .split('<br/>')
+          .flatMap((seg) => wrapSegment(seg, max))
+          .join('<br/>')
+      );
     })
     .join('\n');
 }

@@ -8,7 +8,16 @@ import { renderMermaid, type RenderedDiagram } from '../../src/core/mermaid/inde
 import { instantFromMs } from '../../src/core/time.js';
 import { PROTOCOL_VERSION, type HostMessage } from '../../src/protocol/webview.js';
 import { createIpc } from '../shared/ipc.js';
-import { adoptSvg, decorate, exportSvg, overlayCss, renderSvgText, statusCss, swapSheet, type ArrowInfo } from './render.js';
+import {
+  adoptSvg,
+  decorate,
+  exportSvg,
+  overlayCss,
+  renderSvgText,
+  statusCss,
+  swapSheet,
+  type ArrowInfo,
+} from './render.js';
 import { wrapNotes } from './layout.js';
 import { sanitizeWithoutInlineStyles } from './purify-styles.js';
 import { ariaFor, stepFacts, stepIndex } from './step-info.js';
@@ -76,7 +85,11 @@ function onHostMessage(m: HostMessage): void {
   ipc.update({ lastSeq: m.seq });
   switch (m.type) {
     case 'trace/snapshot':
-      if (m.v !== PROTOCOL_VERSION) view.showStatus('warning', `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the diagram looks wrong.`);
+      if (m.v !== PROTOCOL_VERSION)
+        view.showStatus(
+          'warning',
+          `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the diagram looks wrong.`,
+        );
       latest = { seq: m.seq, trace: m.trace, title: m.title, live: m.live };
       view.showTrace(m.trace, m.title, m.live);
       dirty = true;
@@ -148,12 +161,22 @@ async function renderSnapshot(snap: Snapshot): Promise<void> {
     const step = steps.get(stepId);
     return { stepId, status: step?.status ?? null, aria: ariaFor(stepFacts(step, label)) };
   });
-  adopted.svg.setAttribute('aria-label', `Sequence diagram of the birth of ${snap.trace.pod?.name ?? 'the pod'}, ${decorated.arrows} steps`);
+  adopted.svg.setAttribute(
+    'aria-label',
+    `Sequence diagram of the birth of ${snap.trace.pod?.name ?? 'the pod'}, ${decorated.arrows} steps`,
+  );
 
   // Swap: the old diagram stays on screen until this line.
   swapSheet(adopted.sheet);
   view.diagram.replaceChildren(adopted.svg);
-  shown = { seq: snap.seq, trace: snap.trace, diagram, svg: adopted.svg, css: adopted.css + statusCss(id, palette), byIndex: decorated.byIndex };
+  shown = {
+    seq: snap.seq,
+    trace: snap.trace,
+    diagram,
+    svg: adopted.svg,
+    css: adopted.css + statusCss(id, palette),
+    byIndex: decorated.byIndex,
+  };
   applySelection(ipc.state().selectedStepId);
   if (!restoredScroll) {
     restoredScroll = true;
@@ -306,6 +329,9 @@ const themeObserver = new MutationObserver(() => {
     }
   }, 30);
 });
-themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'] });
+themeObserver.observe(document.body, {
+  attributes: true,
+  attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'],
+});
 // VS Code writes the --vscode-* variables into <html style>.
 themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });

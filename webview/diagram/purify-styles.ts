@@ -15,6 +15,7 @@ export function sanitizeWithoutInlineStyles(): void {
   if (installed) return;
   installed = true;
   const original = DOMPurify.sanitize.bind(DOMPurify) as (dirty: string | Node, cfg?: object) => unknown;
-  const wrapped = (dirty: string | Node, cfg?: object): unknown => original(typeof dirty === 'string' ? renameInlineStyles(dirty) : dirty, cfg);
+  const wrapped = (dirty: string | Node, cfg?: object): unknown =>
+    original(typeof dirty === 'string' ? renameInlineStyles(dirty) : dirty, cfg);
   DOMPurify.sanitize = wrapped as typeof DOMPurify.sanitize;
 }

@@ -41,7 +41,8 @@ function scrub(root: Element): void {
     for (const a of Array.from(el.attributes)) {
       const name = a.name.toLowerCase();
       if (name.startsWith('on')) el.removeAttribute(a.name);
-      else if ((name === 'href' || name === 'xlink:href') && !a.value.trim().startsWith('#')) el.removeAttributeNS(a.namespaceURI, a.localName);
+      else if ((name === 'href' || name === 'xlink:href') && !a.value.trim().startsWith('#'))
+        el.removeAttributeNS(a.namespaceURI, a.localName);
     }
   }
 }
@@ -92,7 +93,11 @@ export interface ArrowInfo {
  * text, then its line) with `data-pb-index=n`, adds a wide transparent hit line per message, and makes
  * labels focusable. Notes that annotate a step get `data-pb-note=n`.
  */
-export function decorate(svg: SVGSVGElement, diagram: RenderedDiagram, info: (n: number, label: string) => ArrowInfo | null): Decorated {
+export function decorate(
+  svg: SVGSVGElement,
+  diagram: RenderedDiagram,
+  info: (n: number, label: string) => ArrowInfo | null,
+): Decorated {
   const byIndex = new Map<number, Element[]>();
   let pending: Element[] = [];
   let n = 0;
@@ -105,7 +110,20 @@ export function decorate(svg: SVGSVGElement, diagram: RenderedDiagram, info: (n:
     const group: Element[] = [el];
     el.setAttribute('data-pb-index', String(n));
     const hit = el.cloneNode(false) as Element;
-    for (const name of ['id', 'class', 'data-et', 'data-id', 'data-from', 'data-to', 'marker-end', 'marker-start', 'style', 'stroke', 'stroke-width']) hit.removeAttribute(name);
+    for (const name of [
+      'id',
+      'class',
+      'data-et',
+      'data-id',
+      'data-from',
+      'data-to',
+      'marker-end',
+      'marker-start',
+      'style',
+      'stroke',
+      'stroke-width',
+    ])
+      hit.removeAttribute(name);
     hit.setAttribute('class', 'pb-hit');
     hit.setAttribute('data-pb-index', String(n));
     hit.setAttribute('aria-hidden', 'true');

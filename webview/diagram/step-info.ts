@@ -12,7 +12,12 @@ export interface StepFacts {
   readonly hint: string;
 }
 
-const PRECISION_TEXT: Record<string, string> = { s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds' };
+const PRECISION_TEXT: Record<string, string> = {
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+};
 
 function iso(i: Instant | null): string | null {
   try {
@@ -50,7 +55,9 @@ export function stepFacts(step: Step | undefined, label: string): StepFacts {
   if (also.length > 0) rows.push(['also seen by', also.join(', ')]);
   const kind = (KIND_LABELS as Partial<Record<string, string>>)[step.kind] ?? step.kind;
   const message = typeof step.message === 'string' && step.message.trim() !== '' ? step.message.slice(0, 400) : null;
-  const hint = step.yamlPath ? `Click or press Enter to show ${step.yamlPath} in the manifest` : 'Click or press Enter to reveal this step';
+  const hint = step.yamlPath
+    ? `Click or press Enter to show ${step.yamlPath} in the manifest`
+    : 'Click or press Enter to reveal this step';
   return { title: label || kind, rows, message, hint };
 }
 

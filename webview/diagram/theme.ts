@@ -38,11 +38,46 @@ export function themeKind(body: HTMLElement = document.body): ThemeKind {
 }
 
 /** Fallbacks when a variable is missing (VS Code always sets them; a bare browser does not). */
-const FALLBACK: Record<ThemeKind, { bg: string; fg: string; widget: string; border: string; hover: string; error: string; progress: string }> = {
-  light: { bg: '#ffffff', fg: '#3b3b3b', widget: '#f8f8f8', border: '#005fb8', hover: '#f8f8f8', error: '#f85149', progress: '#0078d4' },
-  dark: { bg: '#1f1f1f', fg: '#cccccc', widget: '#202020', border: '#0078d4', hover: '#202020', error: '#f85149', progress: '#0078d4' },
-  'high-contrast': { bg: '#000000', fg: '#ffffff', widget: '#0c141f', border: '#6fc3df', hover: '#0c141f', error: '#f48771', progress: '#6fc3df' },
-  'high-contrast-light': { bg: '#ffffff', fg: '#292929', widget: '#ffffff', border: '#0f4a85', hover: '#ffffff', error: '#b5200d', progress: '#0f4a85' },
+const FALLBACK: Record<
+  ThemeKind,
+  { bg: string; fg: string; widget: string; border: string; hover: string; error: string; progress: string }
+> = {
+  light: {
+    bg: '#ffffff',
+    fg: '#3b3b3b',
+    widget: '#f8f8f8',
+    border: '#005fb8',
+    hover: '#f8f8f8',
+    error: '#f85149',
+    progress: '#0078d4',
+  },
+  dark: {
+    bg: '#1f1f1f',
+    fg: '#cccccc',
+    widget: '#202020',
+    border: '#0078d4',
+    hover: '#202020',
+    error: '#f85149',
+    progress: '#0078d4',
+  },
+  'high-contrast': {
+    bg: '#000000',
+    fg: '#ffffff',
+    widget: '#0c141f',
+    border: '#6fc3df',
+    hover: '#0c141f',
+    error: '#f48771',
+    progress: '#6fc3df',
+  },
+  'high-contrast-light': {
+    bg: '#ffffff',
+    fg: '#292929',
+    widget: '#ffffff',
+    border: '#0f4a85',
+    hover: '#ffffff',
+    error: '#b5200d',
+    progress: '#0f4a85',
+  },
 };
 
 /** Resolves CSS colour expressions (var() chains, names, hex with alpha) to the computed `rgb()/rgba()` form. */
@@ -92,7 +127,9 @@ export function readPalette(body: HTMLElement = document.body): Palette {
     const line = hc ? contrast : v('--vscode-foreground', foreground);
     const widget = v('--vscode-editorWidget-background', f.widget);
     const focus = v('--vscode-focusBorder', f.border);
-    const lifeline = hc ? contrast : v('--vscode-editorWidget-border', v('--vscode-widget-border', v('--vscode-panel-border', '#8888')));
+    const lifeline = hc
+      ? contrast
+      : v('--vscode-editorWidget-border', v('--vscode-widget-border', v('--vscode-panel-border', '#8888')));
     const hoverBg = v('--vscode-editorHoverWidget-background', f.hover);
     const hoverBorder = v('--vscode-editorHoverWidget-border', v('--vscode-editorWidget-border', focus));
     const fontSizePx = Number.parseFloat(cssVar(style, '--vscode-font-size')) || 13;

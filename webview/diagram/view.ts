@@ -126,7 +126,8 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
         const head = el('div', 'pb-finding-head');
         head.append(el('span', 'pb-cause', d.cause));
         if (d.container) head.append(el('span', 'pb-dim', `container ${d.container}`));
-        if (d.nodes !== null && Number.isFinite(d.nodes)) head.append(el('span', 'pb-dim', `${d.nodes} node${d.nodes === 1 ? '' : 's'}`));
+        if (d.nodes !== null && Number.isFinite(d.nodes))
+          head.append(el('span', 'pb-dim', `${d.nodes} node${d.nodes === 1 ? '' : 's'}`));
         if (d.yamlPath) {
           // The host resolves `diagnosis:<cause>` to the diagnosis' field path.
           const link = el('button', 'pb-link', 'Show in manifest');

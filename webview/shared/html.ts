@@ -23,7 +23,9 @@ export type TimelineHtmlOptions = WebviewHtmlOptions;
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,}$/;
 
 export function escapeHtml(s: string): string {
-  return String(s).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return String(s).replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
 }
 
 function checkNonce(nonce: string): string {

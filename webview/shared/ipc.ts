@@ -62,7 +62,10 @@ export interface StateIpc<S, M> {
   onMessage(handler: (message: M) => void): void;
 }
 
-export function createStateIpc<S, M>(sanitizeState: (raw: unknown) => S, parse: (x: unknown) => M | null): StateIpc<S, M> {
+export function createStateIpc<S, M>(
+  sanitizeState: (raw: unknown) => S,
+  parse: (x: unknown) => M | null,
+): StateIpc<S, M> {
   const api = acquireVsCodeApi<S>();
   let current = sanitizeState(api.getState());
   return {

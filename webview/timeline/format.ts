@@ -57,13 +57,19 @@ function clampPct(x: number): number {
 /** The duration column: `13.6ms`, `instant`, `1.24s…` (running, live), `unfinished`, `—` (waiting), `?` (time unknown). */
 export function durationText(r: PhaseRow, g: BarGeometry | null, live: boolean): string {
   if (r.status === 'waiting') return '—';
-  if (r.status === 'running') return live && g?.ms !== null && g?.ms !== undefined ? `${formatDuration(g.ms)}…` : 'unfinished';
+  if (r.status === 'running')
+    return live && g?.ms !== null && g?.ms !== undefined ? `${formatDuration(g.ms)}…` : 'unfinished';
   if (r.durationMs === null) return r.status === 'failed' ? 'failed' : '?';
   if (r.durationMs === 0) return 'instant';
   return `${r.precision === 's' ? '~' : ''}${formatDuration(r.durationMs)}`;
 }
 
-const STATUS_WORD: Record<PhaseRow['status'], string> = { done: 'done', running: 'in progress', failed: 'failed', waiting: 'not started' };
+const STATUS_WORD: Record<PhaseRow['status'], string> = {
+  done: 'done',
+  running: 'in progress',
+  failed: 'failed',
+  waiting: 'not started',
+};
 
 /** What a screen reader says for a row. */
 export function rowAria(r: PhaseRow, duration: string): string {
@@ -89,9 +95,15 @@ export function sloBadge(slo: StartupSlo): { text: string; aria: string } {
   const m = slo.measuredMs;
   switch (slo.verdict) {
     case 'within':
-      return { text: `SLO ✓ ${formatDuration(m ?? 0)}`, aria: `Pod startup SLO: within, ${formatDuration(m ?? 0)} of 5 s. ${slo.explanation}` };
+      return {
+        text: `SLO ✓ ${formatDuration(m ?? 0)}`,
+        aria: `Pod startup SLO: within, ${formatDuration(m ?? 0)} of 5 s. ${slo.explanation}`,
+      };
     case 'over':
-      return { text: `SLO ✗ ${formatDuration(m ?? 0)} > 5s`, aria: `Pod startup SLO: over, ${formatDuration(m ?? 0)} against 5 s. ${slo.explanation}` };
+      return {
+        text: `SLO ✗ ${formatDuration(m ?? 0)} > 5s`,
+        aria: `Pod startup SLO: over, ${formatDuration(m ?? 0)} against 5 s. ${slo.explanation}`,
+      };
     case 'pending':
       return { text: 'SLO …', aria: `Pod startup SLO: pending. ${slo.explanation}` };
     case 'not-applicable':

@@ -14,8 +14,18 @@ export interface TimelineState {
 }
 
 export type TimelineHostMessage =
-  | { readonly type: 'timeline/update'; readonly v: number; readonly seq: number; readonly traces: readonly TimelineItem[] }
-  | { readonly type: 'status/show'; readonly seq: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string };
+  | {
+      readonly type: 'timeline/update';
+      readonly v: number;
+      readonly seq: number;
+      readonly traces: readonly TimelineItem[];
+    }
+  | {
+      readonly type: 'status/show';
+      readonly seq: number;
+      readonly level: 'info' | 'warning' | 'error';
+      readonly text: string;
+    };
 
 export type TimelineIpc = StateIpc<TimelineState, TimelineHostMessage>;
 
@@ -30,7 +40,8 @@ function isObj(x: unknown): x is Record<string, unknown> {
 export function sanitizeState(raw: unknown): TimelineState {
   if (!isObj(raw)) return { lastSeq: null, open: {}, scrollY: 0 };
   const open: Record<string, boolean> = {};
-  if (isObj(raw.open)) for (const [k, v] of Object.entries(raw.open)) if (typeof v === 'boolean' && k.length <= MAX_ID) open[k] = v;
+  if (isObj(raw.open))
+    for (const [k, v] of Object.entries(raw.open)) if (typeof v === 'boolean' && k.length <= MAX_ID) open[k] = v;
   return {
     lastSeq: typeof raw.lastSeq === 'number' && Number.isInteger(raw.lastSeq) ? raw.lastSeq : null,
     open,
@@ -66,7 +77,11 @@ export function parseTimelineMessage(x: unknown): TimelineHostMessage | null {
     }
     return { type: 'timeline/update', v: x.v, seq: x.seq, traces };
   }
-  if (x.type === 'status/show' && typeof x.text === 'string' && (x.level === 'info' || x.level === 'warning' || x.level === 'error')) {
+  if (
+    x.type === 'status/show' &&
+    typeof x.text === 'string' &&
+    (x.level === 'info' || x.level === 'warning' || x.level === 'error')
+  ) {
     return { type: 'status/show', seq: x.seq, level: x.level, text: x.text };
   }
   return null;

@@ -18,7 +18,11 @@ app.replaceChildren();
 const status = el('div', 'pb-status');
 status.setAttribute('role', 'status');
 status.hidden = true;
-const empty = el('p', 'pb-empty', 'No traces yet. Run “Pod Birth: Trace Pod Birth” on a Pod or workload manifest, or open a trace file.');
+const empty = el(
+  'p',
+  'pb-empty',
+  'No traces yet. Run “Pod Birth: Trace Pod Birth” on a Pod or workload manifest, or open a trace file.',
+);
 const list = el('ol', 'pb-traces');
 list.setAttribute('aria-label', 'Pod Birth traces, newest first');
 app.append(status, empty, list);
@@ -36,7 +40,11 @@ function onHostMessage(m: TimelineHostMessage): void {
     showStatus(m.level, m.text);
     return;
   }
-  if (m.v !== PROTOCOL_VERSION) showStatus('warning', `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the timeline looks wrong.`);
+  if (m.v !== PROTOCOL_VERSION)
+    showStatus(
+      'warning',
+      `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the timeline looks wrong.`,
+    );
   render(m.traces);
 }
 
@@ -80,7 +88,8 @@ function render(items: readonly TimelineItem[]): void {
 
   // Forget open/closed choices of traces that are gone.
   const open = ipc.state().open;
-  if (Object.keys(open).some((k) => !keep.has(k))) ipc.update({ open: Object.fromEntries(Object.entries(open).filter(([k]) => keep.has(k))) });
+  if (Object.keys(open).some((k) => !keep.has(k)))
+    ipc.update({ open: Object.fromEntries(Object.entries(open).filter(([k]) => keep.has(k))) });
 
   if (focusTrace) {
     const root = cards.get(focusTrace)?.root;
@@ -155,7 +164,8 @@ list.addEventListener('keydown', (e) => {
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Home' || e.key === 'End') {
     const rows = Array.from(row.closest('.pb-rows')?.querySelectorAll<HTMLElement>('.pb-row') ?? []);
     const i = rows.indexOf(row);
-    const next = e.key === 'Home' ? rows[0] : e.key === 'End' ? rows[rows.length - 1] : rows[i + (e.key === 'ArrowDown' ? 1 : -1)];
+    const next =
+      e.key === 'Home' ? rows[0] : e.key === 'End' ? rows[rows.length - 1] : rows[i + (e.key === 'ArrowDown' ? 1 : -1)];
     if (next) {
       e.preventDefault();
       next.focus();

@@ -9,11 +9,21 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
 import type { TraceNote } from '../../src/core/model.js';
 import { toMs, type Instant } from '../../src/core/time.js';
-import { startupSlo, timelineOrigin, timelinePhases, type PhaseRow, type StartupSlo } from '../../src/core/timeline/index.js';
+import {
+  startupSlo,
+  timelineOrigin,
+  timelinePhases,
+  type PhaseRow,
+  type StartupSlo,
+} from '../../src/core/timeline/index.js';
 import type { TimelineItem } from '../../src/protocol/webview.js';
 import { barGeometry, durationText, groupText, rowAria, rowTitle, sloBadge, trackScale } from './format.js';
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
@@ -22,7 +32,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, 
 
 /** Attribute-safe token of free text (for data-* hooks that CSS selects on). */
 function token(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 40) || 'unknown';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, 40) || 'unknown'
+  );
 }
 
 interface RowView {
@@ -43,9 +58,21 @@ export interface Card {
   slo: StartupSlo | null;
 }
 
-const PHASE_TEXT: Record<string, string> = { pending: 'Pending', scheduled: 'Scheduled', starting: 'Starting', ready: 'Ready', failed: 'Failed', succeeded: 'Succeeded' };
+const PHASE_TEXT: Record<string, string> = {
+  pending: 'Pending',
+  scheduled: 'Scheduled',
+  starting: 'Starting',
+  ready: 'Ready',
+  failed: 'Failed',
+  succeeded: 'Succeeded',
+};
 
-export function createCard(item: TimelineItem, open: boolean, onFocus: (traceId: string) => void, onToggle: (traceId: string, open: boolean) => void): Card {
+export function createCard(
+  item: TimelineItem,
+  open: boolean,
+  onFocus: (traceId: string) => void,
+  onToggle: (traceId: string, open: boolean) => void,
+): Card {
   const root = el('li', 'pb-trace');
   root.dataset.traceId = item.id;
   const collapsible = document.createElement('vscode-collapsible');
@@ -69,7 +96,9 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
   // The side bar is narrow: the pod name leads, its namespace follows in the description.
   collapsible.heading = trace.pod?.name || item.title || 'Pod Birth trace';
   collapsible.title = item.title;
-  collapsible.description = [trace.pod?.namespace ?? '', PHASE_TEXT[trace.phase] ?? String(trace.phase ?? '')].filter(Boolean).join(' · ');
+  collapsible.description = [trace.pod?.namespace ?? '', PHASE_TEXT[trace.phase] ?? String(trace.phase ?? '')]
+    .filter(Boolean)
+    .join(' · ');
 
   let rows: readonly PhaseRow[] = [];
   let slo: StartupSlo | null = null;
@@ -167,7 +196,10 @@ function notesList(notes: readonly TraceNote[]): HTMLElement {
     if (!n || typeof n.message !== 'string') continue;
     const li = el('li', 'pb-note');
     li.dataset.noteKind = token(String(n.kind));
-    li.append(el('span', 'pb-note-kind', n.kind === 'degraded' ? 'limited view' : String(n.kind).replace(/-/g, ' ')), el('span', 'pb-note-text', n.message));
+    li.append(
+      el('span', 'pb-note-kind', n.kind === 'degraded' ? 'limited view' : String(n.kind).replace(/-/g, ' ')),
+      el('span', 'pb-note-text', n.message),
+    );
     if (typeof n.remedy === 'string' && n.remedy) li.append(el('span', 'pb-note-remedy', n.remedy));
     ul.append(li);
   }
@@ -184,7 +216,8 @@ function rowView(r: PhaseRow): RowView {
   if (r.init) li.dataset.init = 'true';
   const label = el('span', 'pb-row-label');
   label.append(el('span', 'pb-label', r.label));
-  if (r.count > 1) label.append(el('span', 'pb-count', r.kind === 'restarts' ? ` ×${r.count} restarts` : ` ×${r.count}`));
+  if (r.count > 1)
+    label.append(el('span', 'pb-count', r.kind === 'restarts' ? ` ×${r.count} restarts` : ` ×${r.count}`));
   const track = el('span', 'pb-track');
   const bar = el('span', 'pb-bar');
   bar.dataset.status = r.status;
@@ -229,7 +262,12 @@ export function layoutCard(card: Card, nowMs: number): void {
 
 function fmtAxis(ms: number): string {
   const a = Math.abs(ms);
-  const s = a < 1000 ? `${Math.round(a)}ms` : a < 60_000 ? `${(a / 1000).toFixed(2)}s` : `${Math.floor(a / 60_000)}m${String(Math.round((a % 60_000) / 1000)).padStart(2, '0')}s`;
+  const s =
+    a < 1000
+      ? `${Math.round(a)}ms`
+      : a < 60_000
+        ? `${(a / 1000).toFixed(2)}s`
+        : `${Math.floor(a / 60_000)}m${String(Math.round((a % 60_000) / 1000)).padStart(2, '0')}s`;
   return ms < 0 ? `-${s}` : s;
 }
 

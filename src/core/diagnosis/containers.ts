@@ -6,7 +6,15 @@ import type { Diagnosis } from '../model.js';
 import { containerFromFieldPath, type NormalizedEvent } from '../trace/events.js';
 import { containerPath, containerSpec, volumeIndex } from './paths.js';
 
-const IMAGE_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable', 'SignatureValidationFailed', 'ImageInspectError']);
+const IMAGE_REASONS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'RegistryUnavailable',
+  'SignatureValidationFailed',
+  'ImageInspectError',
+]);
 
 function imageSuggestion(text: string, image: string | null): string {
   const img = image ? ` "${image}"` : '';
@@ -16,22 +24,30 @@ function imageSuggestion(text: string, image: string | null): string {
     return `The registry refused the pull${img}: add an imagePullSecrets entry with credentials for it (spec.imagePullSecrets), or make the image public.`;
   if (/no such host|dial tcp|timeout|i\/o timeout|connection refused|network/i.test(text))
     return `The node cannot reach the registry for${img}: check the registry host name, DNS and the node's network or proxy.`;
-  if (/never pull|pull policy of Never/i.test(text)) return `imagePullPolicy is Never and the image${img} is not on the node: pre-load it or change the policy.`;
-  if (/invalid|InvalidImageName/i.test(text)) return `The image reference${img} is not valid: fix its syntax (registry/repository:tag or @sha256 digest).`;
+  if (/never pull|pull policy of Never/i.test(text))
+    return `imagePullPolicy is Never and the image${img} is not on the node: pre-load it or change the policy.`;
+  if (/invalid|InvalidImageName/i.test(text))
+    return `The image reference${img} is not valid: fix its syntax (registry/repository:tag or @sha256 digest).`;
   return `Check the image name${img}, its tag and whether the node can pull from that registry.`;
 }
 
 /** `configmap "x" not found`, `secret "x" not found`, `couldn't find key k in ConfigMap ns/x`. */
 function missingConfig(text: string): { kind: 'ConfigMap' | 'Secret'; name: string; key: string | null } | null {
   let m = /(configmap|secret)s? "([^"]+)" not found/i.exec(text);
-  if (m && m[1] && m[2]) return { kind: m[1].toLowerCase().startsWith('c') ? 'ConfigMap' : 'Secret', name: m[2], key: null };
+  if (m && m[1] && m[2])
+    return { kind: m[1].toLowerCase().startsWith('c') ? 'ConfigMap' : 'Secret', name: m[2], key: null };
   m = /couldn't find key (\S+) in (ConfigMap|Secret) (?:[^/\s]+\/)?(\S+)/i.exec(text);
-  if (m && m[1] && m[2] && m[3]) return { kind: m[2].toLowerCase().startsWith('c') ? 'ConfigMap' : 'Secret', name: m[3], key: m[1] };
+  if (m && m[1] && m[2] && m[3])
+    return { kind: m[2].toLowerCase().startsWith('c') ? 'ConfigMap' : 'Secret', name: m[3], key: m[1] };
   return null;
 }
 
 /** The env/envFrom entry (or volume) that references a ConfigMap/Secret, as a pod-relative path. */
-function configPath(pod: Pod, container: string | null, ref: { kind: 'ConfigMap' | 'Secret'; name: string; key: string | null }): string | null {
+function configPath(
+  pod: Pod,
+  container: string | null,
+  ref: { kind: 'ConfigMap' | 'Secret'; name: string; key: string | null },
+): string | null {
   const base = containerPath(pod, container);
   const spec = containerSpec(pod, container);
   if (base && spec) {
@@ -49,7 +65,9 @@ function configPath(pod: Pod, container: string | null, ref: { kind: 'ConfigMap'
       if (r && r.name === ref.name) return `${base}.envFrom[${i}]`;
     }
   }
-  const v = volumeIndex(pod, (vol) => (ref.kind === 'ConfigMap' ? vol.configMap?.name === ref.name : vol.secret?.secretName === ref.name));
+  const v = volumeIndex(pod, (vol) =>
+    ref.kind === 'ConfigMap' ? vol.configMap?.name === ref.name : vol.secret?.secretName === ref.name,
+  );
   if (v !== null) return `spec.volumes[${v}]`;
   return base ? `${base}.env` : null;
 }
@@ -104,10 +122,15 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
         nodes: null,
         evidence: msg || reason,
       });
-    } else if (reason === 'CrashLoopBackOff' || (s.state?.terminated?.exitCode ?? 0) !== 0 || (!s.ready && !s.state?.waiting && (s.restartCount ?? 0) > 0 && (s.lastState?.terminated?.exitCode ?? 0) !== 0)) {
+    } else if (
+      reason === 'CrashLoopBackOff' ||
+      (s.state?.terminated?.exitCode ?? 0) !== 0 ||
+      (!s.ready && !s.state?.waiting && (s.restartCount ?? 0) > 0 && (s.lastState?.terminated?.exitCode ?? 0) !== 0)
+    ) {
       // Current exit first (between restarts), else the previous run's.
       const t = (s.state?.terminated?.exitCode ?? 0) !== 0 ? s.state?.terminated : s.lastState?.terminated;
-      const code = typeof t?.exitCode === 'number' ? ` with exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : '';
+      const code =
+        typeof t?.exitCode === 'number' ? ` with exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : '';
       push({
         cause: 'crash-loop',
         message: `Container ${name ?? '?'} keeps exiting${code}; restarted ${s.restartCount ?? 0} time(s), the kubelet is backing off.`,
@@ -124,7 +147,8 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
       push({
         cause: 'crash-loop',
         message: `Container ${name ?? '?'} failed to start (${reason}).`,
-        suggestion: 'The runtime could not start the process: check command/args exist in the image, and lifecycle hooks.',
+        suggestion:
+          'The runtime could not start the process: check command/args exist in the image, and lifecycle hooks.',
         yamlPath: base,
         container: name,
         nodes: null,
@@ -138,11 +162,16 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
     const cname = c?.name ?? null;
     const base = containerPath(pod, cname, c?.init);
     if (e.reason === 'Unhealthy') {
-      const kind = /^Startup/i.test(e.message) ? 'startupProbe' : /^Liveness/i.test(e.message) ? 'livenessProbe' : 'readinessProbe';
+      const kind = /^Startup/i.test(e.message)
+        ? 'startupProbe'
+        : /^Liveness/i.test(e.message)
+          ? 'livenessProbe'
+          : 'readinessProbe';
       push({
         cause: 'probe-failing',
         message: `The ${kind.replace('Probe', '')} probe of container ${cname ?? '?'} is failing (${e.count}×).`,
-        suggestion: 'Check the probe path/port/command against what the app serves, and give slow starters a startupProbe or a larger initialDelaySeconds / failureThreshold.',
+        suggestion:
+          'Check the probe path/port/command against what the app serves, and give slow starters a startupProbe or a larger initialDelaySeconds / failureThreshold.',
         yamlPath: base ? `${base}.${kind}` : null,
         container: cname,
         nodes: null,
@@ -152,7 +181,8 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
       push({
         cause: 'sandbox-failed',
         message: `The runtime could not create the pod sandbox (network namespace, pause container, CNI) ${e.count}×.`,
-        suggestion: 'This is a node problem, not a manifest one: check the CNI plugin and the runtime log on the node (Pod Birth shows the runtime lines when node logs are readable).',
+        suggestion:
+          'This is a node problem, not a manifest one: check the CNI plugin and the runtime log on the node (Pod Birth shows the runtime lines when node logs are readable).',
         yamlPath: null,
         container: null,
         nodes: null,
@@ -175,7 +205,11 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
         nodes: null,
         evidence: e.message,
       });
-    } else if (e.reason === 'Failed' && base && !out.some((d) => d.container === cname && d.cause === 'image-pull-failed')) {
+    } else if (
+      e.reason === 'Failed' &&
+      base &&
+      !out.some((d) => d.container === cname && d.cause === 'image-pull-failed')
+    ) {
       const ref = missingConfig(e.message);
       if (ref) {
         push({

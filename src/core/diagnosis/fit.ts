@@ -18,7 +18,10 @@ export function formatQuantity(resource: 'cpu' | 'memory', n: number): string {
 }
 
 /** What a container requests of a resource, in base units (0 when unset). */
-export function containerRequest(c: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } } | null, resource: string): number {
+export function containerRequest(
+  c: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } } | null,
+  resource: string,
+): number {
   // A limit without a request defaults the request to the limit.
   return parseQuantity(c?.resources?.requests?.[resource] ?? c?.resources?.limits?.[resource]) ?? 0;
 }
@@ -34,12 +37,19 @@ export function nodeFit(d: Diagnosis, pod: Pod, capacity: Iterable<NodeCapacity>
   for (const c of capacity) {
     if (c.resource !== resource) continue;
     const free = c.allocatable - c.requested;
-    if (!best || free > best.allocatable - best.requested || (free === best.allocatable - best.requested && c.node < best.node)) best = c;
+    if (
+      !best ||
+      free > best.allocatable - best.requested ||
+      (free === best.allocatable - best.requested && c.node < best.node)
+    )
+      best = c;
   }
   if (!best) return null;
   const container = containerSpec(pod, d.container);
   const raw = container?.resources?.requests?.[resource] ?? container?.resources?.limits?.[resource];
-  const others = (pod.spec?.containers ?? []).filter((c) => c !== container).reduce((sum, c) => sum + containerRequest(c, resource), 0);
+  const others = (pod.spec?.containers ?? [])
+    .filter((c) => c !== container)
+    .reduce((sum, c) => sum + containerRequest(c, resource), 0);
   const room = best.allocatable - best.requested - others;
   return {
     resource,

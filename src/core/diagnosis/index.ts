@@ -13,7 +13,11 @@ export { parseQuantity, containerPath } from './paths.js';
  * @param podEvents events regarding the pod
  * @param ownerEvents events regarding its owner (ReplicaSet, Job…): FailedCreate lands there
  */
-export function diagnose(pod: Pod, podEvents: readonly NormalizedEvent[], ownerEvents: readonly NormalizedEvent[] = []): Diagnosis[] {
+export function diagnose(
+  pod: Pod,
+  podEvents: readonly NormalizedEvent[],
+  ownerEvents: readonly NormalizedEvent[] = [],
+): Diagnosis[] {
   const out: Diagnosis[] = [];
   const scheduled = !!pod.spec?.nodeName;
   if (!scheduled) {
@@ -31,7 +35,8 @@ export function diagnose(pod: Pod, podEvents: readonly NormalizedEvent[], ownerE
     out.push({
       cause: 'admission-denied',
       message: `The ${e.regarding.kind ?? 'owner'} could not create its pod (${e.count}×): it was refused by quota, a LimitRange or an admission webhook.`,
-      suggestion: 'Read the refusal below; fit resources to the namespace ResourceQuota / LimitRange (`kubectl describe quota,limitrange`), or satisfy the webhook policy.',
+      suggestion:
+        'Read the refusal below; fit resources to the namespace ResourceQuota / LimitRange (`kubectl describe quota,limitrange`), or satisfy the webhook policy.',
       yamlPath: 'spec',
       container: null,
       nodes: null,

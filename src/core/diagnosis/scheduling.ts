@@ -33,7 +33,11 @@ export function parseFailedScheduling(message: string): ParsedFailedScheduling {
   // comes before "preemption:"), older releases `… memory. preemption: …`.
   const end = body.search(/\.\s+(?=\S)/);
   if (end >= 0) {
-    preemption = body.slice(end + 1).replace(/^\s*(no new claims to deallocate,\s*)?(preemption:\s*)?/, '').trim() || null;
+    preemption =
+      body
+        .slice(end + 1)
+        .replace(/^\s*(no new claims to deallocate,\s*)?(preemption:\s*)?/, '')
+        .trim() || null;
     body = body.slice(0, end);
   }
   body = body.trim().replace(/\.$/, '');
@@ -52,7 +56,11 @@ export function parseFailedScheduling(message: string): ParsedFailedScheduling {
 interface CauseRule {
   readonly test: RegExp;
   readonly cause: Cause;
-  readonly describe: (r: SchedulingReason, pod: Pod, m: RegExpExecArray) => { message: string; suggestion: string; yamlPath: string | null; container: string | null };
+  readonly describe: (
+    r: SchedulingReason,
+    pod: Pod,
+    m: RegExpExecArray,
+  ) => { message: string; suggestion: string; yamlPath: string | null; container: string | null };
 }
 
 function nodesText(n: number | null, total: number | null): string {
@@ -64,7 +72,10 @@ function resourceRule(resource: string): CauseRule['describe'] {
   return (r, pod) => {
     const { index, name, value, init } = containerIndexWithLargest(pod, resource);
     const list = init ? 'initContainers' : 'containers';
-    const path = index === null ? 'spec.containers[0].resources.requests' : `spec.${list}[${index}].resources.requests.${resource}`;
+    const path =
+      index === null
+        ? 'spec.containers[0].resources.requests'
+        : `spec.${list}[${index}].resources.requests.${resource}`;
     const asked = value ? ` (container ${name} requests ${value})` : '';
     return {
       message: `${nodesText(r.nodes, null)} do not have enough free ${resource} for this pod${asked}.`,
@@ -88,7 +99,8 @@ const RULES: readonly CauseRule[] = [
     cause: 'untolerated-taint',
     describe: (r) => ({
       message: `${nodesText(r.nodes, null)} have a taint this pod does not tolerate (${r.reason}).`,
-      suggestion: 'Add a matching entry under spec.tolerations (key, operator, value, effect), or schedule onto nodes without that taint. Newer schedulers hide the taint key: `kubectl describe node` shows it.',
+      suggestion:
+        'Add a matching entry under spec.tolerations (key, operator, value, effect), or schedule onto nodes without that taint. Newer schedulers hide the taint key: `kubectl describe node` shows it.',
       yamlPath: 'spec.tolerations',
       container: null,
     }),
@@ -98,8 +110,13 @@ const RULES: readonly CauseRule[] = [
     cause: 'node-selector-mismatch',
     describe: (r, pod) => ({
       message: `${nodesText(r.nodes, null)} do not match the pod's nodeSelector / node affinity.`,
-      suggestion: 'Check the labels the pod asks for against `kubectl get nodes --show-labels`; fix spec.nodeSelector or spec.affinity.nodeAffinity, or label a node.',
-      yamlPath: pod.spec?.nodeSelector ? 'spec.nodeSelector' : hasNodeAffinity(pod) ? 'spec.affinity.nodeAffinity' : 'spec.nodeSelector',
+      suggestion:
+        'Check the labels the pod asks for against `kubectl get nodes --show-labels`; fix spec.nodeSelector or spec.affinity.nodeAffinity, or label a node.',
+      yamlPath: pod.spec?.nodeSelector
+        ? 'spec.nodeSelector'
+        : hasNodeAffinity(pod)
+          ? 'spec.affinity.nodeAffinity'
+          : 'spec.nodeSelector',
       container: null,
     }),
   },
@@ -108,7 +125,8 @@ const RULES: readonly CauseRule[] = [
     cause: 'pod-affinity-mismatch',
     describe: (r) => ({
       message: `${nodesText(r.nodes, null)} fail the pod's inter-pod (anti-)affinity rules.`,
-      suggestion: 'Relax spec.affinity.podAffinity / podAntiAffinity (e.g. preferredDuringScheduling instead of required), or check that the pods it must be near exist.',
+      suggestion:
+        'Relax spec.affinity.podAffinity / podAntiAffinity (e.g. preferredDuringScheduling instead of required), or check that the pods it must be near exist.',
       yamlPath: 'spec.affinity',
       container: null,
     }),
@@ -118,7 +136,8 @@ const RULES: readonly CauseRule[] = [
     cause: 'topology-spread',
     describe: (r) => ({
       message: `${nodesText(r.nodes, null)} would break the pod's topology spread constraints.`,
-      suggestion: 'Raise maxSkew or use whenUnsatisfiable: ScheduleAnyway in spec.topologySpreadConstraints, or add nodes in the missing topology domains.',
+      suggestion:
+        'Raise maxSkew or use whenUnsatisfiable: ScheduleAnyway in spec.topologySpreadConstraints, or add nodes in the missing topology domains.',
       yamlPath: 'spec.topologySpreadConstraints',
       container: null,
     }),
@@ -128,7 +147,8 @@ const RULES: readonly CauseRule[] = [
     cause: 'unschedulable-nodes',
     describe: (r) => ({
       message: `${nodesText(r.nodes, null)} are cordoned (marked unschedulable).`,
-      suggestion: 'Uncordon a node (`kubectl uncordon NODE`) or add a schedulable node; tolerating node.kubernetes.io/unschedulable is rarely what you want.',
+      suggestion:
+        'Uncordon a node (`kubectl uncordon NODE`) or add a schedulable node; tolerating node.kubernetes.io/unschedulable is rarely what you want.',
       yamlPath: 'spec.tolerations',
       container: null,
     }),
@@ -138,12 +158,16 @@ const RULES: readonly CauseRule[] = [
     cause: 'unbound-pvc',
     describe: (_r, pod, m) => {
       const claim = m[1] ?? null;
-      const idx = volumeIndex(pod, (v) => !!v.persistentVolumeClaim && (claim === null || v.persistentVolumeClaim.claimName === claim));
+      const idx = volumeIndex(
+        pod,
+        (v) => !!v.persistentVolumeClaim && (claim === null || v.persistentVolumeClaim.claimName === claim),
+      );
       return {
         message: claim
           ? `PersistentVolumeClaim "${claim}" does not exist, so the pod cannot be placed.`
           : 'A PersistentVolumeClaim the pod uses is not bound to a volume yet.',
-        suggestion: 'Create the claim or check `kubectl get pvc`: its StorageClass needs a provisioner (or a matching PersistentVolume must exist).',
+        suggestion:
+          'Create the claim or check `kubectl get pvc`: its StorageClass needs a provisioner (or a matching PersistentVolume must exist).',
         yamlPath: idx === null ? 'spec.volumes' : `spec.volumes[${idx}].persistentVolumeClaim.claimName`,
         container: null,
       };
@@ -154,7 +178,8 @@ const RULES: readonly CauseRule[] = [
     cause: 'volume-node-conflict',
     describe: (r) => ({
       message: `${nodesText(r.nodes, null)} cannot reach the pod's volume (its PersistentVolume is pinned to other nodes or zones).`,
-      suggestion: 'Schedule the pod where the volume lives, or use a StorageClass with volumeBindingMode: WaitForFirstConsumer.',
+      suggestion:
+        'Schedule the pod where the volume lives, or use a StorageClass with volumeBindingMode: WaitForFirstConsumer.',
       yamlPath: 'spec.volumes',
       container: null,
     }),

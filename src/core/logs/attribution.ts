@@ -72,7 +72,8 @@ function criIdentity(r: CriRecord, c: Context): Identity {
 /** A UID the kubelet line names, if any (PLEG event ID, mount UID, old SyncLoop ADD uid). */
 function kubeletUid(r: KubeletRecord): string | null {
   const f = r.fields;
-  const v = r.event === 'pleg' ? f['ID'] : r.event === 'mount-succeeded' || r.event === 'syncloop-add' ? f['uid'] : undefined;
+  const v =
+    r.event === 'pleg' ? f['ID'] : r.event === 'mount-succeeded' || r.event === 'syncloop-add' ? f['uid'] : undefined;
   return v ? v : null;
 }
 
@@ -84,7 +85,11 @@ function pullImageKey(r: CriRecord): string | null {
  * The records that belong to the pod, in their original order. Records of other pods are never
  * returned; a record whose own metadata names another pod is never returned even if an id links it.
  */
-export function attributeToPod<R extends LogRecord>(records: readonly R[], pod: PodLogIdentity, opts: AttributionOptions = {}): R[] {
+export function attributeToPod<R extends LogRecord>(
+  records: readonly R[],
+  pod: PodLogIdentity,
+  opts: AttributionOptions = {},
+): R[] {
   const c: Context = {
     uid: pod.uid || null,
     namespace: pod.namespace || null,
@@ -230,7 +235,12 @@ function latest(times: Iterable<Instant>): Instant | null {
   return best;
 }
 
-function attributePulls(records: readonly LogRecord[], pod: PodLogIdentity, opts: AttributionOptions, included: boolean[]): void {
+function attributePulls(
+  records: readonly LogRecord[],
+  pod: PodLogIdentity,
+  opts: AttributionOptions,
+  included: boolean[],
+): void {
   const images = new Set<string>();
   for (const i of pod.images ?? []) images.add(normalizeImageRef(i));
   for (const ct of pod.containers ?? []) images.add(normalizeImageRef(ct.image));

@@ -152,7 +152,8 @@ const BY_ID: ReadonlyArray<readonly [string, CriRpc]> = [
 export function parseContainerdMessage(msg: string, fields: ReadonlyMap<string, string>): RuntimeItem | null {
   if (msg.startsWith('RunPodSandbox for ')) return runPodSandbox(msg.slice('RunPodSandbox for '.length), fields);
   if (msg.startsWith('PullImage ')) return pullImage(msg.slice('PullImage '.length), fields);
-  if (msg.startsWith('CreateContainer within sandbox ')) return createContainer(msg.slice('CreateContainer within sandbox '.length), fields);
+  if (msg.startsWith('CreateContainer within sandbox '))
+    return createContainer(msg.slice('CreateContainer within sandbox '.length), fields);
   if (msg.startsWith('Pulled image ')) return pulled(msg.slice('Pulled image '.length));
   for (const [prefix, rpc] of BY_ID) {
     if (msg.startsWith(prefix)) return byId(rpc, msg.slice(prefix.length), fields);

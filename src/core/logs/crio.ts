@@ -50,7 +50,12 @@ function containerPart(desc: Description | null): Pick<CriDraft, 'sandbox' | 'co
 const GOT_POD_NETWORK_ID_RE = /\bID:([^\s}]+)[\s}]/;
 const GOT_POD_NETWORK_UID_RE = /\bUID:([^\s}]+)[\s}]/;
 
-function simpleId(rpc: CriRpc, phase: CriDraft['phase'], text: string, fields: ReadonlyMap<string, string>): RuntimeItem | null {
+function simpleId(
+  rpc: CriRpc,
+  phase: CriDraft['phase'],
+  text: string,
+  fields: ReadonlyMap<string, string>,
+): RuntimeItem | null {
   const id = idToken(text);
   if (!id) return null;
   const sandboxRpc = rpc === 'StopPodSandbox' || rpc === 'RemovePodSandbox';
@@ -62,7 +67,10 @@ export function parseCrioMessage(msg: string, fields: ReadonlyMap<string, string
   if (msg.startsWith('Running pod sandbox: ')) {
     const d = description(msg.slice('Running pod sandbox: '.length));
     if (!d) return null;
-    return withRequest({ rpc: 'RunPodSandbox', phase: 'start', sandbox: { namespace: d.namespace, name: d.pod } }, fields);
+    return withRequest(
+      { rpc: 'RunPodSandbox', phase: 'start', sandbox: { namespace: d.namespace, name: d.pod } },
+      fields,
+    );
   }
   if (msg.startsWith('Ran pod sandbox ')) {
     const rest = msg.slice('Ran pod sandbox '.length);
@@ -72,7 +80,12 @@ export function parseCrioMessage(msg: string, fields: ReadonlyMap<string, string
     const d = description(rest.slice(sep + ' with infra container: '.length));
     if (!id) return null;
     return withRequest(
-      { rpc: 'RunPodSandbox', phase: 'end', sandboxId: id, ...(d ? { sandbox: { namespace: d.namespace, name: d.pod } } : {}) },
+      {
+        rpc: 'RunPodSandbox',
+        phase: 'end',
+        sandboxId: id,
+        ...(d ? { sandbox: { namespace: d.namespace, name: d.pod } } : {}),
+      },
       fields,
     );
   }
@@ -90,9 +103,12 @@ export function parseCrioMessage(msg: string, fields: ReadonlyMap<string, string
   }
   if (msg.startsWith('Created container ')) {
     const r = idAndDescription(msg.slice('Created container '.length));
-    return r ? withRequest({ rpc: 'CreateContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields) : null;
+    return r
+      ? withRequest({ rpc: 'CreateContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields)
+      : null;
   }
-  if (msg.startsWith('Starting container: ')) return simpleId('StartContainer', 'start', msg.slice('Starting container: '.length), fields);
+  if (msg.startsWith('Starting container: '))
+    return simpleId('StartContainer', 'start', msg.slice('Starting container: '.length), fields);
   if (msg === 'Started container' || msg.startsWith('Started container:') || msg.startsWith('Started container ')) {
     // Since ~1.20 the details are structured fields; older releases put the description in the text.
     const containerId = fields.get('containerID');
@@ -110,21 +126,33 @@ export function parseCrioMessage(msg: string, fields: ReadonlyMap<string, string
     );
   }
   if (msg.startsWith('Stopping container: ')) {
-    return simpleId('StopContainer', 'start', msg.slice('Stopping container: '.length).replace(/ \(timeout: [^)]*\)$/, ''), fields);
+    return simpleId(
+      'StopContainer',
+      'start',
+      msg.slice('Stopping container: '.length).replace(/ \(timeout: [^)]*\)$/, ''),
+      fields,
+    );
   }
   if (msg.startsWith('Stopped container ')) {
     const r = idAndDescription(msg.slice('Stopped container '.length));
-    return r ? withRequest({ rpc: 'StopContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields) : null;
+    return r
+      ? withRequest({ rpc: 'StopContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields)
+      : null;
   }
-  if (msg.startsWith('Removing container: ')) return simpleId('RemoveContainer', 'start', msg.slice('Removing container: '.length), fields);
+  if (msg.startsWith('Removing container: '))
+    return simpleId('RemoveContainer', 'start', msg.slice('Removing container: '.length), fields);
   if (msg.startsWith('Removed container ')) {
     const r = idAndDescription(msg.slice('Removed container '.length));
-    return r ? withRequest({ rpc: 'RemoveContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields) : null;
+    return r
+      ? withRequest({ rpc: 'RemoveContainer', phase: 'end', containerId: r.id, ...containerPart(r.desc) }, fields)
+      : null;
   }
-  if (msg.startsWith('Stopping pod sandbox: ')) return simpleId('StopPodSandbox', 'start', msg.slice('Stopping pod sandbox: '.length), fields);
+  if (msg.startsWith('Stopping pod sandbox: '))
+    return simpleId('StopPodSandbox', 'start', msg.slice('Stopping pod sandbox: '.length), fields);
   const stopped = /^Stopped pod sandbox(?: \(already stopped\))?: (.*)$/.exec(msg);
   if (stopped) return simpleId('StopPodSandbox', 'end', stopped[1] ?? '', fields);
-  if (msg.startsWith('Removing pod sandbox: ')) return simpleId('RemovePodSandbox', 'start', msg.slice('Removing pod sandbox: '.length), fields);
+  if (msg.startsWith('Removing pod sandbox: '))
+    return simpleId('RemovePodSandbox', 'start', msg.slice('Removing pod sandbox: '.length), fields);
   const removed = /^[Rr]emoved pod sandbox: (.*)$/.exec(msg);
   if (removed) return simpleId('RemovePodSandbox', 'end', removed[1] ?? '', fields);
   if (msg.startsWith('Got pod network &{')) {

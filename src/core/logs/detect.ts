@@ -71,7 +71,8 @@ export function parseLine(line: string): ParsedLine | null {
     item = parseCrioMessage(entry.msg, entry.fields);
     runtime = item ? 'cri-o' : runtimeHint(env.ident, entry.fields);
   }
-  const format: LogFormat | null = runtime === null ? null : `${runtime === 'cri-o' ? 'crio' : 'containerd'}-${entry.encoding}`;
+  const format: LogFormat | null =
+    runtime === null ? null : `${runtime === 'cri-o' ? 'crio' : 'containerd'}-${entry.encoding}`;
   return {
     format,
     runtime,

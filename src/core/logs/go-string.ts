@@ -48,7 +48,9 @@ export function readGoQuoted(text: string, start: number): QuotedString | null {
     const found = text.slice(i, limit).indexOf('\\');
     const nextBackslash = found < 0 ? -1 : i + found;
     if (nextBackslash < 0) {
-      return quote < 0 ? { value: out + text.slice(i), end: text.length, terminated: false } : { value: out + text.slice(i, quote), end: quote + 1, terminated: true };
+      return quote < 0
+        ? { value: out + text.slice(i), end: text.length, terminated: false }
+        : { value: out + text.slice(i, quote), end: quote + 1, terminated: true };
     }
     out += text.slice(i, nextBackslash);
     i = nextBackslash;

@@ -15,13 +15,20 @@ export interface Envelope {
   readonly body: string;
 }
 
-const SHORT_RE = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? \S+ ([^\s[:]+)(?:\[\d+\])?: ?/;
-const ISO_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) \S+ ([^\s[:]+)(?:\[\d+\])?: ?/;
+const SHORT_RE =
+  /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? \S+ ([^\s[:]+)(?:\[\d+\])?: ?/;
+const ISO_RE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) \S+ ([^\s[:]+)(?:\[\d+\])?: ?/;
 const KLOG_START_RE = /[IWEF]\d{4} \d{2}:\d{2}:\d{2}/y;
 
 /** Whether the text at `pos` starts like a line one of the parsers understands. */
 export function looksLikeBody(text: string, pos = 0): boolean {
-  if (text.startsWith('time=', pos) || text.startsWith('level=', pos) || text.startsWith('msg=', pos) || text.startsWith('{', pos)) {
+  if (
+    text.startsWith('time=', pos) ||
+    text.startsWith('level=', pos) ||
+    text.startsWith('msg=', pos) ||
+    text.startsWith('{', pos)
+  ) {
     return true;
   }
   KLOG_START_RE.lastIndex = pos;
@@ -36,7 +43,15 @@ export function splitEnvelope(line: string): Envelope {
     const [whole, mon = '', day = '', h = '', mi = '', s = '', frac, ident = ''] = short;
     const month = monthFromName(mon);
     const partial = month
-      ? partialTime(month, Number(day), Number(h), Number(mi), Number(s), frac ?? '', frac === undefined ? 's' : frac.length <= 3 ? 'ms' : frac.length <= 6 ? 'us' : 'ns')
+      ? partialTime(
+          month,
+          Number(day),
+          Number(h),
+          Number(mi),
+          Number(s),
+          frac ?? '',
+          frac === undefined ? 's' : frac.length <= 3 ? 'ms' : frac.length <= 6 ? 'us' : 'ns',
+        )
       : null;
     if (partial) return { time: { partial }, ident, body: line.slice(whole.length) };
   }

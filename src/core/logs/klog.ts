@@ -23,14 +23,29 @@ export function parseKlogLine(body: string): KlogLine | null {
   const h = HEADER_RE.exec(body);
   if (!h) return null;
   const [whole, sev = 'I', mo = '', d = '', hh = '', mi = '', ss = '', frac = ''] = h;
-  const time = partialTime(Number(mo), Number(d), Number(hh), Number(mi), Number(ss), frac, frac.length === 0 ? 's' : frac.length <= 3 ? 'ms' : frac.length <= 6 ? 'us' : 'ns');
+  const time = partialTime(
+    Number(mo),
+    Number(d),
+    Number(hh),
+    Number(mi),
+    Number(ss),
+    frac,
+    frac.length === 0 ? 's' : frac.length <= 3 ? 'ms' : frac.length <= 6 ? 'us' : 'ns',
+  );
   if (!time) return null;
   const severity = sev as KlogLine['severity'];
   const rest = body.slice(whole.length);
   if (rest.startsWith('"')) {
     const q = readGoQuoted(rest, 0);
     // complete: a line cut inside `pod="ns/na…` must not name the pod `ns/na`.
-    if (q) return { severity, time, msg: q.value, fields: parseKeyValues(rest, q.end, { nested: true, complete: true }), structured: true };
+    if (q)
+      return {
+        severity,
+        time,
+        msg: q.value,
+        fields: parseKeyValues(rest, q.end, { nested: true, complete: true }),
+        structured: true,
+      };
   }
   return { severity, time, msg: rest, fields: new Map(), structured: false };
 }
@@ -45,7 +60,10 @@ function safeSet(o: Record<string, string>, k: string, v: string): void {
   if (k !== '__proto__') o[k] = v;
 }
 
-function fieldsObject(m: ReadonlyMap<string, string>, transform: (v: string) => string = (v) => v): Record<string, string> {
+function fieldsObject(
+  m: ReadonlyMap<string, string>,
+  transform: (v: string) => string = (v) => v,
+): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of m) safeSet(o, k, transform(v));
   return o;
@@ -108,7 +126,17 @@ function plegEvent(value: string): Record<string, string> | null {
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
         const o: Record<string, string> = {};
         for (const [k, x] of Object.entries(parsed as Record<string, unknown>)) {
-          safeSet(o, k, typeof x === 'string' ? x : x === null || x === undefined ? '' : typeof x === 'object' ? JSON.stringify(x) : String(x));
+          safeSet(
+            o,
+            k,
+            typeof x === 'string'
+              ? x
+              : x === null || x === undefined
+                ? ''
+                : typeof x === 'object'
+                  ? JSON.stringify(x)
+                  : String(x),
+          );
         }
         return o;
       }
@@ -135,7 +163,12 @@ function podsWithUid(text: string): { pod: string; uid: string }[] {
   return out;
 }
 
-const STARTUP_TIME_KEYS = ['watchObservedRunningTime', 'observedRunningTime', 'podCreationTimestamp', 'pod.CreationTimestamp'];
+const STARTUP_TIME_KEYS = [
+  'watchObservedRunningTime',
+  'observedRunningTime',
+  'podCreationTimestamp',
+  'pod.CreationTimestamp',
+];
 
 export interface KubeletItems {
   readonly drafts: KubeletDraft[];
@@ -152,7 +185,11 @@ export function kubeletItems(line: KlogLine): KubeletItems {
     if (add) {
       const source = add[1] ?? '';
       return {
-        drafts: podsWithUid(add[2] ?? '').map((p) => ({ event: 'syncloop-add' as const, pod: p.pod, fields: { source, uid: p.uid } })),
+        drafts: podsWithUid(add[2] ?? '').map((p) => ({
+          event: 'syncloop-add' as const,
+          pod: p.pod,
+          fields: { source, uid: p.uid },
+        })),
         anchor: null,
       };
     }
@@ -165,7 +202,10 @@ export function kubeletItems(line: KlogLine): KubeletItems {
   switch (msg) {
     case 'SyncLoop ADD': {
       const pods = podList(fields.get('pods') ?? '');
-      return { drafts: pods.map((p) => ({ event: 'syncloop-add' as const, pod: p, fields: fieldsObject(fields) })), anchor: null };
+      return {
+        drafts: pods.map((p) => ({ event: 'syncloop-add' as const, pod: p, fields: fieldsObject(fields) })),
+        anchor: null,
+      };
     }
     case 'Observed pod startup duration': {
       if (!pod || !isPodKey(pod)) return none;
@@ -187,7 +227,9 @@ export function kubeletItems(line: KlogLine): KubeletItems {
       return { drafts: [{ event: 'pleg', pod, fields: ev }], anchor: null };
     }
     case 'No sandbox for pod can be found. Need to start a new one':
-      return pod && isPodKey(pod) ? { drafts: [{ event: 'sandbox-decision', pod, fields: fieldsObject(fields) }], anchor: null } : none;
+      return pod && isPodKey(pod)
+        ? { drafts: [{ event: 'sandbox-decision', pod, fields: fieldsObject(fields) }], anchor: null }
+        : none;
     case 'Event occurred': {
       const object = fields.get('object');
       const kind = fields.get('kind');

@@ -90,7 +90,8 @@ function argmax(counts: Map<LogFormat, number>): LogFormat | null {
 }
 
 export function createLogParser(opts: LogParserOptions = {}): LogParser {
-  const maxRaw = opts.maxRawLength !== undefined && opts.maxRawLength >= 16 ? Math.floor(opts.maxRawLength) : DEFAULT_MAX_RAW;
+  const maxRaw =
+    opts.maxRawLength !== undefined && opts.maxRawLength >= 16 ? Math.floor(opts.maxRawLength) : DEFAULT_MAX_RAW;
   const years = new YearResolver(opts.referenceYear ?? null, opts.reference ?? null);
   const pending: Pending[] = [];
   const recordFormats = new Map<LogFormat, number>();

@@ -76,7 +76,10 @@ export class YearResolver {
   private year: number | null;
 
   constructor(referenceYear: number | null, reference: Instant | null) {
-    this.year = referenceYear !== null && Number.isInteger(referenceYear) && referenceYear >= 1 && referenceYear <= 9999 ? referenceYear : null;
+    this.year =
+      referenceYear !== null && Number.isInteger(referenceYear) && referenceYear >= 1 && referenceYear <= 9999
+        ? referenceYear
+        : null;
     this.anchorMs = reference ? keyMs(reference.key) : null;
     if (this.anchorMs !== null && !Number.isFinite(this.anchorMs)) this.anchorMs = null;
   }

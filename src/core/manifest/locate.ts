@@ -85,7 +85,9 @@ interface Step {
 function child(src: DocumentSource, parent: unknown, seg: PathSegment): Step {
   const p = resolve(src, parent);
   if (isMap(p)) {
-    const pair = (p.items as unknown[]).find((it): it is Pair<unknown, unknown> => isPair(it) && keyMatches(src, it.key, seg));
+    const pair = (p.items as unknown[]).find(
+      (it): it is Pair<unknown, unknown> => isPair(it) && keyMatches(src, it.key, seg),
+    );
     return pair ? { exists: true, node: pair.value, key: pair.key } : { exists: false, node: null, key: null };
   }
   if (isSeq(p)) {
@@ -135,7 +137,8 @@ export function rangeOf(doc: ManifestDocument, path: string | readonly PathSegme
   });
   if (!src) return rootResult(segs ? segs.map(segText) : [String(path)]);
   if (!segs) return rootResult([String(path)]);
-  if (src.doc.contents === null || src.doc.contents === undefined) return { ...rootResult(segs.map(segText)), found: segs.length === 0 };
+  if (src.doc.contents === null || src.doc.contents === undefined)
+    return { ...rootResult(segs.map(segText)), found: segs.length === 0 };
 
   let cur: Step = { exists: true, node: src.doc.contents, key: null };
   let depth = 0;
@@ -226,8 +229,10 @@ function descend(src: DocumentSource, node: unknown, segs: PathSegment[], offset
     if (isPair(e.value)) {
       // A pair inside a flow sequence: `[a: 1]`.
       const pk = keySegment(src, e.value.key);
-      if (covers(src, e.value.key, offset) && pk !== null) return { segments: [...segs, e.seg, pk], offsets: nodeOffsets(e.value.key) ?? here.offsets, onKey: true };
-      if (covers(src, e.value.value, offset) && pk !== null) return descend(src, e.value.value, [...segs, e.seg, pk], offset, depth + 1);
+      if (covers(src, e.value.key, offset) && pk !== null)
+        return { segments: [...segs, e.seg, pk], offsets: nodeOffsets(e.value.key) ?? here.offsets, onKey: true };
+      if (covers(src, e.value.value, offset) && pk !== null)
+        return descend(src, e.value.value, [...segs, e.seg, pk], offset, depth + 1);
       continue;
     }
     if (covers(src, e.value, offset)) return descend(src, e.value, [...segs, e.seg], offset, depth + 1);
@@ -236,10 +241,13 @@ function descend(src: DocumentSource, node: unknown, segs: PathSegment[], offset
   // later on the same line.
   for (const e of entries) {
     if (e.key !== null) {
-      if (startsAfterOnLine(src, e.key, offset)) return { segments: [...segs, e.seg], offsets: nodeOffsets(e.key) ?? here.offsets, onKey: true };
-      if (afterKeyColon(src, e.key, offset)) return { segments: [...segs, e.seg], offsets: nodeOffsets(e.key) ?? here.offsets, onKey: true };
+      if (startsAfterOnLine(src, e.key, offset))
+        return { segments: [...segs, e.seg], offsets: nodeOffsets(e.key) ?? here.offsets, onKey: true };
+      if (afterKeyColon(src, e.key, offset))
+        return { segments: [...segs, e.seg], offsets: nodeOffsets(e.key) ?? here.offsets, onKey: true };
       const vo = nodeOffsets(e.value);
-      if (vo && !isPair(e.value) && startsAfterOnLine(src, e.value, offset)) return descend(src, e.value, [...segs, e.seg], vo[0], depth + 1);
+      if (vo && !isPair(e.value) && startsAfterOnLine(src, e.value, offset))
+        return descend(src, e.value, [...segs, e.seg], vo[0], depth + 1);
     } else if (startsAfterOnLine(src, e.value, offset)) {
       return { segments: [...segs, e.seg], offsets: nodeOffsets(e.value) ?? here.offsets, onKey: false };
     }
@@ -352,11 +360,15 @@ export function findPodDocument(manifest: Manifest, pod: PodLike): ManifestDocum
     const direct = candidates.find((d) => d.kind === o.kind && d.name === oname);
     if (direct) return direct;
     if (o.kind === 'ReplicaSet') {
-      const dep = candidates.find((d) => d.kind === 'Deployment' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-[a-z0-9]+$`).test(oname));
+      const dep = candidates.find(
+        (d) => d.kind === 'Deployment' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-[a-z0-9]+$`).test(oname),
+      );
       if (dep) return dep;
     }
     if (o.kind === 'Job') {
-      const cj = candidates.find((d) => d.kind === 'CronJob' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-\\d+$`).test(oname));
+      const cj = candidates.find(
+        (d) => d.kind === 'CronJob' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-\\d+$`).test(oname),
+      );
       if (cj) return cj;
     }
   }

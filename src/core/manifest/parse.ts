@@ -152,8 +152,16 @@ function problem(src: DocumentSource, e: YAMLError): ManifestProblem {
   if (e.code === 'RESOURCE_EXHAUSTION') message = `Nested too deeply to read (${message})`;
   // yaml quotes the offending source character as is: `Not a YAML token: \r` put a raw CR (or NUL,
   // ESC, U+2028) into a one-line message. Show such characters as escapes.
-  message = message.replace(MESSAGE_CONTROL, (c) => (c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  return { message, code: String(e.code ?? 'YAML_ERROR'), line: start.line + 1, col: start.col + 1, range: { start, end } };
+  message = message.replace(MESSAGE_CONTROL, (c) =>
+    c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return {
+    message,
+    code: String(e.code ?? 'YAML_ERROR'),
+    line: start.line + 1,
+    col: start.col + 1,
+    range: { start, end },
+  };
 }
 
 function topString(doc: Document.Parsed, key: string): string | null {
@@ -241,7 +249,12 @@ export function parseManifest(text: string): Manifest {
   let parsed: Document.Parsed[] = [];
   try {
     // uniqueKeys: false: duplicate keys are found by duplicateKeys below, in linear time.
-    const all = parseAllDocuments(source, { keepSourceTokens: true, prettyErrors: false, logLevel: 'error', uniqueKeys: false });
+    const all = parseAllDocuments(source, {
+      keepSourceTokens: true,
+      prettyErrors: false,
+      logLevel: 'error',
+      uniqueKeys: false,
+    });
     parsed = Array.isArray(all) ? all : [];
   } catch {
     parsed = [];
@@ -249,7 +262,10 @@ export function parseManifest(text: string): Manifest {
   const documents = parsed.map((doc, index): ManifestDocument => {
     const src: DocumentSource = { doc, lineStarts, text: source };
     const kind = topString(doc, 'kind');
-    const template = kind !== null && Object.prototype.hasOwnProperty.call(POD_TEMPLATE_PATHS, kind) ? (POD_TEMPLATE_PATHS[kind] ?? null) : null;
+    const template =
+      kind !== null && Object.prototype.hasOwnProperty.call(POD_TEMPLATE_PATHS, kind)
+        ? (POD_TEMPLATE_PATHS[kind] ?? null)
+        : null;
     const [start = 0, , end = start] = doc.range ?? [0, 0, 0];
     const md: ManifestDocument = {
       index,
@@ -287,4 +303,3 @@ export function documentAt(manifest: Manifest, line: number): ManifestDocument |
   for (const d of docs) if (d.range.start.line <= line) found = d;
   return found;
 }
-

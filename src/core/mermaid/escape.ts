@@ -25,7 +25,27 @@
 // character, so the rendered label reads exactly like the (cleaned, truncated) input.
 
 /** Characters always written as `#<code point>;`. */
-const ALWAYS = new Set([';', '#', '%', ':', '<', '>', '&', '"', "'", '{', '}', '|', '`', '\\', '=', '$', '+', '\uFB02', '\u00B6']);
+const ALWAYS = new Set([
+  ';',
+  '#',
+  '%',
+  ':',
+  '<',
+  '>',
+  '&',
+  '"',
+  "'",
+  '{',
+  '}',
+  '|',
+  '`',
+  '\\',
+  '=',
+  '$',
+  '+',
+  '\uFB02',
+  '\u00B6',
+]);
 
 /** Characters next to which a `-` or `/` could read as part of an arrow (`->>`, `--x`, `-)`, `-//`, `/|-`). */
 const ARROWISH = new Set(['-', '<', '>', 'x', 'X', '(', ')', '|', '\\', '/', '+']);
@@ -56,7 +76,10 @@ export function cleanMermaidText(s: unknown, maxLen: number = DEFAULT_MAX_LEN): 
   const points = Array.from(clean);
   if (points.length <= max && bounded.length === text.length) return clean;
   if (points.length <= max) return clean.length > 0 ? `${clean}…` : '…';
-  return `${points.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+  return `${points
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** Encodes already-cleaned text (no truncation). */
@@ -69,7 +92,16 @@ export function encodeMermaidText(clean: string): string {
     const next = points[i + 1] ?? '';
     let encode = ALWAYS.has(c);
     if (c === '-') encode = i === 0 || i === points.length - 1 || ARROWISH.has(prev) || ARROWISH.has(next);
-    else if (c === '/') encode = prev === '-' || next === '-' || prev === '/' || next === '/' || prev === '|' || next === '|' || prev === '\\' || next === '\\';
+    else if (c === '/')
+      encode =
+        prev === '-' ||
+        next === '-' ||
+        prev === '/' ||
+        next === '/' ||
+        prev === '|' ||
+        next === '|' ||
+        prev === '\\' ||
+        next === '\\';
     else if (c === '(') encode = next === ')';
     out += encode ? `#${c.codePointAt(0) ?? 63};` : c;
   }

@@ -68,7 +68,13 @@ interface Group {
 type Statement =
   | { readonly type: 'message'; readonly line: string; readonly stepId: string; readonly actors: readonly Actor[] }
   /** `over: 'all'` spans every participant (decided once the participants are known). */
-  | { readonly type: 'note'; readonly over: readonly Actor[] | 'all'; readonly body: string; readonly stepId: string | null; readonly actors: readonly Actor[] };
+  | {
+      readonly type: 'note';
+      readonly over: readonly Actor[] | 'all';
+      readonly body: string;
+      readonly stepId: string | null;
+      readonly actors: readonly Actor[];
+    };
 
 function arrowsOf(step: Step): { from: Actor; to: Actor } {
   const a = (ARROWS as Partial<Record<string, { from: Actor; to: Actor }>>)[step.kind];
@@ -221,7 +227,13 @@ function runtimeLabel(trace: Trace): string {
   const raw = typeof trace.runtimeVersion === 'string' ? trace.runtimeVersion : '';
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1] ?? null;
   const name =
-    trace.runtime === 'containerd' ? 'containerd' : trace.runtime === 'cri-o' ? 'CRI-O' : scheme ? cleanMermaidText(scheme, LIMITS.version) : 'CRI runtime';
+    trace.runtime === 'containerd'
+      ? 'containerd'
+      : trace.runtime === 'cri-o'
+        ? 'CRI-O'
+        : scheme
+          ? cleanMermaidText(scheme, LIMITS.version)
+          : 'CRI runtime';
   const version = cleanMermaidText(scheme ? raw.slice(scheme.length + 3) : raw, LIMITS.version);
   return version ? `${name} ${version}` : name;
 }
@@ -271,7 +283,8 @@ export function renderMermaid(trace: Trace, opts: RenderOptions = {}): RenderedD
   } catch {
     // Only malformed (untyped) input gets here, e.g. a time that is not an Instant.
     return {
-      source: 'sequenceDiagram\nparticipant kube-apiserver as kube-apiserver\nNote over kube-apiserver: diagram unavailable (malformed trace)',
+      source:
+        'sequenceDiagram\nparticipant kube-apiserver as kube-apiserver\nNote over kube-apiserver: diagram unavailable (malformed trace)',
       messages: [],
       notes: [{ stepId: null }],
     };
@@ -280,7 +293,10 @@ export function renderMermaid(trace: Trace, opts: RenderOptions = {}): RenderedD
 
 function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
   const collapse = opts.collapseRepeats !== false;
-  const maxSteps = Number.isFinite(opts.maxSteps) && (opts.maxSteps ?? 0) >= 1 ? Math.floor(opts.maxSteps as number) : DEFAULT_MAX_STEPS;
+  const maxSteps =
+    Number.isFinite(opts.maxSteps) && (opts.maxSteps ?? 0) >= 1
+      ? Math.floor(opts.maxSteps as number)
+      : DEFAULT_MAX_STEPS;
   const fold = new Set((opts.foldContainers ?? []).filter((c): c is string => typeof c === 'string'));
   const steps: readonly Step[] = Array.isArray(trace.steps) ? trace.steps : [];
   const diagnosis: readonly Diagnosis[] = Array.isArray(trace.diagnosis) ? trace.diagnosis : [];
@@ -315,7 +331,8 @@ function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
     for (let i = 0; i < groups.length; i += 1) {
       const g = groups[i] as Group;
       const s = lastOf(g);
-      const sameContainer = d.container === null || s.container === d.container || g.steps.some((x) => x.container === d.container);
+      const sameContainer =
+        d.container === null || s.container === d.container || g.steps.some((x) => x.container === d.container);
       if (sameContainer && (kinds.includes(g.kind) || (g.folded && d.container !== null))) at = i;
     }
     if (at < 0) trailing.push(d);
@@ -323,13 +340,21 @@ function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
   }
 
   const degraded = traceNotes.filter((n) => n.kind === 'degraded');
-  const warnings = traceNotes.filter((n) => n.kind === 'clock-skew' || n.kind === 'events-expired' || n.kind === 'disturbance');
+  const warnings = traceNotes.filter(
+    (n) => n.kind === 'clock-skew' || n.kind === 'events-expired' || n.kind === 'disturbance',
+  );
   // Top notes span every participant that is used.
   if (degraded.length > 0) note('all', noteText(['limited view', ...degraded.map(noteLine)]), null);
   if (warnings.length > 0) note('all', noteText(warnings.map((n) => `${n.kind} – ${noteLine(n)}`)), null);
   if (hidden.length > 0) {
     const n = hidden.reduce((a, g) => a + g.steps.length, 0);
-    note('all', text(`${n} earlier step${n === 1 ? '' : 's'} not shown (${labelOf(lastOf(hidden[0] as Group).kind)} … ${labelOf(lastOf(hidden[hidden.length - 1] as Group).kind)})`), null);
+    note(
+      'all',
+      text(
+        `${n} earlier step${n === 1 ? '' : 's'} not shown (${labelOf(lastOf(hidden[0] as Group).kind)} … ${labelOf(lastOf(hidden[hidden.length - 1] as Group).kind)})`,
+      ),
+      null,
+    );
   }
 
   groups.forEach((g, i) => {
@@ -338,7 +363,8 @@ function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
     const inProgress = last.status === 'in-progress';
     const label = text(groupLabel(g, podName, opts.now), LIMITS.label);
     message(g.from, g.to, arrowOp(failed, inProgress && !failed), label, last.id);
-    if (g.kind === 'created' && !g.folded) message('kube-apiserver', 'etcd', arrowOp(failed, false), 'persist', last.id);
+    if (g.kind === 'created' && !g.folded)
+      message('kube-apiserver', 'etcd', arrowOp(failed, false), 'persist', last.id);
     if (g.kind === 'scheduling-failed' && !g.folded && i === lastSchedFailed && schedulerCauses.length > 0) {
       note(['kube-scheduler'], noteText(schedulerCauses.map(diagnosisLine)), last.id);
     } else if (failed) {
@@ -356,7 +382,10 @@ function render(trace: Trace, opts: RenderOptions): RenderedDiagram {
   for (const s of statements) for (const a of s.actors) used.add(a);
   if (used.size === 0) used.add('kube-apiserver');
   const participants = ACTORS.filter((a) => used.has(a));
-  const span = participants.length > 1 ? `${participants[0]},${participants[participants.length - 1]}` : (participants[0] ?? 'kube-apiserver');
+  const span =
+    participants.length > 1
+      ? `${participants[0]},${participants[participants.length - 1]}`
+      : (participants[0] ?? 'kube-apiserver');
 
   const lines: string[] = ['sequenceDiagram'];
   for (const a of participants) {

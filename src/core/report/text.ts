@@ -7,8 +7,11 @@ import { stepDurationMs, type LineOf } from './contract.js';
 
 /** Strips control characters so cluster text cannot move the cursor or recolour a terminal. */
 export function terminalSafe(s: string, max = 160): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = s
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
@@ -60,7 +63,10 @@ export function renderText(trace: Trace, lineOf: LineOf | null = null): string {
   }
   if (trace.notes.length > 0) {
     out.push('', 'Notes:');
-    for (const n of trace.notes) out.push(`  [${safe(n.kind)}] ${terminalSafe(n.message, 400)}${n.remedy ? `\n    → ${terminalSafe(n.remedy, 400)}` : ''}`);
+    for (const n of trace.notes)
+      out.push(
+        `  [${safe(n.kind)}] ${terminalSafe(n.message, 400)}${n.remedy ? `\n    → ${terminalSafe(n.remedy, 400)}` : ''}`,
+      );
   }
   return out.join('\n') + '\n';
 }

@@ -72,11 +72,18 @@ const LABELS = {
 } as const;
 
 function stepsOf(trace: Trace): readonly Step[] {
-  return Array.isArray(trace?.steps) ? trace.steps.filter((s): s is Step => typeof s === 'object' && s !== null && typeof s.kind === 'string') : [];
+  return Array.isArray(trace?.steps)
+    ? trace.steps.filter((s): s is Step => typeof s === 'object' && s !== null && typeof s.kind === 'string')
+    : [];
 }
 
 function isInstant(x: unknown): x is Instant {
-  return typeof x === 'object' && x !== null && typeof (x as Instant).key === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test((x as Instant).key);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Instant).key === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test((x as Instant).key)
+  );
 }
 
 function at(i: Instant | null | undefined): Instant | null {
@@ -143,8 +150,10 @@ function makeRow(d: Draft, f: Fill, origin: Instant | null, order: ReadonlyMap<s
   if (start && end && compareInstants(end, start) < 0) end = start;
   const durationMs = start && end ? Math.max(0, diffMs(start, end)) : null;
   const offsetMs = start && origin ? diffMs(origin, start) : null;
-  const precision = start && end ? coarser(start.precision, end.precision) : (start ?? end)?.precision ?? null;
-  const ids = [...new Set((f.steps ?? []).filter((s): s is Step => !!s).map((s) => s.id))].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const precision = start && end ? coarser(start.precision, end.precision) : ((start ?? end)?.precision ?? null);
+  const ids = [...new Set((f.steps ?? []).filter((s): s is Step => !!s).map((s) => s.id))].sort(
+    (a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0),
+  );
   const message = f.status === 'failed' ? (typeof f.message === 'string' ? f.message : '') : null;
   const count = Number.isFinite(f.count) && (f.count ?? 1) > 1 ? Math.floor(f.count as number) : 1;
   return { ...d, start, end, status: f.status, durationMs, offsetMs, message, count, precision, stepIds: ids };
@@ -182,7 +191,8 @@ function containerOrder(trace: Trace, steps: readonly Step[]): { name: string; i
     seen.add(k);
     out.push({ name, init: init === true });
   };
-  for (const c of Array.isArray(trace?.containers) ? trace.containers : []) if (c && typeof c === 'object') add(c.name, c.init);
+  for (const c of Array.isArray(trace?.containers) ? trace.containers : [])
+    if (c && typeof c === 'object') add(c.name, c.init);
   for (const s of steps) if (s.container !== null && s.container !== undefined) add(s.container, s.init);
   return [...out.filter((c) => c.init), ...out.filter((c) => !c.init)];
 }
@@ -204,7 +214,8 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   const first = (k: StepKind): Step | undefined => steps.find((s) => s.kind === k);
   const last = (k: StepKind): Step | undefined => steps.filter((s) => s.kind === k).pop();
   const containers = containerOrder(trace, steps);
-  const stepsOfContainer = (c: { name: string; init: boolean }): Step[] => steps.filter((s) => s.container === c.name && s.init === c.init);
+  const stepsOfContainer = (c: { name: string; init: boolean }): Step[] =>
+    steps.filter((s) => s.container === c.name && s.init === c.init);
   const anyContainerStep = steps.some((s) => s.container !== null && s.container !== undefined);
   const readyStep = first('ready') ?? first('containers-ready');
   const phase = typeof trace?.phase === 'string' ? trace.phase : 'pending';
@@ -214,18 +225,45 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   const scheduled = first('scheduled');
   const schedFailed = last('scheduling-failed');
   const t0 = startOf(created);
-  const schedDraft: Draft = { id: 'scheduling', kind: 'scheduling', label: LABELS.scheduling, group: POD_GROUP, container: null, init: false };
+  const schedDraft: Draft = {
+    id: 'scheduling',
+    kind: 'scheduling',
+    label: LABELS.scheduling,
+    group: POD_GROUP,
+    container: null,
+    init: false,
+  };
   let sched: PhaseRow;
   if (scheduled) {
-    sched = push(schedDraft, { status: 'done', start: t0 ?? startOf(scheduled), end: endOf(scheduled), count: countOf(schedFailed) + (schedFailed ? 1 : 0), steps: [created, schedFailed, scheduled] });
+    sched = push(schedDraft, {
+      status: 'done',
+      start: t0 ?? startOf(scheduled),
+      end: endOf(scheduled),
+      count: countOf(schedFailed) + (schedFailed ? 1 : 0),
+      steps: [created, schedFailed, scheduled],
+    });
   } else if (schedFailed) {
     sched = push(
       { ...schedDraft, label: KIND_LABELS['scheduling-failed'] },
-      { status: 'failed', start: t0 ?? startOf(schedFailed), end: endOf(schedFailed), message: schedFailed.message, count: countOf(schedFailed), steps: [created, schedFailed] },
+      {
+        status: 'failed',
+        start: t0 ?? startOf(schedFailed),
+        end: endOf(schedFailed),
+        message: schedFailed.message,
+        count: countOf(schedFailed),
+        steps: [created, schedFailed],
+      },
     );
   } else {
     const later = steps.some((s) => s.kind !== 'created');
-    sched = push(schedDraft, later ? { status: 'done', start: t0, steps: [created] } : t0 ? { status: 'running', start: t0, steps: [created] } : { status: 'waiting' });
+    sched = push(
+      schedDraft,
+      later
+        ? { status: 'done', start: t0, steps: [created] }
+        : t0
+          ? { status: 'running', start: t0, steps: [created] }
+          : { status: 'waiting' },
+    );
   }
 
   // Sandbox: from the kubelet's admission to RunPodSandbox's end (the last attempt decides).
@@ -235,15 +273,48 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   const volumes = steps.filter((s) => s.kind === 'volume-failed');
   const volFailed = volumes.filter((s) => s.status === 'failed').pop();
   const sbStart = startOf(accepted) ?? startOf(sandboxes[0]);
-  const sbDraft: Draft = { id: 'sandbox', kind: 'sandbox', label: LABELS.sandbox, group: POD_GROUP, container: null, init: false };
+  const sbDraft: Draft = {
+    id: 'sandbox',
+    kind: 'sandbox',
+    label: LABELS.sandbox,
+    group: POD_GROUP,
+    container: null,
+    init: false,
+  };
   const sbSteps = [accepted, ...volumes, ...sandboxes];
   let sandbox: PhaseRow;
   if (lastSandbox?.kind === 'sandbox-created' && lastSandbox.status !== 'in-progress' && lastSandbox.end) {
-    sandbox = push(sbDraft, { status: 'done', start: sbStart, end: lastSandbox.end, count: sandboxes.length, steps: sbSteps });
+    sandbox = push(sbDraft, {
+      status: 'done',
+      start: sbStart,
+      end: lastSandbox.end,
+      count: sandboxes.length,
+      steps: sbSteps,
+    });
   } else if (lastSandbox?.kind === 'sandbox-failed') {
-    sandbox = push({ ...sbDraft, label: KIND_LABELS['sandbox-failed'] }, { status: 'failed', start: sbStart, end: endOf(lastSandbox), message: lastSandbox.message, count: Math.max(sandboxes.length, countOf(lastSandbox)), steps: sbSteps });
+    sandbox = push(
+      { ...sbDraft, label: KIND_LABELS['sandbox-failed'] },
+      {
+        status: 'failed',
+        start: sbStart,
+        end: endOf(lastSandbox),
+        message: lastSandbox.message,
+        count: Math.max(sandboxes.length, countOf(lastSandbox)),
+        steps: sbSteps,
+      },
+    );
   } else if (volFailed && !anyContainerStep) {
-    sandbox = push({ ...sbDraft, label: KIND_LABELS['volume-failed'] }, { status: 'failed', start: sbStart ?? startOf(volFailed), end: endOf(volFailed), message: volFailed.message, count: countOf(volFailed), steps: sbSteps });
+    sandbox = push(
+      { ...sbDraft, label: KIND_LABELS['volume-failed'] },
+      {
+        status: 'failed',
+        start: sbStart ?? startOf(volFailed),
+        end: endOf(volFailed),
+        message: volFailed.message,
+        count: countOf(volFailed),
+        steps: sbSteps,
+      },
+    );
   } else if (anyContainerStep || readyStep) {
     sandbox = push(sbDraft, { status: 'done', start: sbStart, steps: sbSteps });
   } else if (sbStart || (sched.status === 'done' && scheduled)) {
@@ -258,9 +329,18 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   containers.forEach((c, ci) => {
     const cs = stepsOfContainer(c);
     const key = containerKey(c.name, c.init);
-    const base = (kind: PhaseKind, label: string): Draft => ({ id: `${kind}:${key}`, kind, label, group: c.name, container: c.name, init: c.init });
+    const base = (kind: PhaseKind, label: string): Draft => ({
+      id: `${kind}:${key}`,
+      kind,
+      label,
+      group: c.name,
+      container: c.name,
+      init: c.init,
+    });
     const minAttempt = (k: StepKind): Step | undefined =>
-      cs.filter((s) => s.kind === k).sort((a, b) => (a.attempt || 0) - (b.attempt || 0) || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))[0];
+      cs
+        .filter((s) => s.kind === k)
+        .sort((a, b) => (a.attempt || 0) - (b.attempt || 0) || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))[0];
     const created0 = minAttempt('container-created');
     const started0 = minAttempt('container-started');
     const failures = cs.filter((s) => s.kind === 'container-failed');
@@ -268,7 +348,9 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
     // CreateContainer failed: a failure of an attempt that was never created; StartContainer failed: created, never started.
     const createFailure = !started0 ? failures.find((f) => !hasAttempt('container-created', f.attempt)) : undefined;
     const startFailure = !started0 && created0 ? failures.find((f) => f.attempt === created0.attempt) : undefined;
-    const imageBackOff = cs.filter((s) => s.kind === 'back-off' && ((s.yamlPath ?? '').endsWith('.image') || (!created0 && !started0)));
+    const imageBackOff = cs.filter(
+      (s) => s.kind === 'back-off' && ((s.yamlPath ?? '').endsWith('.image') || (!created0 && !started0)),
+    );
     const crashBackOff = cs.filter((s) => s.kind === 'back-off' && !imageBackOff.includes(s));
 
     // Image.
@@ -282,8 +364,14 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
       const evt = endOf(img);
       let when = latest(evt, chain.end);
       const createStart = startOf(created0);
-      if (when && createStart && compareInstants(when, createStart) > 0) when = latest(evt, earliest(chain.end, createStart));
-      image = push(base('image-present', KIND_LABELS['image-present']), { status: 'done', start: when, end: when, steps: [img] });
+      if (when && createStart && compareInstants(when, createStart) > 0)
+        when = latest(evt, earliest(chain.end, createStart));
+      image = push(base('image-present', KIND_LABELS['image-present']), {
+        status: 'done',
+        start: when,
+        end: when,
+        steps: [img],
+      });
     } else if (img?.kind === 'image-pull-failed' || (!img && imageBackOff.length > 0 && !reachedCreate)) {
       const lastBo = imageBackOff[imageBackOff.length - 1];
       const msg = img?.message || lastBo?.message || '';
@@ -297,7 +385,12 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
       });
     } else if (img) {
       const running = img.status === 'in-progress' || !img.end;
-      image = push(base('image-pull', KIND_LABELS['image-pull']), { status: running ? 'running' : 'done', start: startOf(img), end: img.end, steps: [img] });
+      image = push(base('image-pull', KIND_LABELS['image-pull']), {
+        status: running ? 'running' : 'done',
+        start: startOf(img),
+        end: img.end,
+        steps: [img],
+      });
     } else {
       image = push(base('image-pull', KIND_LABELS['image-pull']), inferred(chain, reachedCreate));
     }
@@ -306,8 +399,19 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
     // CreateContainer.
     let create: PhaseRow;
     if (created0) {
-      const st: PhaseStatus = created0.status === 'in-progress' || !created0.end ? 'running' : created0.status === 'failed' ? 'failed' : 'done';
-      create = push(base('container-create', KIND_LABELS['container-created']), { status: st, start: startOf(created0), end: created0.end, message: created0.message, steps: [created0] });
+      const st: PhaseStatus =
+        created0.status === 'in-progress' || !created0.end
+          ? 'running'
+          : created0.status === 'failed'
+            ? 'failed'
+            : 'done';
+      create = push(base('container-create', KIND_LABELS['container-created']), {
+        status: st,
+        start: startOf(created0),
+        end: created0.end,
+        message: created0.message,
+        steps: [created0],
+      });
     } else if (createFailure) {
       create = push(base('container-create', `${KIND_LABELS['container-created']} failed`), {
         status: 'failed',
@@ -325,8 +429,19 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
     // StartContainer.
     let start: PhaseRow;
     if (started0) {
-      const st: PhaseStatus = started0.status === 'in-progress' || !started0.end ? 'running' : started0.status === 'failed' ? 'failed' : 'done';
-      start = push(base('container-start', KIND_LABELS['container-started']), { status: st, start: startOf(started0), end: started0.end, message: started0.message, steps: [started0] });
+      const st: PhaseStatus =
+        started0.status === 'in-progress' || !started0.end
+          ? 'running'
+          : started0.status === 'failed'
+            ? 'failed'
+            : 'done';
+      start = push(base('container-start', KIND_LABELS['container-started']), {
+        status: st,
+        start: startOf(started0),
+        end: started0.end,
+        message: started0.message,
+        steps: [started0],
+      });
     } else if (startFailure) {
       start = push(base('container-start', `${KIND_LABELS['container-started']} failed`), {
         status: 'failed',
@@ -343,10 +458,18 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
 
     // Crashes and restarts after the first start.
     const restartSteps = started0
-      ? cs.filter((s) => (s.kind === 'container-failed' && s !== createFailure && s !== startFailure) || (s.attempt > 0 && s.kind !== 'container-failed') || crashBackOff.includes(s))
+      ? cs.filter(
+          (s) =>
+            (s.kind === 'container-failed' && s !== createFailure && s !== startFailure) ||
+            (s.attempt > 0 && s.kind !== 'container-failed') ||
+            crashBackOff.includes(s),
+        )
       : [];
     const lastOfContainer = cs[cs.length - 1];
-    const crashing = !!lastOfContainer && (lastOfContainer.kind === 'container-failed' || (lastOfContainer.kind === 'back-off' && crashBackOff.includes(lastOfContainer)));
+    const crashing =
+      !!lastOfContainer &&
+      (lastOfContainer.kind === 'container-failed' ||
+        (lastOfContainer.kind === 'back-off' && crashBackOff.includes(lastOfContainer)));
 
     // Init containers run to completion before the next container begins.
     if (c.init) {
@@ -356,8 +479,16 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
       const runEnd = earliest(nextFirst, initialized);
       const runStart = started0?.end ?? null;
       let fill: Fill;
-      if (runStart && runEnd && compareInstants(runEnd, runStart) >= 0) fill = { status: 'done', start: runStart, end: runEnd, steps: [started0, first('initialized')] };
-      else if (crashing) fill = { status: 'failed', start: runStart, end: latest(...restartSteps.map(endOf)), message: [...failures].pop()?.message ?? lastOfContainer?.message ?? '', steps: [started0, ...restartSteps] };
+      if (runStart && runEnd && compareInstants(runEnd, runStart) >= 0)
+        fill = { status: 'done', start: runStart, end: runEnd, steps: [started0, first('initialized')] };
+      else if (crashing)
+        fill = {
+          status: 'failed',
+          start: runStart,
+          end: latest(...restartSteps.map(endOf)),
+          message: [...failures].pop()?.message ?? lastOfContainer?.message ?? '',
+          steps: [started0, ...restartSteps],
+        };
       else if (runEnd) fill = { status: 'done', start: runStart, steps: [started0] };
       else if (runStart && start.status === 'done') fill = { status: 'running', start: runStart, steps: [started0] };
       else fill = { status: 'waiting' };
@@ -367,7 +498,8 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
 
     if (restartSteps.length > 0) {
       const restarts = Math.max(0, ...cs.map((s) => (Number.isFinite(s.attempt) ? s.attempt : 0)));
-      const lastFailure = [...restartSteps].reverse().find((s) => s.kind === 'container-failed') ?? crashBackOff[crashBackOff.length - 1];
+      const lastFailure =
+        [...restartSteps].reverse().find((s) => s.kind === 'container-failed') ?? crashBackOff[crashBackOff.length - 1];
       push(base('restarts', LABELS.restarts), {
         status: crashing ? 'failed' : 'done',
         start: earliest(...restartSteps.map(startOf)),
@@ -380,7 +512,14 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   });
 
   // Readiness: from the moment every app container has started to Ready.
-  const readyDraft: Draft = { id: 'readiness', kind: 'readiness', label: LABELS.readiness, group: POD_GROUP, container: null, init: false };
+  const readyDraft: Draft = {
+    id: 'readiness',
+    kind: 'readiness',
+    label: LABELS.readiness,
+    group: POD_GROUP,
+    container: null,
+    init: false,
+  };
   const allStarted = appStarts.length > 0 && appStarts.every((r) => r.status === 'done' && r.end);
   const rStart = allStarted ? latest(...appStarts.map((r) => r.end)) : null;
   const probe = steps.filter((s) => s.kind === 'probe-failed' && s.status === 'failed').pop();
@@ -388,10 +527,23 @@ export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   if (readyStep) {
     push(readyDraft, { status: 'done', start: rStart, end: rStart ? endOf(readyStep) : null, steps: readySteps });
   } else if (rStart && probe) {
-    push(readyDraft, { status: 'failed', start: rStart, end: endOf(probe), message: probe.message, count: countOf(probe), steps: readySteps });
+    push(readyDraft, {
+      status: 'failed',
+      start: rStart,
+      end: endOf(probe),
+      message: probe.message,
+      count: countOf(probe),
+      steps: readySteps,
+    });
   } else if (rStart && phase === 'failed') {
     const why = steps.filter((s) => s.status === 'failed' && s.container !== null && !s.init).pop();
-    push(readyDraft, { status: 'failed', start: rStart, end: latest(...steps.map(endOf)), message: why?.message ?? '', steps: [why] });
+    push(readyDraft, {
+      status: 'failed',
+      start: rStart,
+      end: latest(...steps.map(endOf)),
+      message: why?.message ?? '',
+      steps: [why],
+    });
   } else if (rStart && phase === 'succeeded') {
     push(readyDraft, { status: 'done', start: rStart, steps: readySteps });
   } else if (rStart) {

@@ -84,11 +84,18 @@ export function startupSlo(trace: Trace, rows: readonly PhaseRow[] = timelinePha
   const unschedulable = steps.some((s) => s?.kind === 'scheduling-failed');
   const appStarts = rows.filter((r) => r.kind === 'container-start' && !r.init);
   const allStarted = appStarts.length > 0 && appStarts.every((r) => r.status === 'done' && r.end !== null);
-  const lastStart = allStarted ? appStarts.map((r) => r.end as Instant).reduce((a, b) => (b.key > a.key ? b : a)) : null;
+  const lastStart = allStarted
+    ? appStarts.map((r) => r.end as Instant).reduce((a, b) => (b.key > a.key ? b : a))
+    : null;
 
   const anchor = created ?? rows.find((r) => r.start)?.start ?? null;
   const intervals = (kind: PhaseRow['kind']): Interval[] =>
-    anchor ? rows.filter((r) => r.kind === kind && r.status === 'done').map((r) => intervalOf(r, anchor)).filter((i): i is Interval => i !== null) : [];
+    anchor
+      ? rows
+          .filter((r) => r.kind === kind && r.status === 'done')
+          .map((r) => intervalOf(r, anchor))
+          .filter((i): i is Interval => i !== null)
+      : [];
   const pulls = intervals('image-pull');
   const inits = intervals('init-run');
   const pulled = (clip: Interval | null): number => unionMs(pulls, clip);
@@ -105,9 +112,14 @@ export function startupSlo(trace: Trace, rows: readonly PhaseRow[] = timelinePha
   const pullMs = measured ? measured.pull : pulled(null);
   const initMs = measured ? measured.init : Math.max(0, excluded(null) - pulled(null));
 
-  const coarse = [createdStep?.precision, lastStart?.precision].includes('s') ? ' Times known to the second only: ±1 s.' : '';
+  const coarse = [createdStep?.precision, lastStart?.precision].includes('s')
+    ? ' Times known to the second only: ±1 s.'
+    : '';
   const parts = (m: { pull: number; init: number }): string => {
-    const p = [m.pull > 0 ? `${fmt(m.pull)} image pull` : '', m.init > 0 ? `${fmt(m.init)} init containers` : ''].filter(Boolean);
+    const p = [
+      m.pull > 0 ? `${fmt(m.pull)} image pull` : '',
+      m.init > 0 ? `${fmt(m.init)} init containers` : '',
+    ].filter(Boolean);
     return p.length > 0 ? `, minus ${p.join(' and ')}` : '';
   };
 
@@ -139,7 +151,15 @@ export function startupSlo(trace: Trace, rows: readonly PhaseRow[] = timelinePha
     };
   }
   if (allStarted && !created) {
-    return { ...base, measuredMs: null, totalMs: null, pullMs, initMs, verdict: 'not-applicable', explanation: 'Not measurable: the pod\'s creation time is not in the trace (attached long after it was created).' };
+    return {
+      ...base,
+      measuredMs: null,
+      totalMs: null,
+      pullMs,
+      initMs,
+      verdict: 'not-applicable',
+      explanation: "Not measurable: the pod's creation time is not in the trace (attached long after it was created).",
+    };
   }
   const failedRow = rows.find((r) => r.status === 'failed' && r.kind !== 'readiness' && r.kind !== 'restarts');
   if (failedRow || trace?.phase === 'failed' || trace?.phase === 'succeeded') {
@@ -153,5 +173,13 @@ export function startupSlo(trace: Trace, rows: readonly PhaseRow[] = timelinePha
       explanation: `Not counted: the pod never started all its containers${failedRow ? ` (${/failed$/.test(failedRow.label) ? failedRow.label : `${failedRow.label} failed`})` : ''}, so there is no startup latency to compare with the 5 s SLO.`,
     };
   }
-  return { ...base, measuredMs: null, totalMs: null, pullMs, initMs, verdict: 'pending', explanation: 'Not all containers have started yet: the startup latency is not known.' };
+  return {
+    ...base,
+    measuredMs: null,
+    totalMs: null,
+    pullMs,
+    initMs,
+    verdict: 'pending',
+    explanation: 'Not all containers have started yet: the startup latency is not known.',
+  };
 }

@@ -6,9 +6,27 @@
 // result never depends on input order.
 
 import type { ContainerStatus, Pod } from '../k8s-types.js';
-import type { CriRecord, Corroboration, Diagnosis, KubeletRecord, PodIdentity, Step, Trace, TraceNote, TracePhase } from '../model.js';
+import type {
+  CriRecord,
+  Corroboration,
+  Diagnosis,
+  KubeletRecord,
+  PodIdentity,
+  Step,
+  Trace,
+  TraceNote,
+  TracePhase,
+} from '../model.js';
 import { diffMs, formatInstant, parseInstant, type Instant } from '../time.js';
-import { ARROWS, precisionRank, type Precision, type RuntimeName, type Source, type StepKind, type StepStatus } from '../vocabulary.js';
+import {
+  ARROWS,
+  precisionRank,
+  type Precision,
+  type RuntimeName,
+  type Source,
+  type StepKind,
+  type StepStatus,
+} from '../vocabulary.js';
 import { diagnose } from '../diagnosis/index.js';
 import { nodeFit, withFit } from '../diagnosis/fit.js';
 import { containerPath } from '../diagnosis/paths.js';
@@ -35,9 +53,21 @@ interface StepDraft {
 }
 
 const FAILED_WAITING = new Set([
-  'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable', 'SignatureValidationFailed',
-  'CreateContainerConfigError', 'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError', 'CreatePodSandboxError',
-  'ConfigPodSandboxError', 'PreStartHookError', 'PostStartHookError', 'ImageInspectError',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'RegistryUnavailable',
+  'SignatureValidationFailed',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+  'RunContainerError',
+  'CreatePodSandboxError',
+  'ConfigPodSandboxError',
+  'PreStartHookError',
+  'PostStartHookError',
+  'ImageInspectError',
 ]);
 
 function best(cands: readonly Candidate[]): Candidate | null {
@@ -46,7 +76,8 @@ function best(cands: readonly Candidate[]): Candidate | null {
     if (
       !b ||
       precisionRank(c.time.precision) > precisionRank(b.time.precision) ||
-      (precisionRank(c.time.precision) === precisionRank(b.time.precision) && (c.time.key < b.time.key || (c.time.key === b.time.key && c.source < b.source)))
+      (precisionRank(c.time.precision) === precisionRank(b.time.precision) &&
+        (c.time.key < b.time.key || (c.time.key === b.time.key && c.source < b.source)))
     )
       b = c;
   }
@@ -64,10 +95,18 @@ function watchRefines(observed: Instant | null, apiTime: Instant | null): boolea
   return d >= 0 && d < 2000;
 }
 
-function cond(pod: Pod | null, type: string): { status: string; time: Instant | null; reason: string; message: string } | null {
+function cond(
+  pod: Pod | null,
+  type: string,
+): { status: string; time: Instant | null; reason: string; message: string } | null {
   const c = pod?.status?.conditions?.find((x) => x && x.type === type);
   if (!c) return null;
-  return { status: c.status ?? '', time: parseInstant(c.lastTransitionTime, 's'), reason: c.reason ?? '', message: c.message ?? '' };
+  return {
+    status: c.status ?? '',
+    time: parseInstant(c.lastTransitionTime, 's'),
+    reason: c.reason ?? '',
+    message: c.message ?? '',
+  };
 }
 
 /** First snapshot (in resourceVersion order) for which pred holds, and its receive time. */
@@ -118,7 +157,9 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
   }
 
   // Runtime and kubelet log records of this pod.
-  const statusIds = statuses(latest).flatMap(({ s }) => [stripScheme(s.containerID), stripScheme(s.lastState?.terminated?.containerID)]).filter((x): x is string => !!x);
+  const statusIds = statuses(latest)
+    .flatMap(({ s }) => [stripScheme(s.containerID), stripScheme(s.lastState?.terminated?.containerID)])
+    .filter((x): x is string => !!x);
   const allRecords = [...state.logs.values()];
   const records =
     opts.attributeLogs === false || !latest
@@ -133,25 +174,48 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
           // pod's pull of the same image is not taken for this pod's.
           containers: containers.flatMap((c) => (c.image ? [{ name: c.name, image: c.image }] : [])),
         });
-  const cri = records.filter((r): r is CriRecord => r.type === 'cri').sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));
-  const kubeletRecs = records.filter((r): r is KubeletRecord => r.type === 'kubelet').sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));
+  const cri = records
+    .filter((r): r is CriRecord => r.type === 'cri')
+    .sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));
+  const kubeletRecs = records
+    .filter((r): r is KubeletRecord => r.type === 'kubelet')
+    .sort((a, b) => a.time.key.localeCompare(b.time.key) || a.raw.localeCompare(b.raw));
 
   const node = latest?.spec?.nodeName ?? scheduledNodeFromEvents(events) ?? null;
-  const runtimeVersion = node ? (state.nodes.get(node) ?? null) : state.nodes.size === 1 ? ([...state.nodes.values()][0] ?? null) : null;
+  const runtimeVersion = node
+    ? (state.nodes.get(node) ?? null)
+    : state.nodes.size === 1
+      ? ([...state.nodes.values()][0] ?? null)
+      : null;
   const runtime: RuntimeName | null = runtimeFrom(runtimeVersion, cri, statuses(latest));
 
   const drafts: StepDraft[] = [];
   const draft = (kind: StepKind, container: string | null = null, init = false, attempt = 0): StepDraft => {
     let d = drafts.find((x) => x.kind === kind && x.container === container && x.attempt === attempt);
     if (!d) {
-      d = { kind, container, init, attempt, starts: [], ends: [], status: 'done', message: '', yamlPath: null, count: 1 };
+      d = {
+        kind,
+        container,
+        init,
+        attempt,
+        starts: [],
+        ends: [],
+        status: 'done',
+        message: '',
+        yamlPath: null,
+        count: 1,
+      };
       drafts.push(d);
     }
     return d;
   };
   const byReason = (reason: string, container?: string | null): NormalizedEvent[] =>
     events
-      .filter((e) => e.reason === reason && (container === undefined || (containerFromFieldPath(e.regarding.fieldPath)?.name ?? null) === container))
+      .filter(
+        (e) =>
+          e.reason === reason &&
+          (container === undefined || (containerFromFieldPath(e.regarding.fieldPath)?.name ?? null) === container),
+      )
       .sort((a, b) => (a.first?.key ?? '').localeCompare(b.first?.key ?? '') || a.uid.localeCompare(b.uid));
   const eventCands = (evs: readonly NormalizedEvent[], which: 'first' | 'last'): Candidate[] =>
     evs.flatMap((e) => (e[which] ? [{ time: e[which] as Instant, source: 'event' as const }] : []));
@@ -162,7 +226,8 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
   };
   const sumCount = (evs: readonly NormalizedEvent[]): number => evs.reduce((n, e) => n + e.count, 0);
   const lastMessage = (evs: readonly NormalizedEvent[]): string =>
-    [...evs].sort((a, b) => (a.last?.key ?? '').localeCompare(b.last?.key ?? '') || a.uid.localeCompare(b.uid)).pop()?.message ?? '';
+    [...evs].sort((a, b) => (a.last?.key ?? '').localeCompare(b.last?.key ?? '') || a.uid.localeCompare(b.uid)).pop()
+      ?.message ?? '';
 
   // 1. created
   const created = parseInstant(meta.creationTimestamp, 's');
@@ -170,8 +235,11 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     const d = draft('created');
     d.ends.push({ time: created, source: 'pod' });
     const first = snaps[0];
-    if (first && watchRefines(first.receivedAt, created) && first.receivedAt) d.ends.push({ time: first.receivedAt, source: 'watch' });
-    d.message = meta.ownerReferences?.[0]?.kind ? `created by ${meta.ownerReferences[0].kind} ${meta.ownerReferences[0].name ?? ''}`.trim() : 'pod stored';
+    if (first && watchRefines(first.receivedAt, created) && first.receivedAt)
+      d.ends.push({ time: first.receivedAt, source: 'watch' });
+    d.message = meta.ownerReferences?.[0]?.kind
+      ? `created by ${meta.ownerReferences[0].kind} ${meta.ownerReferences[0].name ?? ''}`.trim()
+      : 'pod stored';
     d.yamlPath = 'metadata.name';
   }
   const createdTime = best(drafts.find((d) => d.kind === 'created')?.ends ?? []);
@@ -198,7 +266,8 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     d.ends.push(...earliest(scheduledEv));
     if (schedCond?.status === 'True' && schedCond.time) d.ends.push({ time: schedCond.time, source: 'pod' });
     const apiBind = best(d.ends)?.time ?? null;
-    if (bindObserved?.receivedAt && (watchRefines(bindObserved.receivedAt, apiBind) || !apiBind)) d.ends.push({ time: bindObserved.receivedAt, source: 'watch' });
+    if (bindObserved?.receivedAt && (watchRefines(bindObserved.receivedAt, apiBind) || !apiBind))
+      d.ends.push({ time: bindObserved.receivedAt, source: 'watch' });
     if (createdTime) d.starts.push(createdTime);
     d.message = scheduledEv[0]?.message ?? (node ? `assigned to ${node}` : '');
     d.yamlPath = latest?.spec?.nodeSelector ? 'spec.nodeSelector' : null;
@@ -241,7 +310,9 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     for (let a = 0; a < attempts; a++) {
       const s = sbStarts[a];
       const e = sbEnds[a];
-      const f = sbFails.find((x) => s && x.time.key >= s.time.key && (!sbStarts[a + 1] || x.time.key < (sbStarts[a + 1]?.time.key ?? '')));
+      const f = sbFails.find(
+        (x) => s && x.time.key >= s.time.key && (!sbStarts[a + 1] || x.time.key < (sbStarts[a + 1]?.time.key ?? '')),
+      );
       if (!s && !e && a > 0) continue;
       const d = draft(f ? 'sandbox-failed' : 'sandbox-created', null, false, a);
       if (s) d.starts.push({ time: s.time, source: 'runtime-log' });
@@ -251,7 +322,8 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
         d.status = 'failed';
         d.message = f.error ?? f.raw;
       } else d.message = e?.sandboxId ? `sandbox ${e.sandboxId.slice(0, 12)}` : 'pod sandbox and network ready';
-      if (a === 0 && readyToStart?.status === 'True' && readyToStart.time && !f) d.ends.push({ time: readyToStart.time, source: 'pod' });
+      if (a === 0 && readyToStart?.status === 'True' && readyToStart.time && !f)
+        d.ends.push({ time: readyToStart.time, source: 'pod' });
       if (a === 0 && d.starts.length === 0) {
         const acc = best(drafts.find((x) => x.kind === 'kubelet-accepted')?.ends ?? []);
         if (acc) d.starts.push(acc);
@@ -281,15 +353,30 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     const pulled = byReason('Pulled', c.name);
     const failedEv = byReason('Failed', c.name);
     const backOff = byReason('BackOff', c.name);
-    const pullStart = cri.find((r) => r.rpc === 'PullImage' && r.phase === 'start' && !usedPulls.has(r) && !!r.image && normalizeImageRef(r.image) === imageNorm);
+    const pullStart = cri.find(
+      (r) =>
+        r.rpc === 'PullImage' &&
+        r.phase === 'start' &&
+        !usedPulls.has(r) &&
+        !!r.image &&
+        normalizeImageRef(r.image) === imageNorm,
+    );
     const pullEnd = pullStart
-      ? cri.find((r) => r.rpc === 'PullImage' && (r.phase === 'end' || r.phase === 'failed') && r.image === pullStart.image && r.time.key >= pullStart.time.key)
+      ? cri.find(
+          (r) =>
+            r.rpc === 'PullImage' &&
+            (r.phase === 'end' || r.phase === 'failed') &&
+            r.image === pullStart.image &&
+            r.time.key >= pullStart.time.key,
+        )
       : undefined;
     if (pullStart) usedPulls.add(pullStart);
     if (pullEnd) usedPulls.add(pullEnd);
     const imagePath = base ? `${base}.image` : null;
     const imageFailed =
-      ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable'].includes(waiting) || pullEnd?.phase === 'failed';
+      ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable'].includes(
+        waiting,
+      ) || pullEnd?.phase === 'failed';
     const pullFailEvents = failedEv.filter((e) => imageFailed || /pull|image/i.test(e.message));
 
     if (pulling.length > 0 || pullStart) {
@@ -301,13 +388,19 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
         d.ends.push(...earliest(okPulled));
         if (pullEnd && pullEnd.phase === 'end') d.ends.push({ time: pullEnd.time, source: 'runtime-log' });
         d.status = d.ends.length > 0 ? 'done' : 'in-progress';
-        d.message = okPulled[0]?.message ?? (pullEnd?.imageRef ? `image ${pullEnd.imageRef.slice(0, 19)}` : `pulling ${c.image ?? ''}`.trim());
+        d.message =
+          okPulled[0]?.message ??
+          (pullEnd?.imageRef ? `image ${pullEnd.imageRef.slice(0, 19)}` : `pulling ${c.image ?? ''}`.trim());
       } else {
         d.ends.push(...latestOf(pullFailEvents));
         if (pullEnd) d.ends.push({ time: pullEnd.time, source: 'runtime-log' });
         d.status = 'failed';
         d.count = Math.max(1, sumCount(pulling));
-        d.message = lastMessage(pullFailEvents.filter((e) => !/^Error: /.test(e.message))) || pullEnd?.error || st?.state?.waiting?.message || waiting;
+        d.message =
+          lastMessage(pullFailEvents.filter((e) => !/^Error: /.test(e.message))) ||
+          pullEnd?.error ||
+          st?.state?.waiting?.message ||
+          waiting;
       }
       d.yamlPath = imagePath;
     } else if (pulled.length > 0) {
@@ -324,7 +417,9 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     }
 
     // Image back-off (ImagePullBackOff) belongs to the pull; crash back-off to the container.
-    const imageBackOff = waiting === 'ImagePullBackOff' || (waiting !== 'CrashLoopBackOff' && backOff.some((e) => /pull|image/i.test(e.message)) && !st?.state?.running);
+    const imageBackOff =
+      waiting === 'ImagePullBackOff' ||
+      (waiting !== 'CrashLoopBackOff' && backOff.some((e) => /pull|image/i.test(e.message)) && !st?.state?.running);
 
     // create / start, per attempt: runtime logs give one pair per attempt; events give the first.
     const myCreateStarts = createStarts.filter((r) => r.container?.name === c.name && sandboxMatches(r, sbEnds));
@@ -339,7 +434,13 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
       const cs = myCreateStarts.find((r) => (r.container?.attempt ?? 0) === attempt);
       const ce = myCreateEnds.find((r) => (r.container?.attempt ?? 0) === attempt);
       const cid = ce?.containerId ?? null;
-      const cf = cri.find((r) => r.rpc === 'CreateContainer' && r.phase === 'failed' && r.container?.name === c.name && (r.container?.attempt ?? 0) === attempt);
+      const cf = cri.find(
+        (r) =>
+          r.rpc === 'CreateContainer' &&
+          r.phase === 'failed' &&
+          r.container?.name === c.name &&
+          (r.container?.attempt ?? 0) === attempt,
+      );
       const cd = draft(cf ? 'container-failed' : 'container-created', c.name, c.init, attempt);
       if (cs) cd.starts.push({ time: cs.time, source: 'runtime-log' });
       if (ce) cd.ends.push({ time: ce.time, source: 'runtime-log' });
@@ -352,13 +453,22 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
       if (!cf) cd.message = cid ? `container ${cid.slice(0, 12)}` : (createdEv[0]?.message ?? '');
       cd.yamlPath = base;
       if (attempt === 0 && cd.starts.length === 0) {
-        const prev = best(drafts.find((x) => x.container === c.name && (x.kind === 'image-pull' || x.kind === 'image-present'))?.ends ?? []);
+        const prev = best(
+          drafts.find((x) => x.container === c.name && (x.kind === 'image-pull' || x.kind === 'image-present'))?.ends ??
+            [],
+        );
         if (prev) cd.starts.push(prev);
       }
       if (cf) continue;
 
-      const ss = cid ? cri.find((r) => r.rpc === 'StartContainer' && r.phase === 'start' && r.containerId === cid) : undefined;
-      const se = cid ? cri.find((r) => r.rpc === 'StartContainer' && (r.phase === 'end' || r.phase === 'failed') && r.containerId === cid) : undefined;
+      const ss = cid
+        ? cri.find((r) => r.rpc === 'StartContainer' && r.phase === 'start' && r.containerId === cid)
+        : undefined;
+      const se = cid
+        ? cri.find(
+            (r) => r.rpc === 'StartContainer' && (r.phase === 'end' || r.phase === 'failed') && r.containerId === cid,
+          )
+        : undefined;
       const startedAtAttempt0 = attempt === 0;
       const currentId = stripScheme(st?.containerID);
       const apiStarted =
@@ -378,13 +488,21 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
           const s2 = statuses(p).find((x) => x.s.name === c.name && x.init === c.init)?.s;
           return !!s2?.state?.running && (!cid || stripScheme(s2.containerID) === cid);
         });
-        if (runObs?.receivedAt && watchRefines(runObs.receivedAt, apiStarted)) sd.ends.push({ time: runObs.receivedAt, source: 'watch' });
+        if (runObs?.receivedAt && watchRefines(runObs.receivedAt, apiStarted))
+          sd.ends.push({ time: runObs.receivedAt, source: 'watch' });
         if (sd.starts.length === 0) {
-          const prev = best(drafts.find((x) => x.kind === 'container-created' && x.container === c.name && x.attempt === attempt)?.ends ?? []);
+          const prev = best(
+            drafts.find((x) => x.kind === 'container-created' && x.container === c.name && x.attempt === attempt)
+              ?.ends ?? [],
+          );
           if (prev) sd.starts.push(prev);
         }
         sd.status = failedStart ? 'failed' : 'done';
-        sd.message = failedStart ? (se?.error ?? 'StartContainer failed') : cid ? `container ${cid.slice(0, 12)}` : (startedEv[0]?.message ?? '');
+        sd.message = failedStart
+          ? (se?.error ?? 'StartContainer failed')
+          : cid
+            ? `container ${cid.slice(0, 12)}`
+            : (startedEv[0]?.message ?? '');
         sd.yamlPath = base;
       }
     }
@@ -393,7 +511,10 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
     for (const t of [st?.lastState?.terminated, st?.state?.terminated]) {
       if (!t || (t.exitCode ?? 0) === 0) continue;
       const tid = stripScheme(t.containerID);
-      const attempt = tid ? (createEnds.find((r) => r.containerId === tid)?.container?.attempt ?? (t === st?.state?.terminated ? (st?.restartCount ?? 0) : Math.max(0, (st?.restartCount ?? 1) - 1))) : 0;
+      const attempt = tid
+        ? (createEnds.find((r) => r.containerId === tid)?.container?.attempt ??
+          (t === st?.state?.terminated ? (st?.restartCount ?? 0) : Math.max(0, (st?.restartCount ?? 1) - 1)))
+        : 0;
       const d = draft('container-failed', c.name, c.init, attempt);
       const fin = parseInstant(t.finishedAt, 's');
       if (fin) d.ends.push({ time: fin, source: 'pod' });
@@ -435,7 +556,11 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
       d.ends.push(...latestOf(unhealthy));
       d.status = st?.ready ? 'done' : 'failed';
       d.message = lastMessage(unhealthy);
-      const probe = /^Startup/i.test(d.message) ? 'startupProbe' : /^Liveness/i.test(d.message) ? 'livenessProbe' : 'readinessProbe';
+      const probe = /^Startup/i.test(d.message)
+        ? 'startupProbe'
+        : /^Liveness/i.test(d.message)
+          ? 'livenessProbe'
+          : 'readinessProbe';
       d.yamlPath = base ? `${base}.${probe}` : null;
     }
   }
@@ -474,7 +599,11 @@ export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {
   });
 
   const capacity = [...state.capacity.values()];
-  const diagnosis: Diagnosis[] = latest ? diagnose(latest, events, ownerEvents).map((d) => withFit(d, capacity.length > 0 ? nodeFit(d, latest, capacity) : null)) : [];
+  const diagnosis: Diagnosis[] = latest
+    ? diagnose(latest, events, ownerEvents).map((d) =>
+        withFit(d, capacity.length > 0 ? nodeFit(d, latest, capacity) : null),
+      )
+    : [];
   const notes = buildNotes(state, steps, latest, events, createdTime?.time ?? null);
   const identity: PodIdentity = { namespace: podRef.namespace, name: podRef.name, uid: podRef.uid, node };
   return { pod: identity, runtime, runtimeVersion, phase: phaseOf(latest, steps), steps, diagnosis, notes, containers };
@@ -491,7 +620,11 @@ function scheduledNodeFromEvents(events: readonly NormalizedEvent[]): string | n
   return m?.[1] ?? null;
 }
 
-function runtimeFrom(version: string | null, cri: readonly CriRecord[], sts: readonly { s: ContainerStatus }[]): RuntimeName | null {
+function runtimeFrom(
+  version: string | null,
+  cri: readonly CriRecord[],
+  sts: readonly { s: ContainerStatus }[],
+): RuntimeName | null {
   const v = version ?? sts.map(({ s }) => s.containerID ?? '').find((x) => x.includes('://')) ?? '';
   if (/^containerd/i.test(v)) return 'containerd';
   if (/^cri-o/i.test(v)) return 'cri-o';
@@ -512,7 +645,12 @@ function finalize(d: StepDraft): Step | null {
   const used = new Set([s, e]);
   const corroboration: Corroboration[] = [...d.starts, ...d.ends]
     .filter((c) => !used.has(c))
-    .map((c) => ({ source: c.source, precision: c.time.precision, start: d.starts.includes(c) ? formatInstant(c.time) : null, end: d.ends.includes(c) ? formatInstant(c.time) : null }))
+    .map((c) => ({
+      source: c.source,
+      precision: c.time.precision,
+      start: d.starts.includes(c) ? formatInstant(c.time) : null,
+      end: d.ends.includes(c) ? formatInstant(c.time) : null,
+    }))
     .filter((c, i, arr) => arr.findIndex((x) => x.source === c.source && x.start === c.start && x.end === c.end) === i)
     .sort((a, b) => `${a.source}${a.start}${a.end}`.localeCompare(`${b.source}${b.start}${b.end}`));
   const { from, to } = ARROWS[d.kind];
@@ -540,10 +678,25 @@ function finalize(d: StepDraft): Step | null {
 }
 
 const CONTAINER_OFFSET: Partial<Record<StepKind, number>> = {
-  'image-pull': 0, 'image-present': 0, 'image-pull-failed': 1, 'container-created': 3, 'container-started': 4, 'probe-failed': 5, 'container-failed': 6, 'back-off': 7,
+  'image-pull': 0,
+  'image-present': 0,
+  'image-pull-failed': 1,
+  'container-created': 3,
+  'container-started': 4,
+  'probe-failed': 5,
+  'container-failed': 6,
+  'back-off': 7,
 };
 const POD_RANK: Partial<Record<StepKind, number>> = {
-  created: 0, 'scheduling-failed': 1, scheduled: 2, 'kubelet-accepted': 3, 'volume-failed': 4, 'sandbox-created': 6, 'sandbox-failed': 7, 'containers-ready': 100_000, ready: 100_001,
+  created: 0,
+  'scheduling-failed': 1,
+  scheduled: 2,
+  'kubelet-accepted': 3,
+  'volume-failed': 4,
+  'sandbox-created': 6,
+  'sandbox-failed': 7,
+  'containers-ready': 100_000,
+  ready: 100_001,
 };
 
 function stepRank(s: Step, containers: readonly { name: string; init: boolean }[], nInit: number): number {
@@ -567,16 +720,26 @@ function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {
   const crashed = statuses(pod).some(({ s }) => {
     const now = s.state?.terminated;
     const last = s.lastState?.terminated;
-    return (!!now && (now.exitCode ?? 0) !== 0) || (!s.ready && (s.restartCount ?? 0) > 0 && !!last && (last.exitCode ?? 0) !== 0);
+    return (
+      (!!now && (now.exitCode ?? 0) !== 0) ||
+      (!s.ready && (s.restartCount ?? 0) > 0 && !!last && (last.exitCode ?? 0) !== 0)
+    );
   });
   if (crashed) return 'failed';
-  if (steps.some((s) => s.status === 'failed' && (s.kind === 'sandbox-failed' || s.kind === 'volume-failed'))) return 'failed';
+  if (steps.some((s) => s.status === 'failed' && (s.kind === 'sandbox-failed' || s.kind === 'volume-failed')))
+    return 'failed';
   if (!pod.spec?.nodeName) return 'pending';
   if (!steps.some((s) => s.kind === 'kubelet-accepted')) return 'scheduled';
   return 'starting';
 }
 
-function buildNotes(state: TraceState, steps: readonly Step[], pod: Pod | null, events: readonly NormalizedEvent[], created: Instant | null): TraceNote[] {
+function buildNotes(
+  state: TraceState,
+  steps: readonly Step[],
+  pod: Pod | null,
+  events: readonly NormalizedEvent[],
+  created: Instant | null,
+): TraceNote[] {
   const notes: TraceNote[] = [...state.notes.values()];
   // Clock skew: a node-side time well before the apiserver stored the pod means the clocks disagree.
   if (created) {
@@ -598,11 +761,15 @@ function buildNotes(state: TraceState, steps: readonly Step[], pod: Pod | null, 
   if (pod?.spec?.nodeName && events.length === 0 && state.events.size === 0) {
     notes.push({
       kind: 'events-expired',
-      message: 'No events were found for this pod. Events expire after 1 h by default (kube-apiserver --event-ttl), so an older pod has lost them; times come from the pod status only.',
+      message:
+        'No events were found for this pod. Events expire after 1 h by default (kube-apiserver --event-ttl), so an older pod has lost them; times come from the pod status only.',
     });
   }
   if (events.some((e) => e.reason === 'SandboxChanged')) {
-    notes.push({ kind: 'disturbance', message: 'The pod sandbox changed and was re-created (node reboot, runtime restart or network loss).' });
+    notes.push({
+      kind: 'disturbance',
+      message: 'The pod sandbox changed and was re-created (node reboot, runtime restart or network loss).',
+    });
   }
   return notes.sort((a, b) => `${a.kind}|${a.message}`.localeCompare(`${b.kind}|${b.message}`));
 }

@@ -41,7 +41,8 @@ function num(x: unknown): number | null {
 export function normalizeEvent(raw: unknown): NormalizedEvent | null {
   if (!isRecord(raw)) return null;
   const meta = isRecord(raw.metadata) ? raw.metadata : {};
-  const isV1 = isRecord(raw.regarding) || typeof raw.note === 'string' || str(raw.apiVersion).startsWith('events.k8s.io/');
+  const isV1 =
+    isRecord(raw.regarding) || typeof raw.note === 'string' || str(raw.apiVersion).startsWith('events.k8s.io/');
   const series = isRecord(raw.series) ? raw.series : null;
   const eventTime = parseInstant(raw.eventTime);
   let first: Instant | null;
@@ -103,7 +104,10 @@ export function eventsFromList(raw: unknown): NormalizedEvent[] {
 }
 
 /** Does this event regard the given pod? By uid when both have one, else by namespace + name. */
-export function regardsPod(e: NormalizedEvent, pod: { uid: string | null; name: string | null; namespace: string | null }): boolean {
+export function regardsPod(
+  e: NormalizedEvent,
+  pod: { uid: string | null; name: string | null; namespace: string | null },
+): boolean {
   const r = e.regarding;
   if (r.kind && r.kind !== 'Pod') return false;
   if (r.uid && pod.uid) return r.uid === pod.uid;

@@ -141,7 +141,8 @@ export class TraceState {
         versions.set(text, { event: prev?.event ?? e, receivedAt });
         this.eventVersions.set(e.uid, versions);
         let best: EventEntry | null = null;
-        for (const v of versions.values()) best = best ? (preferEvent(best.event, v.event) === best.event ? best : v) : v;
+        for (const v of versions.values())
+          best = best ? (preferEvent(best.event, v.event) === best.event ? best : v) : v;
         if (best) this.events.set(e.uid, best);
         return true;
       }
@@ -153,7 +154,12 @@ export class TraceState {
       }
       case 'node': {
         const prev = this.nodes.get(ev.name);
-        const next = prev && ev.runtimeVersion ? (prev <= ev.runtimeVersion ? prev : ev.runtimeVersion) : (prev ?? ev.runtimeVersion);
+        const next =
+          prev && ev.runtimeVersion
+            ? prev <= ev.runtimeVersion
+              ? prev
+              : ev.runtimeVersion
+            : (prev ?? ev.runtimeVersion);
         if (this.nodes.has(ev.name) && prev === next) return false;
         this.nodes.set(ev.name, next);
         return true;
@@ -169,7 +175,12 @@ export class TraceState {
         const key = `${c.node}|${c.resource}`;
         const prev = this.capacity.get(key);
         // Later reading wins; equal times fall back to text order so the merge stays commutative.
-        if (prev && (prev.observedAt > c.observedAt || (prev.observedAt === c.observedAt && stableStringify(prev) >= stableStringify(c)))) return false;
+        if (
+          prev &&
+          (prev.observedAt > c.observedAt ||
+            (prev.observedAt === c.observedAt && stableStringify(prev) >= stableStringify(c)))
+        )
+          return false;
         this.capacity.set(key, c);
         return true;
       }

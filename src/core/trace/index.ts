@@ -1,4 +1,11 @@
-export { TraceState, stableStringify, compareResourceVersions, type Evidence, type NodeCapacity, type PodSnapshot } from './evidence.js';
+export {
+  TraceState,
+  stableStringify,
+  compareResourceVersions,
+  type Evidence,
+  type NodeCapacity,
+  type PodSnapshot,
+} from './evidence.js';
 export { buildTrace, type BuildOptions } from './build.js';
 export { makeTraceFile, readTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from './trace-file.js';
 export { normalizeEvent, eventsFromList, regardsPod, containerFromFieldPath, type NormalizedEvent } from './events.js';

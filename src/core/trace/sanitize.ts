@@ -5,7 +5,13 @@
 
 import { isRecord, type Pod } from '../k8s-types.js';
 
-type Shape = 'string' | 'number' | 'boolean' | 'object' | { readonly fields: Readonly<Record<string, Shape>> } | { readonly items: Shape };
+type Shape =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'object'
+  | { readonly fields: Readonly<Record<string, Shape>> }
+  | { readonly items: Shape };
 
 const STR = 'string';
 const obj = (fields: Record<string, Shape>): Shape => ({ fields });
@@ -25,10 +31,30 @@ const CONTAINER = obj({
   envFrom: list('object'),
   volumeMounts: list('object'),
 });
-const CONTAINER_STATUS = obj({ name: STR, image: STR, imageID: STR, containerID: STR, ready: 'boolean', started: 'boolean', restartCount: 'number', state: STATE, lastState: STATE });
+const CONTAINER_STATUS = obj({
+  name: STR,
+  image: STR,
+  imageID: STR,
+  containerID: STR,
+  ready: 'boolean',
+  started: 'boolean',
+  restartCount: 'number',
+  state: STATE,
+  lastState: STATE,
+});
 
 const POD: Shape = obj({
-  metadata: obj({ name: STR, generateName: STR, namespace: STR, uid: STR, resourceVersion: STR, creationTimestamp: STR, deletionTimestamp: STR, labels: 'object', ownerReferences: list(obj({ kind: STR, name: STR, uid: STR })) }),
+  metadata: obj({
+    name: STR,
+    generateName: STR,
+    namespace: STR,
+    uid: STR,
+    resourceVersion: STR,
+    creationTimestamp: STR,
+    deletionTimestamp: STR,
+    labels: 'object',
+    ownerReferences: list(obj({ kind: STR, name: STR, uid: STR })),
+  }),
   spec: obj({
     nodeName: STR,
     nodeSelector: 'object',
@@ -45,7 +71,9 @@ const POD: Shape = obj({
     reason: STR,
     message: STR,
     startTime: STR,
-    conditions: list(obj({ type: STR, status: STR, reason: STR, message: STR, lastTransitionTime: STR, lastProbeTime: STR })),
+    conditions: list(
+      obj({ type: STR, status: STR, reason: STR, message: STR, lastTransitionTime: STR, lastProbeTime: STR }),
+    ),
     containerStatuses: list(CONTAINER_STATUS),
     initContainerStatuses: list(CONTAINER_STATUS),
   }),
@@ -53,9 +81,11 @@ const POD: Shape = obj({
 
 /** `x` reduced to what `shape` allows (undefined when it does not fit at all). */
 function fit(x: unknown, shape: Shape): unknown {
-  if (shape === 'string' || shape === 'number' || shape === 'boolean') return typeof x === shape && (shape !== 'number' || Number.isFinite(x)) ? x : undefined;
+  if (shape === 'string' || shape === 'number' || shape === 'boolean')
+    return typeof x === shape && (shape !== 'number' || Number.isFinite(x)) ? x : undefined;
   if (shape === 'object') return isRecord(x) ? x : undefined;
-  if ('items' in shape) return Array.isArray(x) ? x.map((i) => fit(i, shape.items)).filter((i) => i !== undefined) : undefined;
+  if ('items' in shape)
+    return Array.isArray(x) ? x.map((i) => fit(i, shape.items)).filter((i) => i !== undefined) : undefined;
   if (!isRecord(x)) return undefined;
   const out: Record<string, unknown> = { ...x };
   for (const [k, s] of Object.entries(shape.fields)) {

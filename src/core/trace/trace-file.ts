@@ -24,19 +24,30 @@ export function makeTraceFile(p: Omit<TraceFile, 'format' | 'version'>): TraceFi
 
 /** The evidence of a parsed trace file, shape-checked piece by piece; a string says what is wrong. */
 export function readTraceFile(raw: unknown): Evidence[] | string {
-  if (!isRecord(raw) || raw.format !== TRACE_FILE_FORMAT) return `is not a Pod Birth trace file (format "${TRACE_FILE_FORMAT}")`;
-  if (raw.version !== TRACE_FILE_VERSION) return `has trace file version ${String(raw.version)}; this Pod Birth reads version ${TRACE_FILE_VERSION}`;
+  if (!isRecord(raw) || raw.format !== TRACE_FILE_FORMAT)
+    return `is not a Pod Birth trace file (format "${TRACE_FILE_FORMAT}")`;
+  if (raw.version !== TRACE_FILE_VERSION)
+    return `has trace file version ${String(raw.version)}; this Pod Birth reads version ${TRACE_FILE_VERSION}`;
   if (!Array.isArray(raw.evidence)) return 'has no evidence list';
   const out: Evidence[] = [];
   for (const e of raw.evidence) {
     if (!isRecord(e)) continue;
     const ok =
       ((e.type === 'pod' || e.type === 'event') && isRecord(e.object)) ||
-      (e.type === 'log' && isRecord(e.record) && isRecord(e.record.time) && typeof e.record.time.key === 'string' && typeof e.record.raw === 'string') ||
+      (e.type === 'log' &&
+        isRecord(e.record) &&
+        isRecord(e.record.time) &&
+        typeof e.record.time.key === 'string' &&
+        typeof e.record.raw === 'string') ||
       (e.type === 'node' && typeof e.name === 'string') ||
       (e.type === 'note' && isRecord(e.note) && typeof e.note.message === 'string') ||
-      (e.type === 'capacity' && isRecord(e.capacity) && typeof e.capacity.node === 'string' && (e.capacity.resource === 'cpu' || e.capacity.resource === 'memory') &&
-        Number.isFinite(e.capacity.allocatable) && Number.isFinite(e.capacity.requested) && typeof e.capacity.observedAt === 'string');
+      (e.type === 'capacity' &&
+        isRecord(e.capacity) &&
+        typeof e.capacity.node === 'string' &&
+        (e.capacity.resource === 'cpu' || e.capacity.resource === 'memory') &&
+        Number.isFinite(e.capacity.allocatable) &&
+        Number.isFinite(e.capacity.requested) &&
+        typeof e.capacity.observedAt === 'string');
     if (ok) out.push(e as unknown as Evidence);
   }
   return out;

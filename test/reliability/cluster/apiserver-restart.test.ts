@@ -7,7 +7,14 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnection, setRequestLogger, type Connection } from '../../../src/cluster/index.js';
-import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, percentile } from '../../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  daemon,
+  deleteNamespace,
+  ensureImagePresent,
+  percentile,
+} from '../../cluster/harness.js';
 import { expectMatchesGroundTruth, expectSameAsFreshAttach, step } from '../../cluster/trace-checks.js';
 import { applyAndTrace, podManifest, reportNumbers, sleep, until } from './support.js';
 
@@ -39,10 +46,16 @@ describe('apiserver crash and restart', () => {
     const requests: { at: number; line: string }[] = [];
     setRequestLogger((line) => requests.push({ at: Date.now(), line }));
     const lives = await Promise.all(
-      Array.from({ length: TRACES }, (_, i) => applyAndTrace(conn, podManifest(ns, `survivor-${i}`, { initSleep: 6 }), { timeoutMs: 180_000 })),
+      Array.from({ length: TRACES }, (_, i) =>
+        applyAndTrace(conn, podManifest(ns, `survivor-${i}`, { initSleep: 6 }), { timeoutMs: 180_000 }),
+      ),
     );
     // Crash the apiserver once every pod is past its sandbox and inside its init container.
-    await until('every init container started', () => lives.every((l) => !!step(l.trace(), 'container-started', 'wait')), 90_000);
+    await until(
+      'every init container started',
+      () => lives.every((l) => !!step(l.trace(), 'container-started', 'wait')),
+      90_000,
+    );
     const killedAt = Date.now();
     await daemon('kill', 'kube-apiserver');
     const killDone = Date.now();
@@ -57,7 +70,9 @@ describe('apiserver crash and restart', () => {
     const watchDuringDown = duringDown.filter((r) => /[?&]watch=1/.test(r.line));
     const watchesOpen = lives.reduce((n, l) => n + l.session.watchCount, 0);
     const downS = (upAt - killedAt) / 1000;
-    const retryingStates = lives.flatMap((l) => l.states().filter((s) => s.at >= killedAt && /retrying/.test(s.message)));
+    const retryingStates = lives.flatMap((l) =>
+      l.states().filter((s) => s.at >= killedAt && /retrying/.test(s.message)),
+    );
     const readyAfterUpMs = lives.map((l) => {
       const end = l.events.find((e) => e.event.type === 'finished')?.at ?? doneAt;
       return end - upAt;

@@ -17,7 +17,8 @@ const written: string[] = [];
 
 beforeAll(async () => {
   const env = clusterEnv();
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(join(process.cwd(), 'dist', 'cli.js')))
+    throw new Error('dist/cli.js is missing: run `npm run build` first');
   conn = loadConnection({ kubeconfig: env.kubeconfig });
   ns = await createNamespace('pb-rel-confirm');
 });
@@ -31,7 +32,11 @@ const deployment = (name: string): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: ns },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } },
+  },
 });
 
 function manifestFile(obj: KubeObject): string {
@@ -48,9 +53,14 @@ async function existing(): Promise<string> {
 
 function run(cmd: string, args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: 60_000, encoding: 'utf8', env: { ...process.env, KUBECONFIG: clusterEnv().kubeconfig } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { timeout: 60_000, encoding: 'utf8', env: { ...process.env, KUBECONFIG: clusterEnv().kubeconfig } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(input);
   });
 }
@@ -62,12 +72,19 @@ describe('apply needs a confirmation', () => {
     const asked: string[] = [];
     for (const obj of [podManifest(ns, 'declined-pod'), deployment('declined-deploy')]) {
       const r = await startRun({
-        conn, obj, namespace: ns, mode: 'apply', maxPods: 1, timeoutMs: 10_000, session: {},
+        conn,
+        obj,
+        namespace: ns,
+        mode: 'apply',
+        maxPods: 1,
+        timeoutMs: 10_000,
+        session: {},
         confirm: async (plan) => {
           asked.push(`${plan.kind}/${plan.name} → ${plan.namespace} @ ${plan.context} (${plan.server})`);
           return null;
         },
-        onPod: () => undefined, onEvent: () => undefined,
+        onPod: () => undefined,
+        onEvent: () => undefined,
       });
       expect(r.status).toBe('declined');
     }
@@ -86,7 +103,9 @@ describe('apply needs a confirmation', () => {
         const r = await run(process.execPath, [cliPath(), 'trace', '--apply', '-f', file, '--timeout', '20s'], input);
         results[`${obj.kind} stdin=${JSON.stringify(input)}`] = r.code;
         expect(r.code, r.stderr).toBe(2);
-        expect(r.stderr).toMatch(new RegExp(`Apply ${obj.kind} "${obj.metadata?.name}" to namespace "${ns}" of context "[^"]+"`));
+        expect(r.stderr).toMatch(
+          new RegExp(`Apply ${obj.kind} "${obj.metadata?.name}" to namespace "${ns}" of context "[^"]+"`),
+        );
         expect(r.stderr).toMatch(/Refusing to apply without confirmation: run in a terminal, or pass --yes/);
       }
     }
@@ -97,7 +116,11 @@ describe('apply needs a confirmation', () => {
   it('dist/cli.js in a real terminal (pty) answered "n": exit 2, nothing created', async () => {
     const file = manifestFile(podManifest(ns, 'tty-pod'));
     // util-linux `script` gives the CLI a pseudo-terminal; its stdin carries the answer.
-    const r = await run('script', ['-qec', `${process.execPath} ${cliPath()} trace --apply -f ${file} --timeout 20s`, '/dev/null'], 'n\n');
+    const r = await run(
+      'script',
+      ['-qec', `${process.execPath} ${cliPath()} trace --apply -f ${file} --timeout 20s`, '/dev/null'],
+      'n\n',
+    );
     expect(r.stdout).toMatch(/Apply Pod "tty-pod" to namespace "[^"]+" of context "[^"]+" \([^)]+\)\? \[y\/N\]/);
     expect(r.stdout).toMatch(/not applied/);
     expect(r.code).toBe(2);

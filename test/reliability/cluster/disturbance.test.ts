@@ -17,7 +17,10 @@ describe('restart detection in node logs', () => {
       'Nov 23 12:07:03.001000 vm containerd[27800]: time="2026-11-23T12:07:03.000912345Z" level=info msg="starting containerd" revision= version=1.6.20~ds1',
       'time="2026-11-23T12:07:04.5Z" level=info msg="Starting CRI-O, version: 1.30.0, git: unknown"',
     ].join('\n');
-    expect(runtimeStarts(text, created).map((s) => `${s.runtime} ${s.at.key}`)).toEqual(['containerd 2026-11-23T12:07:03.000912345Z', 'CRI-O 2026-11-23T12:07:04.500000000Z']);
+    expect(runtimeStarts(text, created).map((s) => `${s.runtime} ${s.at.key}`)).toEqual([
+      'containerd 2026-11-23T12:07:03.000912345Z',
+      'CRI-O 2026-11-23T12:07:04.500000000Z',
+    ]);
   });
 
   it('kubelet: lines about the pod from a second process (journal prefix or klog header)', () => {
@@ -28,11 +31,18 @@ describe('restart detection in node logs', () => {
     ].join('\n');
     const records = parseLogText(journal, { referenceYear: 2026 }).records;
     expect(records.length).toBeGreaterThanOrEqual(3);
-    expect(laterProcesses(records).map((p) => `${p.pid} ${p.firstSeen.key.slice(0, 23)}`)).toEqual(['27991 2026-11-23T12:07:08.561']);
+    expect(laterProcesses(records).map((p) => `${p.pid} ${p.firstSeen.key.slice(0, 23)}`)).toEqual([
+      '27991 2026-11-23T12:07:08.561',
+    ]);
     // Plain klog (a file, no journal): the header's pid.
-    const klog = journal.split('\n').map((l) => l.replace(/^.*?\]: /, '')).join('\n');
+    const klog = journal
+      .split('\n')
+      .map((l) => l.replace(/^.*?\]: /, ''))
+      .join('\n');
     expect(laterProcesses(parseLogText(klog, { referenceYear: 2026 }).records).map((p) => p.pid)).toEqual(['27991']);
     // One process: no restart.
-    expect(laterProcesses(parseLogText(journal.split('\n').slice(0, 2).join('\n'), { referenceYear: 2026 }).records)).toEqual([]);
+    expect(
+      laterProcesses(parseLogText(journal.split('\n').slice(0, 2).join('\n'), { referenceYear: 2026 }).records),
+    ).toEqual([]);
   });
 });

@@ -11,12 +11,26 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConnection, makeTraceFile, setRequestLogger, startRun, type SessionEvent } from '../../../src/cluster/index.js';
+import {
+  loadConnection,
+  makeTraceFile,
+  setRequestLogger,
+  startRun,
+  type SessionEvent,
+} from '../../../src/cluster/index.js';
 import { main } from '../../../src/cli/main.js';
 import { renderMermaid } from '../../../src/core/mermaid/index.js';
 import { toContract } from '../../../src/core/report/contract.js';
 import { renderText } from '../../../src/core/report/text.js';
-import { clusterEnv, createNamespace, deleteNamespace, ensureImagePresent, kubectl, mintKubeconfig, type MintedKubeconfig } from '../../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  deleteNamespace,
+  ensureImagePresent,
+  kubectl,
+  mintKubeconfig,
+  type MintedKubeconfig,
+} from '../../cluster/harness.js';
 import { step } from '../../cluster/trace-checks.js';
 import { reportNumbers } from './support.js';
 
@@ -38,17 +52,29 @@ const file = (name: string): string => {
 
 beforeAll(async () => {
   const env = clusterEnv();
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(join(process.cwd(), 'dist', 'cli.js')))
+    throw new Error('dist/cli.js is missing: run `npm run build` first');
   ns = await createNamespace('pb-rel-secret');
   await ensureImagePresent(ns, 'busybox:1.36');
   dir = env.stateDir;
   await kubectl(['-n', ns, 'create', 'secret', 'generic', 'app-secret', `--from-literal=password=${SECRET}`]);
   // Everything a full trace can use, and no right on Secrets: creating a pod that mounts one needs none.
-  minted = await mintKubeconfig('pb-secret-tracer', ns, [
-    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
-    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['list', 'watch'] },
-  ], { clusterRules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }] });
+  minted = await mintKubeconfig(
+    'pb-secret-tracer',
+    ns,
+    [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['list', 'watch'] },
+    ],
+    {
+      clusterRules: [
+        { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] },
+        { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      ],
+    },
+  );
   setRequestLogger((line) => requestLog.push(line));
 });
 
@@ -62,9 +88,14 @@ afterAll(async () => {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), ...args], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [join(process.cwd(), 'dist', 'cli.js'), ...args],
+      { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -134,7 +165,17 @@ spec:
     const events: SessionEvent[] = [];
     let session: import('../../../src/cluster/index.js').TraceSession | undefined;
     const conn = loadConnection({ kubeconfig: minted.path, namespace: ns });
-    const r = await startRun({ conn, obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: POD, namespace: ns } }, namespace: ns, mode: 'attach', maxPods: 1, timeoutMs: 60_000, session: {}, onPod: (_n, s) => (session = s), onEvent: (_n, e) => events.push(e) });
+    const r = await startRun({
+      conn,
+      obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: POD, namespace: ns } },
+      namespace: ns,
+      mode: 'attach',
+      maxPods: 1,
+      timeoutMs: 60_000,
+      session: {},
+      onPod: (_n, s) => (session = s),
+      onEvent: (_n, e) => events.push(e),
+    });
     expect(r.status).toBe('running');
     if (r.status === 'running') expect(await r.run.finished).toBe('ready');
     const trace = session!.trace();
@@ -144,7 +185,18 @@ spec:
     outputs.set('toContract(trace)', JSON.stringify(toContract(trace)));
     outputs.set('renderMermaid(trace).source', renderMermaid(trace).source);
     outputs.set('renderText(trace)', renderText(trace));
-    outputs.set('makeTraceFile (recorded evidence)', JSON.stringify(makeTraceFile({ recordedAt: new Date().toISOString(), context: conn.context, namespace: ns, name: POD, evidence: session!.recorded })));
+    outputs.set(
+      'makeTraceFile (recorded evidence)',
+      JSON.stringify(
+        makeTraceFile({
+          recordedAt: new Date().toISOString(),
+          context: conn.context,
+          namespace: ns,
+          name: POD,
+          evidence: session!.recorded,
+        }),
+      ),
+    );
     outputs.set('session events', JSON.stringify(events));
 
     // Credentials: an invalid token and the admin's client certificate go through the error path
@@ -171,7 +223,10 @@ spec:
     const adminText = readFileSync(admin, 'utf8');
     const field = (k: string): string => adminText.match(new RegExp(`${k}:\\s*(\\S+)`))?.[1] ?? '';
     const keyPem = Buffer.from(field('client-key-data'), 'base64').toString('utf8');
-    const keyBody = keyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const keyBody = keyPem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     const certData = field('client-certificate-data');
     const needles: Record<string, string> = {
       'secret value': SECRET,
@@ -185,7 +240,8 @@ spec:
       'admin client key (PEM body)': keyBody.slice(0, 48),
       'admin client-certificate-data': certData.slice(0, 48),
     };
-    for (const [name, value] of Object.entries(needles)) expect(value.length, `${name} is a real needle`).toBeGreaterThanOrEqual(24);
+    for (const [name, value] of Object.entries(needles))
+      expect(value.length, `${name} is a real needle`).toBeGreaterThanOrEqual(24);
 
     const hits: string[] = [];
     for (const [where, text] of outputs) {

@@ -5,7 +5,15 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnection, type Connection } from '../../../src/cluster/index.js';
-import { clusterEnv, createNamespace, daemon, deleteNamespace, ensureImagePresent, kubectlJson, waitFor } from '../../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  daemon,
+  deleteNamespace,
+  ensureImagePresent,
+  kubectlJson,
+  waitFor,
+} from '../../cluster/harness.js';
 import { expectMatchesGroundTruth, expectSameAsFreshAttach, step } from '../../cluster/trace-checks.js';
 import { applyAndTrace, podManifest, reportNumbers, until } from './support.js';
 
@@ -23,10 +31,18 @@ afterEach(async () => {
   await daemon('start', 'containerd');
   await daemon('start', 'kubelet');
   const node = clusterEnv.unchecked().nodeName;
-  await waitFor(`node ${node} Ready again`, async () => {
-    const n = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>(['get', 'node', node]);
-    return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-  }, { timeoutMs: 120_000, intervalMs: 500 });
+  await waitFor(
+    `node ${node} Ready again`,
+    async () => {
+      const n = await kubectlJson<{ status: { conditions: { type: string; status: string }[] } }>([
+        'get',
+        'node',
+        node,
+      ]);
+      return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
 });
 
 afterAll(async () => {
@@ -34,9 +50,27 @@ afterAll(async () => {
 });
 
 const cases = [
-  { title: 'containerd restarts (SIGTERM + start)', daemon: 'containerd', action: 'restart', source: 'runtime-log', note: /container runtime \(containerd\) restarted on node \S+ at \d{4}-/ },
-  { title: 'containerd crashes (SIGKILL) and comes back', daemon: 'containerd', action: 'kill', source: 'runtime-log', note: /container runtime \(containerd\) restarted on node \S+ at \d{4}-/ },
-  { title: 'the kubelet restarts', daemon: 'kubelet', action: 'restart', source: 'kubelet-log', note: /kubelet on node \S+ restarted during this pod's birth/ },
+  {
+    title: 'containerd restarts (SIGTERM + start)',
+    daemon: 'containerd',
+    action: 'restart',
+    source: 'runtime-log',
+    note: /container runtime \(containerd\) restarted on node \S+ at \d{4}-/,
+  },
+  {
+    title: 'containerd crashes (SIGKILL) and comes back',
+    daemon: 'containerd',
+    action: 'kill',
+    source: 'runtime-log',
+    note: /container runtime \(containerd\) restarted on node \S+ at \d{4}-/,
+  },
+  {
+    title: 'the kubelet restarts',
+    daemon: 'kubelet',
+    action: 'restart',
+    source: 'kubelet-log',
+    note: /kubelet on node \S+ restarted during this pod's birth/,
+  },
 ] as const;
 
 describe('a node daemon restarts mid-trace', () => {
@@ -68,11 +102,17 @@ describe('a node daemon restarts mid-trace', () => {
       if (outcome === 'failed') expect(trace.diagnosis[0]?.message, 'a failed birth says why').toBeTruthy();
       else expect(step(trace, 'container-started', 'app')).toBeDefined();
       // The trace noticed, and says which daemon and when.
-      expect(disturbances.some((n) => n.source === c.source && c.note.test(n.message)), JSON.stringify(trace.notes)).toBe(true);
+      expect(
+        disturbances.some((n) => n.source === c.source && c.note.test(n.message)),
+        JSON.stringify(trace.notes),
+      ).toBe(true);
       expect(live.states().some((s) => c.note.test(s.message))).toBe(true);
       // Nothing lost, nothing duplicated; CRI times still equal containerd's own.
       const fresh = await expectSameAsFreshAttach(conn, ns, trace, name);
-      expect(fresh.notes.filter((n) => n.kind === 'disturbance').length, 'a later attach sees the same disturbance').toBeGreaterThanOrEqual(1);
+      expect(
+        fresh.notes.filter((n) => n.kind === 'disturbance').length,
+        'a later attach sees the same disturbance',
+      ).toBeGreaterThanOrEqual(1);
       expect(await expectMatchesGroundTruth(trace)).toBeGreaterThanOrEqual(6);
     });
   }

@@ -8,7 +8,17 @@
 import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnection, setRequestLogger, type Connection } from '../../../src/cluster/index.js';
-import { clusterEnv, createNamespace, deleteNamespace, ensureImagePresent, kubectl, loopbackProxy, mintKubeconfig, type MintedKubeconfig, type PolicyRule } from '../../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  deleteNamespace,
+  ensureImagePresent,
+  kubectl,
+  loopbackProxy,
+  mintKubeconfig,
+  type MintedKubeconfig,
+  type PolicyRule,
+} from '../../cluster/harness.js';
 import { step } from '../../cluster/trace-checks.js';
 import { applyAndTrace, podManifest, reportNumbers, sleep, until, type LiveTrace } from './support.js';
 
@@ -64,7 +74,11 @@ const lives: LiveTrace[] = [];
 async function longTrace(conn: Connection, name: string): Promise<LiveTrace> {
   const live = await applyAndTrace(conn, podManifest(ns, name, { initSleep: 60 }), { timeoutMs: 120_000 });
   lives.push(live);
-  await until('the init container started (runtime log read)', () => step(live.trace(), 'container-started', 'wait')?.source === 'runtime-log', 60_000);
+  await until(
+    'the init container started (runtime log read)',
+    () => step(live.trace(), 'container-started', 'wait')?.source === 'runtime-log',
+    60_000,
+  );
   return live;
 }
 
@@ -143,7 +157,11 @@ describe('credentials revoked mid-trace', () => {
       });
       expect(outcome).toBe('stopped');
       expect(errors[0]?.kind).toBe('forbidden');
-      expect(errors[0]?.message).toMatch(new RegExp(`Forbidden: context "[^"]+" may not watch pods in namespace "${ns}".*Ask a cluster admin for a Role granting "watch" on "pods"`));
+      expect(errors[0]?.message).toMatch(
+        new RegExp(
+          `Forbidden: context "[^"]+" may not watch pods in namespace "${ns}".*Ask a cluster admin for a Role granting "watch" on "pods"`,
+        ),
+      );
       expect(after.length).toBeLessThanOrEqual(MAX_REQUESTS);
       expect(afterError, 'nothing is asked again after the 403').toEqual([]);
     } finally {
@@ -157,7 +175,11 @@ describe('credentials revoked mid-trace', () => {
     const live = await longTrace(conn, 'revoked-np');
     const revokedAt = Date.now();
     await kubectl(['delete', 'clusterrolebinding', `pod-birth-test:${ns}:${m.serviceAccount}`]);
-    await until('a degraded note about nodes/proxy', () => live.trace().notes.some((n) => n.kind === 'degraded' && n.source === 'runtime-log'), 20_000);
+    await until(
+      'a degraded note about nodes/proxy',
+      () => live.trace().notes.some((n) => n.kind === 'degraded' && n.source === 'runtime-log'),
+      20_000,
+    );
     const notedAt = Date.now();
     const counter = countRequests();
     await sleep(10_000);

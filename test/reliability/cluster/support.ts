@@ -3,7 +3,14 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRun, type Connection, type KubeObject, type Outcome, type SessionEvent, type TraceSession } from '../../../src/cluster/index.js';
+import {
+  startRun,
+  type Connection,
+  type KubeObject,
+  type Outcome,
+  type SessionEvent,
+  type TraceSession,
+} from '../../../src/cluster/index.js';
 import type { Trace } from '../../../src/core/model.js';
 
 export interface PodOptions {
@@ -22,7 +29,10 @@ export function podManifest(namespace: string, name: string, o: PodOptions = {})
     containers: o.containers ?? [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
     ...o.extra,
   };
-  if (o.initSleep) spec.initContainers = [{ name: 'wait', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', String(o.initSleep)] }];
+  if (o.initSleep)
+    spec.initContainers = [
+      { name: 'wait', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', String(o.initSleep)] },
+    ];
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec };
 }
 
@@ -38,7 +48,11 @@ export interface LiveTrace {
 }
 
 /** Apply & trace one Pod through startRun (mode apply, confirmed by "test"), as the CLI does. */
-export async function applyAndTrace(conn: Connection, obj: KubeObject, opts: { timeoutMs?: number } = {}): Promise<LiveTrace> {
+export async function applyAndTrace(
+  conn: Connection,
+  obj: KubeObject,
+  opts: { timeoutMs?: number } = {},
+): Promise<LiveTrace> {
   const events: { at: number; event: SessionEvent }[] = [];
   let session: TraceSession | undefined;
   const r = await startRun({

@@ -11,7 +11,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnection, type Connection, type ResumableWatch, type TraceSession } from '../../../src/cluster/index.js';
 import { requestJson } from '../../../src/cluster/http.js';
-import { clusterEnv, createNamespace, deleteNamespace, ensureImagePresent, loopbackProxy, percentile, type LoopbackProxy } from '../../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  deleteNamespace,
+  ensureImagePresent,
+  loopbackProxy,
+  percentile,
+  type LoopbackProxy,
+} from '../../cluster/harness.js';
 import { expectMatchesGroundTruth, expectSameAsFreshAttach, step } from '../../cluster/trace-checks.js';
 import { applyAndTrace, podManifest, reportNumbers, sleep, until, type LiveTrace } from './support.js';
 
@@ -81,11 +89,20 @@ describe('watch streams cut repeatedly', () => {
   it(`${CUTS} cuts across ${TRACES} live traces: every watch streams again within 2 s, 410 relists, nothing lost or duplicated`, async () => {
     const viaProxy = loadConnection({ kubeconfig: proxy.kubeconfig });
     const lives = await Promise.all(
-      Array.from({ length: TRACES }, (_, i) => applyAndTrace(viaProxy, podManifest(ns, `cut-${i}`, { initSleep: 26 }), { timeoutMs: 150_000 })),
+      Array.from({ length: TRACES }, (_, i) =>
+        applyAndTrace(viaProxy, podManifest(ns, `cut-${i}`, { initSleep: 26 }), { timeoutMs: 150_000 }),
+      ),
     );
     // All three watches of every trace past their first list and streaming.
-    const streaming = (l: LiveTrace): boolean => ['pod watch watching', 'events watch watching', 'events.events.k8s.io watch watching'].every((p) => l.states().some((s) => s.message.startsWith(p)));
-    await until('all watches streaming', () => lives.every((l) => streaming(l) && watches(l.session).length === 3), 30_000);
+    const streaming = (l: LiveTrace): boolean =>
+      ['pod watch watching', 'events watch watching', 'events.events.k8s.io watch watching'].every((p) =>
+        l.states().some((s) => s.message.startsWith(p)),
+      );
+    await until(
+      'all watches streaming',
+      () => lives.every((l) => streaming(l) && watches(l.session).length === 3),
+      30_000,
+    );
     await sleep(500);
 
     const samples: { cut: number; pod: string; watch: string; ms: number; attemptMs: number }[] = [];
@@ -105,9 +122,16 @@ describe('watch streams cut repeatedly', () => {
             watches(l.session).map(async ({ name, w }) => {
               const marker = name === 'pods' ? m.pod : m.event;
               while (!reached(w.resourceVersion, marker) && Date.now() - cutAt < 15_000) await sleep(5);
-              const prefix = name === 'pods' ? 'pod watch' : name === 'events' ? 'events watch' : 'events.events.k8s.io watch';
+              const prefix =
+                name === 'pods' ? 'pod watch' : name === 'events' ? 'events watch' : 'events.events.k8s.io watch';
               const attempt = l.states().find((st) => st.at >= cutAt && st.message.startsWith(`${prefix} resumed`));
-              samples.push({ cut, pod: l.name, watch: name, ms: Date.now() - cutAt, attemptMs: attempt ? attempt.at - cutAt : -1 });
+              samples.push({
+                cut,
+                pod: l.name,
+                watch: name,
+                ms: Date.now() - cutAt,
+                attemptMs: attempt ? attempt.at - cutAt : -1,
+              });
             }),
           );
         }),
@@ -117,9 +141,16 @@ describe('watch streams cut repeatedly', () => {
 
     const outcomes = await Promise.all(lives.map((l) => l.finished));
     const ms = samples.map((s) => s.ms);
-    const perCutMax = Array.from({ length: CUTS }, (_, i) => Math.max(...samples.filter((s) => s.cut === i + 1).map((s) => s.ms)));
+    const perCutMax = Array.from({ length: CUTS }, (_, i) =>
+      Math.max(...samples.filter((s) => s.cut === i + 1).map((s) => s.ms)),
+    );
     const stats = lives.map((l) => l.session.watchStats);
-    const retrying = lives.flatMap((l) => l.states().filter((s) => /retrying/.test(s.message)).map((s) => s.message));
+    const retrying = lives.flatMap((l) =>
+      l
+        .states()
+        .filter((s) => /retrying/.test(s.message))
+        .map((s) => s.message),
+    );
     reportNumbers('watch cuts', {
       traces: TRACES,
       cuts: CUTS,
@@ -128,7 +159,13 @@ describe('watch streams cut repeatedly', () => {
       resumeMs: { p50: percentile(ms, 50), p90: percentile(ms, 90), max: Math.max(...ms), min: Math.min(...ms) },
       perCutMaxMs: perCutMax,
       // From the cut to the watch's next request (back-off included), for comparison.
-      reconnectAttemptMs: { p50: percentile(samples.map((s) => s.attemptMs), 50), max: Math.max(...samples.map((s) => s.attemptMs)) },
+      reconnectAttemptMs: {
+        p50: percentile(
+          samples.map((s) => s.attemptMs),
+          50,
+        ),
+        max: Math.max(...samples.map((s) => s.attemptMs)),
+      },
       goneAtCut: GONE_AT_CUT,
       podWatchRelists: stats.map((s) => s[0]?.relists),
       resumesPerWatch: stats.map((s) => s.map((w) => w.resumes)),
@@ -136,7 +173,8 @@ describe('watch streams cut repeatedly', () => {
     });
 
     expect(samples).toHaveLength(CUTS * TRACES * 3);
-    for (const s of samples) expect(s.ms, `cut ${s.cut}: ${s.pod} ${s.watch} watch resumed after ${s.ms} ms`).toBeLessThan(2000);
+    for (const s of samples)
+      expect(s.ms, `cut ${s.cut}: ${s.pod} ${s.watch} watch resumed after ${s.ms} ms`).toBeLessThan(2000);
     expect(outcomes.every((o) => o === 'ready')).toBe(true);
     // A dropped connection is reported as what it is, never as a certificate problem.
     expect(retrying.filter((m) => /TLS|certificate/.test(m))).toEqual([]);

@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 /** Runs one watch for `ms` against a server with `behaviour`; returns the requests it made. */
-async function requestsIn(behaviour: Behaviour, ms: number): Promise<{ lists: number; watches: number; states: string[] }> {
+async function requestsIn(
+  behaviour: Behaviour,
+  ms: number,
+): Promise<{ lists: number; watches: number; states: string[] }> {
   let lists = 0;
   let watches = 0;
   const standIn = await standInApiserver((req, res) => {

@@ -36,12 +36,33 @@ async function standIn(): Promise<Proxy> {
     setTimeout(() => {
       if (p.status !== 200) {
         res.writeHead(p.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: p.status === 403 ? 'Forbidden' : 'Unauthorized', code: p.status, message: 'no' }));
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: p.status === 403 ? 'Forbidden' : 'Unauthorized',
+            code: p.status,
+            message: 'no',
+          }),
+        );
         return;
       }
       if (url.pathname === '/api/v1/nodes/n1') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Node', metadata: { name: 'n1' }, status: { nodeInfo: { containerRuntimeVersion: 'containerd://1.6.20', kubeletVersion: 'v1.34.12', operatingSystem: 'linux' } } }));
+        res.end(
+          JSON.stringify({
+            kind: 'Node',
+            metadata: { name: 'n1' },
+            status: {
+              nodeInfo: {
+                containerRuntimeVersion: 'containerd://1.6.20',
+                kubeletVersion: 'v1.34.12',
+                operatingSystem: 'linux',
+              },
+            },
+          }),
+        );
         return;
       }
       if (url.pathname.endsWith('/selfsubjectaccessreviews')) {
@@ -62,7 +83,9 @@ describe('NodeLogFeed', () => {
     const proxy = await standIn();
     const feed = new NodeLogFeed(proxy.conn, 'n1', 'containerd');
     const now = Date.now();
-    const batches = await Promise.all(Array.from({ length: 20 }, (_x, i) => feed.read(new Date(SINCE.getTime() + i * 100), now)));
+    const batches = await Promise.all(
+      Array.from({ length: 20 }, (_x, i) => feed.read(new Date(SINCE.getTime() + i * 100), now)),
+    );
     expect(proxy.queries).toHaveLength(1);
     expect(new Set(batches.map((b) => b.records)).size).toBe(1);
     expect(batches[0]?.records.some((r) => r.type === 'cri' && r.rpc === 'RunPodSandbox')).toBe(true);

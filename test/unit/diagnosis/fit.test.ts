@@ -29,9 +29,19 @@ describe('node fit for insufficient memory', () => {
   });
 
   it('picks the node with the most free memory and says the numbers', () => {
-    const t = pendingTrace([cap('small', 8 * GI, 1 * GI), cap('roomy', 23 * GI, 1 * GI + 512 * MI), cap('full', 64 * GI, 63 * GI)]);
+    const t = pendingTrace([
+      cap('small', 8 * GI, 1 * GI),
+      cap('roomy', 23 * GI, 1 * GI + 512 * MI),
+      cap('full', 64 * GI, 63 * GI),
+    ]);
     const d = t.diagnosis.find((x) => x.cause === 'insufficient-memory');
-    expect(d?.fit).toEqual({ resource: 'memory', requested: d?.fit?.requested, node: 'roomy', free: `${21 * 1024 + 512}Mi`, allocatable: '23Gi' });
+    expect(d?.fit).toEqual({
+      resource: 'memory',
+      requested: d?.fit?.requested,
+      node: 'roomy',
+      free: `${21 * 1024 + 512}Mi`,
+      allocatable: '23Gi',
+    });
     expect(d?.fit?.requested).toMatch(/^\d+(Ti|Gi|Mi)$/);
     expect(d?.suggestion).toContain(`from ${d?.fit?.requested} to at most 22016Mi`);
     expect(d?.suggestion).toContain('roomy');
@@ -46,10 +56,28 @@ describe('node fit for insufficient memory', () => {
     expect(a?.free).toBe('6Gi');
   });
 
-  it('counts the pod\'s other containers against the room', () => {
-    const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'a', resources: { requests: { memory: '100Gi' } } }, { name: 'b', resources: { limits: { memory: '1Gi' } } }] } };
-    const d = { cause: 'insufficient-memory' as const, message: '', suggestion: '', yamlPath: null, container: 'a', nodes: 1, evidence: '' };
-    const fit = nodeFit(d, pod, [{ node: 'n', resource: 'memory', allocatable: 8 * GI, requested: 2 * GI, observedAt: 'x' }]);
+  it("counts the pod's other containers against the room", () => {
+    const pod = {
+      metadata: { name: 'p' },
+      spec: {
+        containers: [
+          { name: 'a', resources: { requests: { memory: '100Gi' } } },
+          { name: 'b', resources: { limits: { memory: '1Gi' } } },
+        ],
+      },
+    };
+    const d = {
+      cause: 'insufficient-memory' as const,
+      message: '',
+      suggestion: '',
+      yamlPath: null,
+      container: 'a',
+      nodes: 1,
+      evidence: '',
+    };
+    const fit = nodeFit(d, pod, [
+      { node: 'n', resource: 'memory', allocatable: 8 * GI, requested: 2 * GI, observedAt: 'x' },
+    ]);
     expect(fit).toEqual({ resource: 'memory', requested: '100Gi', node: 'n', free: '5Gi', allocatable: '8Gi' });
   });
 

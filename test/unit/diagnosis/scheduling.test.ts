@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, diagnoseScheduling, parseFailedScheduling, parseQuantity } from '../../../src/core/diagnosis/index.js';
+import {
+  diagnose,
+  diagnoseScheduling,
+  parseFailedScheduling,
+  parseQuantity,
+} from '../../../src/core/diagnosis/index.js';
 import type { Pod } from '../../../src/core/k8s-types.js';
 import { normalizeEvent } from '../../../src/core/trace/events.js';
 
@@ -18,7 +23,9 @@ const pod: Pod = {
 
 describe('parseFailedScheduling', () => {
   it('splits a histogram whose entries are sorted as strings ("10" before "2")', () => {
-    const p = parseFailedScheduling('0/12 nodes are available: 10 Insufficient memory, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/12 nodes are available: 12 No preemption victims found for incoming pod.');
+    const p = parseFailedScheduling(
+      '0/12 nodes are available: 10 Insufficient memory, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/12 nodes are available: 12 No preemption victims found for incoming pod.',
+    );
     expect(p.totalNodes).toBe(12);
     expect(p.reasons).toEqual([
       { nodes: 10, reason: 'Insufficient memory' },
@@ -28,12 +35,16 @@ describe('parseFailedScheduling', () => {
   });
 
   it('keeps a PreFilter message whole', () => {
-    const p = parseFailedScheduling('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.');
+    const p = parseFailedScheduling(
+      '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    );
     expect(p.reasons).toEqual([{ nodes: null, reason: 'pod has unbound immediate PersistentVolumeClaims' }]);
   });
 
   it('handles the DRA clause before "preemption:" (as kube-scheduler 1.34 writes it) and a taint value containing a comma', () => {
-    const p = parseFailedScheduling('0/2 nodes are available: 1 node(s) had untolerated taint {a: b,c}, 1 Insufficient cpu. no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+    const p = parseFailedScheduling(
+      '0/2 nodes are available: 1 node(s) had untolerated taint {a: b,c}, 1 Insufficient cpu. no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+    );
     expect(p.reasons.map((r) => r.nodes)).toEqual([1, 1]);
     expect(p.reasons[0]?.reason).toBe('node(s) had untolerated taint {a: b,c}');
     expect(p.reasons[1]?.reason).toBe('Insufficient cpu');
@@ -41,15 +52,25 @@ describe('parseFailedScheduling', () => {
   });
 
   it('reads the exact message recorded from the local 1.34 cluster', () => {
-    const p = parseFailedScheduling('0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+    const p = parseFailedScheduling(
+      '0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+    );
     expect(p.reasons).toEqual([{ nodes: 1, reason: 'Insufficient memory' }]);
   });
 });
 
 describe('diagnoseScheduling', () => {
   it('names the container with the largest memory request and its exact field', () => {
-    const [d] = diagnoseScheduling('0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.', pod);
-    expect(d).toMatchObject({ cause: 'insufficient-memory', nodes: 1, container: 'app', yamlPath: 'spec.containers[1].resources.requests.memory' });
+    const [d] = diagnoseScheduling(
+      '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+      pod,
+    );
+    expect(d).toMatchObject({
+      cause: 'insufficient-memory',
+      nodes: 1,
+      container: 'app',
+      yamlPath: 'spec.containers[1].resources.requests.memory',
+    });
     expect(d?.message).toContain('1 of 1 node(s)');
     expect(d?.message).toContain('64Gi');
   });
@@ -73,13 +94,28 @@ describe('diagnoseScheduling', () => {
   });
 
   it('maps an unbound or missing claim to its volume entry', () => {
-    const p: Pod = { ...pod, spec: { ...pod.spec, volumes: [{ name: 'cfg', configMap: { name: 'x' } }, { name: 'data', persistentVolumeClaim: { claimName: 'data-0' } }] } };
-    const [d] = diagnoseScheduling('0/1 nodes are available: persistentvolumeclaim "data-0" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.', p);
+    const p: Pod = {
+      ...pod,
+      spec: {
+        ...pod.spec,
+        volumes: [
+          { name: 'cfg', configMap: { name: 'x' } },
+          { name: 'data', persistentVolumeClaim: { claimName: 'data-0' } },
+        ],
+      },
+    };
+    const [d] = diagnoseScheduling(
+      '0/1 nodes are available: persistentvolumeclaim "data-0" not found. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+      p,
+    );
     expect(d).toMatchObject({ cause: 'unbound-pvc', yamlPath: 'spec.volumes[1].persistentVolumeClaim.claimName' });
   });
 
   it('keeps unknown filters as a generic cause instead of dropping them', () => {
-    const ds = diagnoseScheduling("0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't have free ports for the requested pod ports.", pod);
+    const ds = diagnoseScheduling(
+      "0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't have free ports for the requested pod ports.",
+      pod,
+    );
     expect(ds.map((d) => d.cause)).toEqual(['insufficient-memory', 'scheduling-failed']);
   });
 });
@@ -87,8 +123,25 @@ describe('diagnoseScheduling', () => {
 describe('diagnose', () => {
   it('uses only the latest FailedScheduling, and only while the pod is unscheduled', () => {
     const ev = (uid: string, t: string, msg: string) =>
-      normalizeEvent({ apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { uid, namespace: 'default', name: `big.${uid}` }, eventTime: t, reason: 'FailedScheduling', note: msg, type: 'Warning', regarding: { kind: 'Pod', name: 'big', namespace: 'default', uid: 'u1' }, reportingController: 'default-scheduler' })!;
-    const evs = [ev('b', '2026-11-23T10:00:05.000000Z', '0/1 nodes are available: 1 Insufficient memory.'), ev('a', '2026-11-23T10:00:00.000000Z', "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.")];
+      normalizeEvent({
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { uid, namespace: 'default', name: `big.${uid}` },
+        eventTime: t,
+        reason: 'FailedScheduling',
+        note: msg,
+        type: 'Warning',
+        regarding: { kind: 'Pod', name: 'big', namespace: 'default', uid: 'u1' },
+        reportingController: 'default-scheduler',
+      })!;
+    const evs = [
+      ev('b', '2026-11-23T10:00:05.000000Z', '0/1 nodes are available: 1 Insufficient memory.'),
+      ev(
+        'a',
+        '2026-11-23T10:00:00.000000Z',
+        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+      ),
+    ];
     expect(diagnose(pod, evs).map((d) => d.cause)).toEqual(['insufficient-memory']);
     expect(diagnose({ ...pod, spec: { ...pod.spec, nodeName: 'n1' } }, evs)).toEqual([]);
   });
@@ -96,22 +149,71 @@ describe('diagnose', () => {
   it('finds missing ConfigMaps and Secrets at the env entry that references them', () => {
     const p: Pod = {
       metadata: { name: 'cfg', namespace: 'default', uid: 'u2' },
-      spec: { nodeName: 'n', containers: [{ name: 'app', image: 'busybox', env: [{ name: 'A', value: 'x' } as never, { name: 'B', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] },
-      status: { containerStatuses: [{ name: 'app', state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "db" not found' } } }] },
+      spec: {
+        nodeName: 'n',
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            env: [
+              { name: 'A', value: 'x' } as never,
+              { name: 'B', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+            ],
+          },
+        ],
+      },
+      status: {
+        containerStatuses: [
+          {
+            name: 'app',
+            state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "db" not found' } },
+          },
+        ],
+      },
     };
     const [d] = diagnose(p, []);
-    expect(d).toMatchObject({ cause: 'missing-config', yamlPath: 'spec.containers[0].env[1].valueFrom.secretKeyRef', container: 'app' });
+    expect(d).toMatchObject({
+      cause: 'missing-config',
+      yamlPath: 'spec.containers[0].env[1].valueFrom.secretKeyRef',
+      container: 'app',
+    });
   });
 
   it('explains image pulls, crash loops and OOM kills with the field to change', () => {
     const p: Pod = {
       metadata: { name: 'x', namespace: 'default', uid: 'u3' },
-      spec: { nodeName: 'n', containers: [{ name: 'a', image: 'busybox:nope' }, { name: 'b', image: 'busybox' }, { name: 'c', image: 'busybox' }] },
+      spec: {
+        nodeName: 'n',
+        containers: [
+          { name: 'a', image: 'busybox:nope' },
+          { name: 'b', image: 'busybox' },
+          { name: 'c', image: 'busybox' },
+        ],
+      },
       status: {
         containerStatuses: [
-          { name: 'a', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox:nope": ErrImagePull: failed to resolve reference "docker.io/library/busybox:nope": not found' } } },
-          { name: 'b', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } },
-          { name: 'c', restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } },
+          {
+            name: 'a',
+            state: {
+              waiting: {
+                reason: 'ImagePullBackOff',
+                message:
+                  'Back-off pulling image "busybox:nope": ErrImagePull: failed to resolve reference "docker.io/library/busybox:nope": not found',
+              },
+            },
+          },
+          {
+            name: 'b',
+            restartCount: 4,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+          },
+          {
+            name: 'c',
+            restartCount: 2,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+          },
         ],
       },
     };

@@ -3,7 +3,17 @@
 // (The real VS Code + real cluster run is the e2e suite.)
 
 import { describe, expect, it, vi } from 'vitest';
-import { ClusterError, RunError, confirmationText, podRelativeCauses, type ApplyPlan, type RunRequest, type RunResult, type SessionEvent, type TraceSession } from '../../../src/cluster/index.js';
+import {
+  ClusterError,
+  RunError,
+  confirmationText,
+  podRelativeCauses,
+  type ApplyPlan,
+  type RunRequest,
+  type RunResult,
+  type SessionEvent,
+  type TraceSession,
+} from '../../../src/cluster/index.js';
 import { parseManifest } from '../../../src/core/manifest/index.js';
 import type { Trace } from '../../../src/core/model.js';
 import { traceTarget, type ClusterModule, type FlowDeps, type HostUi } from '../../../src/extension/trace-flow.js';
@@ -20,7 +30,14 @@ spec:
       image: busybox:1.36
 `;
 const doc = parseManifest(MANIFEST).documents[0]!;
-const plan: ApplyPlan = { context: 'dev', server: 'https://10.0.0.1:6443', namespace: 'team-a', kind: 'Pod', name: 'hello', dryRun: {} };
+const plan: ApplyPlan = {
+  context: 'dev',
+  server: 'https://10.0.0.1:6443',
+  namespace: 'team-a',
+  kind: 'Pod',
+  name: 'hello',
+  dryRun: {},
+};
 
 interface Fake {
   deps: FlowDeps;
@@ -31,7 +48,16 @@ interface Fake {
   stopped: string[];
 }
 
-function fake(opts: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confirm?: boolean; run?: (r: RunRequest) => Promise<RunResult>; cancel?: boolean; loadFails?: boolean } = {}): Fake {
+function fake(
+  opts: {
+    trusted?: boolean;
+    mode?: 'apply' | 'attach' | null;
+    confirm?: boolean;
+    run?: (r: RunRequest) => Promise<RunResult>;
+    cancel?: boolean;
+    loadFails?: boolean;
+  } = {},
+): Fake {
   const errors: string[] = [];
   const confirms: { question: string; detail: string }[] = [];
   const stopped: string[] = [];
@@ -47,7 +73,8 @@ function fake(opts: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confi
     },
     error: (m: string) => void errors.push(m),
     info: () => undefined,
-    withProgress: <T,>(_t: string, task: (report: (m: string) => void, cancelled: Promise<void>) => Promise<T>) => task(() => undefined, opts.cancel ? Promise.resolve() : new Promise<void>(() => undefined)),
+    withProgress: <T>(_t: string, task: (report: (m: string) => void, cancelled: Promise<void>) => Promise<T>) =>
+      task(() => undefined, opts.cancel ? Promise.resolve() : new Promise<void>(() => undefined)),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
   };
   const defaultRun = async (r: RunRequest): Promise<RunResult> => {
@@ -57,13 +84,27 @@ function fake(opts: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confi
     }
     const session = { stop: async () => void stopped.push('hello') } as unknown as TraceSession;
     r.onPod('hello', session);
-    return { status: 'running', run: { sessions: new Map([['hello', session]]), finished: new Promise(() => undefined), stop: async () => void stopped.push('run') } };
+    return {
+      status: 'running',
+      run: {
+        sessions: new Map([['hello', session]]),
+        finished: new Promise(() => undefined),
+        stop: async () => void stopped.push('run'),
+      },
+    };
   };
   const startRun = vi.fn(async (r: RunRequest) => {
     request = r;
     const p = (opts.run ?? defaultRun)(r);
     // The first state arrives right after the run starts.
-    void p.then((res) => res.status === 'running' && queueMicrotask(() => r.onEvent('hello', { type: 'steps', trace: recordedTrace('fresh-pull'), added: [], updated: [] })), () => undefined);
+    void p.then(
+      (res) =>
+        res.status === 'running' &&
+        queueMicrotask(() =>
+          r.onEvent('hello', { type: 'steps', trace: recordedTrace('fresh-pull'), added: [], updated: [] }),
+        ),
+      () => undefined,
+    );
     return p;
   });
   const cluster: ClusterModule = {
@@ -80,7 +121,12 @@ function fake(opts: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confi
     setRequestLogger: () => undefined,
   };
   const registry = new TraceRegistry();
-  const deps: FlowDeps = { ui, cluster: () => cluster, registry, settings: () => ({ nodeLogs: true, timeoutMs: 60_000, maxPods: 3 }) };
+  const deps: FlowDeps = {
+    ui,
+    cluster: () => cluster,
+    registry,
+    settings: () => ({ nodeLogs: true, timeoutMs: 60_000, maxPods: 3 }),
+  };
   return { deps, ui, registry, startRun, stopped, emit: (name, e) => request?.onEvent(name, e) };
 }
 
@@ -104,7 +150,12 @@ describe('trace flow', () => {
   it('asks the modal naming context, server and namespace; declining applies nothing', async () => {
     const f = fake({ confirm: false });
     expect(await traceTarget(f.deps, target)).toEqual([]);
-    expect(f.ui.confirms).toEqual([{ question: 'Apply Pod "hello" to namespace "team-a" of context "dev" (https://10.0.0.1:6443)?', detail: 'Context: dev\nCluster: https://10.0.0.1:6443\nNamespace: team-a' }]);
+    expect(f.ui.confirms).toEqual([
+      {
+        question: 'Apply Pod "hello" to namespace "team-a" of context "dev" (https://10.0.0.1:6443)?',
+        detail: 'Context: dev\nCluster: https://10.0.0.1:6443\nNamespace: team-a',
+      },
+    ]);
     expect(f.registry.list()).toEqual([]);
   });
 
@@ -114,36 +165,69 @@ describe('trace flow', () => {
       run: async (r) => {
         confirmedBy = (await r.confirm?.(plan)) ?? null;
         r.onPod('hello', { stop: async () => undefined } as unknown as TraceSession);
-        return { status: 'running', run: { sessions: new Map(), finished: new Promise(() => undefined), stop: async () => undefined } };
+        return {
+          status: 'running',
+          run: { sessions: new Map(), finished: new Promise(() => undefined), stop: async () => undefined },
+        };
       },
     });
     const [entry] = await traceTarget(f.deps, target);
     expect(confirmedBy).toBe('modal');
-    expect(entry).toMatchObject({ title: 'team-a/hello', manifest: { uri: 'file:///w/pod.yaml', docIndex: 0 }, live: true });
+    expect(entry).toMatchObject({
+      title: 'team-a/hello',
+      manifest: { uri: 'file:///w/pod.yaml', docIndex: 0 },
+      live: true,
+    });
     const done: Trace = recordedTrace('fresh-pull');
     f.emit('hello', { type: 'finished', trace: done, outcome: 'ready' });
     expect(f.registry.get(entry!.id)).toMatchObject({ live: false, outcome: 'ready', trace: done, stop: null });
   });
 
   it('cancelling the progress stops the run', async () => {
-    const f = fake({ cancel: true, run: async (r) => {
-      r.onPod('hello', { stop: async () => undefined } as unknown as TraceSession);
-      return { status: 'running', run: { sessions: new Map(), finished: new Promise(() => undefined), stop: async () => void f.stopped.push('run') } };
-    } });
+    const f = fake({
+      cancel: true,
+      run: async (r) => {
+        r.onPod('hello', { stop: async () => undefined } as unknown as TraceSession);
+        return {
+          status: 'running',
+          run: {
+            sessions: new Map(),
+            finished: new Promise(() => undefined),
+            stop: async () => void f.stopped.push('run'),
+          },
+        };
+      },
+    });
     await traceTarget(f.deps, target);
     expect(f.stopped).toContain('run');
   });
 
   it('a dry-run rejection names the field and its manifest line', async () => {
-    const f = fake({ run: async () => { throw new ClusterError('invalid', 'Pod "hello" is invalid', 422, [{ field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' }]); } });
+    const f = fake({
+      run: async () => {
+        throw new ClusterError('invalid', 'Pod "hello" is invalid', 422, [
+          { field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' },
+        ]);
+      },
+    });
     await traceTarget(f.deps, target);
-    expect(f.ui.errors).toEqual(['Pod Birth: the apiserver rejected the manifest: spec.containers[0].image (line 8): Required value']);
+    expect(f.ui.errors).toEqual([
+      'Pod Birth: the apiserver rejected the manifest: spec.containers[0].image (line 8): Required value',
+    ]);
   });
 
   it('attach to a pod that does not exist says so and offers Apply', async () => {
-    const f = fake({ mode: 'attach', run: async () => ({ status: 'not-found', message: 'Pod "hello" does not exist in namespace "team-a" (context dev).' }) });
+    const f = fake({
+      mode: 'attach',
+      run: async () => ({
+        status: 'not-found',
+        message: 'Pod "hello" does not exist in namespace "team-a" (context dev).',
+      }),
+    });
     await traceTarget(f.deps, target);
-    expect(f.ui.errors).toEqual(['Pod Birth: Pod "hello" does not exist in namespace "team-a" (context dev). Choose "Apply & trace" to create it.']);
+    expect(f.ui.errors).toEqual([
+      'Pod Birth: Pod "hello" does not exist in namespace "team-a" (context dev). Choose "Apply & trace" to create it.',
+    ]);
   });
 
   it('no kubeconfig: one clear message, no run', async () => {

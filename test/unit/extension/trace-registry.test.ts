@@ -32,13 +32,20 @@ describe('trace registry', () => {
       const c = coalesce<number>(100, (k, v) => got.push([k, v]));
       c.push('a', 1);
       c.push('b', 7);
-      expect(got).toEqual([['a', 1], ['b', 7]]);
+      expect(got).toEqual([
+        ['a', 1],
+        ['b', 7],
+      ]);
       c.push('a', 2);
       c.push('a', 3);
       vi.advanceTimersByTime(99);
       expect(got).toHaveLength(2);
       vi.advanceTimersByTime(1);
-      expect(got).toEqual([['a', 1], ['b', 7], ['a', 3]]);
+      expect(got).toEqual([
+        ['a', 1],
+        ['b', 7],
+        ['a', 3],
+      ]);
       c.push('a', 4); // still inside the window opened by the trailing call
       c.flush();
       expect(got.at(-1)).toEqual(['a', 4]);

@@ -29,7 +29,10 @@ function instant(text: string): Instant {
 }
 
 /** Interleaves message lists round-robin and renders them as containerd text lines 10 ms apart. */
-function interleave(lists: readonly Msg[][], render: (t: string, m: Msg) => string = (t, m) => logrusText(t, m.level, m.msg, m.fields)): string {
+function interleave(
+  lists: readonly Msg[][],
+  render: (t: string, m: Msg) => string = (t, m) => logrusText(t, m.level, m.msg, m.fields),
+): string {
   const out: string[] = [];
   const queues = lists.map((l) => [...l]);
   let k = 0;
@@ -42,7 +45,12 @@ function interleave(lists: readonly Msg[][], render: (t: string, m: Msg) => stri
   return out.join('\n');
 }
 
-function pod(tag: string, containers: { name: string; image: string; init?: boolean }[], ns = 'default', name = tag): FixturePod {
+function pod(
+  tag: string,
+  containers: { name: string; image: string; init?: boolean }[],
+  ns = 'default',
+  name = tag,
+): FixturePod {
   return {
     namespace: ns,
     name,
@@ -64,12 +72,17 @@ function identity(p: FixturePod, extra: { containerIds?: string[]; withContainer
 }
 
 function summary(records: readonly LogRecord[]): string[] {
-  return records.map((r) => (r.type === 'cri' ? `${r.rpc}:${r.phase}:${r.container?.name ?? r.image ?? ''}` : `kubelet:${r.event}`));
+  return records.map((r) =>
+    r.type === 'cri' ? `${r.rpc}:${r.phase}:${r.container?.name ?? r.image ?? ''}` : `kubelet:${r.event}`,
+  );
 }
 
 describe('attributeToPod, containerd', () => {
   const a = pod('alpha', [{ name: 'web', image: 'nginx:1.27' }]);
-  const b = pod('bravo', [{ name: 'api', image: 'quay.io/acme/api:2' }, { name: 'cache', image: 'redis:7' }]);
+  const b = pod('bravo', [
+    { name: 'api', image: 'quay.io/acme/api:2' },
+    { name: 'cache', image: 'redis:7' },
+  ]);
 
   it.each(['gogo', 'proto1', 'proto2'] as const)('separates two interleaved pods (%s metadata)', (style) => {
     const text = interleave([containerdBirth(a, style), containerdBirth(b, style)]);
@@ -101,26 +114,42 @@ describe('attributeToPod, containerd', () => {
     const restartedId = hexId('ctr-multi-web-1');
     const msgs: Msg[] = [
       ...containerdBirth(p, 'gogo'),
-      { level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for container ${containerMeta('gogo', 'web', 1)}` },
-      { level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for ${containerMeta('gogo', 'web', 1)} returns container id "${restartedId}"` },
+      {
+        level: 'info',
+        msg: `CreateContainer within sandbox "${p.sandboxId}" for container ${containerMeta('gogo', 'web', 1)}`,
+      },
+      {
+        level: 'info',
+        msg: `CreateContainer within sandbox "${p.sandboxId}" for ${containerMeta('gogo', 'web', 1)} returns container id "${restartedId}"`,
+      },
       { level: 'info', msg: `StartContainer for "${restartedId}"` },
       { level: 'info', msg: `StartContainer for "${restartedId}" returns successfully` },
     ];
     // Another pod pulls busybox after this pod created its last busybox container: not this pod's pull.
     const other = pod('other', [{ name: 'x', image: 'busybox:1.36' }]);
-    const text = [...msgs, ...containerdBirth(other, 'gogo')].map((m, i) => logrusText(at(10 * i), m.level, m.msg)).join('\n');
+    const text = [...msgs, ...containerdBirth(other, 'gogo')]
+      .map((m, i) => logrusText(at(10 * i), m.level, m.msg))
+      .join('\n');
     const { records } = parseLogText(text);
     const mine = attributeToPod(records, identity(p, { withContainers: true })) as CriRecord[];
-    expect(mine.filter((r) => r.rpc === 'CreateContainer' && r.phase === 'end').map((r) => `${r.container?.name}#${r.container?.attempt}`)).toEqual([
-      'init-db#0',
-      'web#0',
-      'log#0',
-      'web#1',
-    ]);
-    expect(mine.some((r) => r.containerId === restartedId && r.rpc === 'StartContainer' && r.phase === 'end')).toBe(true);
+    expect(
+      mine
+        .filter((r) => r.rpc === 'CreateContainer' && r.phase === 'end')
+        .map((r) => `${r.container?.name}#${r.container?.attempt}`),
+    ).toEqual(['init-db#0', 'web#0', 'log#0', 'web#1']);
+    expect(mine.some((r) => r.containerId === restartedId && r.rpc === 'StartContainer' && r.phase === 'end')).toBe(
+      true,
+    );
     expect(mine.filter((r) => r.rpc === 'PullImage')).toHaveLength(6);
     expect(mine.every((r) => r.sandboxId === undefined || r.sandboxId === p.sandboxId)).toBe(true);
-    expect(mine.every((r) => r.containerId === undefined || p.containers.some((c) => c.id === r.containerId) || r.containerId === restartedId)).toBe(true);
+    expect(
+      mine.every(
+        (r) =>
+          r.containerId === undefined ||
+          p.containers.some((c) => c.id === r.containerId) ||
+          r.containerId === restartedId,
+      ),
+    ).toBe(true);
   });
 
   it('keeps a pull of a shared image by a later pod out once the container using it was created', () => {
@@ -140,7 +169,11 @@ describe('attributeToPod, containerd', () => {
     const bounded = attributeToPod(records, identity(first), { notAfter: instant(at(60)) }) as CriRecord[];
     expect(bounded.filter((r) => r.rpc === 'PullImage')).toHaveLength(2);
     // The later pod only gets pulls from its own sandbox on.
-    expect((attributeToPod(records, identity(later, { withContainers: true })) as CriRecord[]).filter((r) => r.rpc === 'PullImage')).toHaveLength(2);
+    expect(
+      (attributeToPod(records, identity(later, { withContainers: true })) as CriRecord[]).filter(
+        (r) => r.rpc === 'PullImage',
+      ),
+    ).toHaveLength(2);
   });
 
   it('keeps a failing pull (no CreateContainer follows) and the sandbox failure', () => {
@@ -148,11 +181,15 @@ describe('attributeToPod, containerd', () => {
     const meta = `&PodSandboxMetadata{Name:${p.name},Uid:${p.uid},Namespace:${p.namespace},Attempt:0,}`;
     const text = [
       logrusText(at(0), 'info', `RunPodSandbox for ${meta}`),
-      logrusText(at(5), 'error', `RunPodSandbox for ${meta} failed, error`, { error: 'failed to setup network for sandbox: cni plugin not initialized' }),
+      logrusText(at(5), 'error', `RunPodSandbox for ${meta} failed, error`, {
+        error: 'failed to setup network for sandbox: cni plugin not initialized',
+      }),
       logrusText(at(10), 'info', `RunPodSandbox for ${meta}`),
       logrusText(at(20), 'info', `RunPodSandbox for ${meta} returns sandbox id "${p.sandboxId}"`),
       logrusText(at(30), 'info', 'PullImage "nginx:nope"'),
-      logrusText(at(40), 'error', 'PullImage "nginx:nope" failed', { error: 'rpc error: code = NotFound desc = not found' }),
+      logrusText(at(40), 'error', 'PullImage "nginx:nope" failed', {
+        error: 'rpc error: code = NotFound desc = not found',
+      }),
     ].join('\n');
     const mine = attributeToPod(parseLogText(text).records, identity(p, { withContainers: true })) as CriRecord[];
     expect(mine.map((r) => `${r.rpc}:${r.phase}`)).toEqual([
@@ -176,7 +213,15 @@ describe('attributeToPod, containerd', () => {
     const { records } = parseLogText(text);
     const mine = attributeToPod(records, identity(neu, { withContainers: true })) as CriRecord[];
     expect(mine.filter((r) => r.rpc !== 'PullImage')).toHaveLength(6);
-    expect(mine.every((r) => r.rpc === 'PullImage' || r.sandbox?.uid === neu.uid || r.sandboxId === neu.sandboxId || r.containerId === neu.containers[0]?.id)).toBe(true);
+    expect(
+      mine.every(
+        (r) =>
+          r.rpc === 'PullImage' ||
+          r.sandbox?.uid === neu.uid ||
+          r.sandboxId === neu.sandboxId ||
+          r.containerId === neu.containers[0]?.id,
+      ),
+    ).toBe(true);
     expect(mine.filter((r) => r.rpc === 'PullImage')).toHaveLength(2);
   });
 
@@ -208,7 +253,14 @@ describe('attributeToPod, containerd', () => {
     const { records } = parseLogText(text, { referenceYear: 2025 });
     const mine = attributeToPod(records, identity(p)) as KubeletRecord[];
     // The twin's SyncLoop ADD and sandbox decision name no UID, so only notBefore can drop them.
-    expect(mine.map((r) => r.event)).toEqual(['syncloop-add', 'sandbox-decision', 'syncloop-add', 'mount-succeeded', 'sandbox-decision', 'pleg']);
+    expect(mine.map((r) => r.event)).toEqual([
+      'syncloop-add',
+      'sandbox-decision',
+      'syncloop-add',
+      'mount-succeeded',
+      'sandbox-decision',
+      'pleg',
+    ]);
     const bounded = attributeToPod(records, identity(p), { notBefore: instant(at(500)) }) as KubeletRecord[];
     expect(bounded.map((r) => r.event)).toEqual(['syncloop-add', 'mount-succeeded', 'sandbox-decision', 'pleg']);
   });
@@ -242,7 +294,9 @@ describe('attributeToPod, CRI-O', () => {
   it('drops an earlier pod with the same name: by the UID that `Got pod network` supplies, or by notBefore', () => {
     const old = pod('web-old', [{ name: 'web', image: 'nginx:1.27' }], 'shop', 'web-0');
     const neu = pod('web-new', [{ name: 'web', image: 'nginx:1.27' }], 'shop', 'web-0');
-    const lines = [...crioBirth(old, (k) => `r-${k}`), ...crioBirth(neu, (k) => `r-${k}`)].map((m, i) => logrusText(at(10 * i), m.level, m.msg, m.fields));
+    const lines = [...crioBirth(old, (k) => `r-${k}`), ...crioBirth(neu, (k) => `r-${k}`)].map((m, i) =>
+      logrusText(at(10 * i), m.level, m.msg, m.fields),
+    );
     const { records } = parseLogText(lines.join('\n'));
     // The old sandbox's end line names the old UID; its sandbox id then marks the old containers'
     // Started lines, their container ids the Created lines, and their request ids the Creating lines.
@@ -263,7 +317,9 @@ describe('attributeToPod, CRI-O', () => {
     const text = crioBirth(p, (k) => `r-${k}`)
       .map((m, i) => logrusText(at(10 * i), m.level, m.msg, m.fields))
       .join('\n');
-    const mine = attributeToPod(parseLogText(text).records, identity(p), { notBefore: instant(at(10_000)) }) as CriRecord[];
+    const mine = attributeToPod(parseLogText(text).records, identity(p), {
+      notBefore: instant(at(10_000)),
+    }) as CriRecord[];
     // Everything but the pulls, which notBefore bounds from below.
     expect(mine.map((r) => `${r.rpc}:${r.phase}`)).toEqual([
       'RunPodSandbox:start',

@@ -62,7 +62,8 @@ describe('containerd 1.6 text, as recorded on this machine (real-cluster.md §2.
   });
 
   it('skips the recorded lines as printed without a time, but reads them behind journald', () => {
-    const bare = 'level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:smoke,Uid:uid-1795422287252,Namespace:default,Attempt:0,}"';
+    const bare =
+      'level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:smoke,Uid:uid-1795422287252,Namespace:default,Attempt:0,}"';
     expect(parseLogText(bare).records).toEqual([]);
     const wrapped = parseLogText(`Nov 23 08:24:46.101000 vm containerd[819]: ${bare}`, { referenceYear: 2026 });
     expect(wrapped.records).toHaveLength(1);
@@ -79,9 +80,17 @@ describe('metadata renderings', () => {
     const t = '2025-10-01T10:00:00.000000001Z';
     const text = [
       logrusText(t, 'info', `RunPodSandbox for ${sandboxMeta(style, 'web', UID, 'shop')}`),
-      logrusText(t, 'info', `RunPodSandbox for ${sandboxMeta(style, 'web', UID, 'shop', 2)} returns sandbox id "${SB}"`),
+      logrusText(
+        t,
+        'info',
+        `RunPodSandbox for ${sandboxMeta(style, 'web', UID, 'shop', 2)} returns sandbox id "${SB}"`,
+      ),
       logrusText(t, 'info', `CreateContainer within sandbox "${SB}" for container ${containerMeta(style, 'app')}`),
-      logrusText(t, 'info', `CreateContainer within sandbox "${SB}" for ${containerMeta(style, 'app', 1)} returns container id "${CTR}"`),
+      logrusText(
+        t,
+        'info',
+        `CreateContainer within sandbox "${SB}" for ${containerMeta(style, 'app', 1)} returns container id "${CTR}"`,
+      ),
     ].join('\n');
     const recs = cri(text);
     expect(recs).toHaveLength(4);
@@ -93,7 +102,13 @@ describe('metadata renderings', () => {
   });
 
   it('prototext omits attempt:0 entirely (no attempt key on the sandbox)', () => {
-    const recs = cri(logrusText('2025-10-01T10:00:00.000000001Z', 'info', `RunPodSandbox for ${sandboxMeta('proto2', 'web', UID, 'shop')}`));
+    const recs = cri(
+      logrusText(
+        '2025-10-01T10:00:00.000000001Z',
+        'info',
+        `RunPodSandbox for ${sandboxMeta('proto2', 'web', UID, 'shop')}`,
+      ),
+    );
     expect(recs[0]?.sandbox).toEqual({ name: 'web', uid: UID, namespace: 'shop' });
   });
 });
@@ -119,7 +134,12 @@ describe('containerd 1.7 JSON', () => {
     expect(out.format).toBe('containerd-json');
     expect(out.records).toHaveLength(4);
     const end = out.records[3] as CriRecordWithPull;
-    expect(end).toMatchObject({ rpc: 'PullImage', phase: 'end', image: 'nginx:latest', imageRef: 'sha256:a8758716bb6a' });
+    expect(end).toMatchObject({
+      rpc: 'PullImage',
+      phase: 'end',
+      image: 'nginx:latest',
+      imageRef: 'sha256:a8758716bb6a',
+    });
     expect(end.pull).toEqual({
       ref: 'docker.io/library/nginx:latest',
       imageId: 'sha256:a8758716bb6a',
@@ -145,7 +165,8 @@ describe('failures', () => {
   });
 
   it('PullImage "x" failed with an error field (text and JSON)', () => {
-    const err = 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:nope": failed to resolve reference "docker.io/library/nginx:nope": docker.io/library/nginx:nope: not found';
+    const err =
+      'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:nope": failed to resolve reference "docker.io/library/nginx:nope": docker.io/library/nginx:nope: not found';
     const text = logrusText('2024-05-28T16:17:03.437617448Z', 'error', 'PullImage "nginx:nope" failed', { error: err });
     const json = logrusJson('2024-05-28T16:17:03.437617448Z', 'error', 'PullImage "nginx:nope" failed', { error: err });
     for (const l of [text, json]) {
@@ -157,12 +178,30 @@ describe('failures', () => {
     const t = '2024-05-28T16:17:03.437617448Z';
     const recs = cri(
       [
-        logrusText(t, 'error', `CreateContainer within sandbox "${SB}" for &ContainerMetadata{Name:app,Attempt:3,} failed`, { error: 'failed to create containerd container: x' }),
-        logrusText(t, 'error', `StartContainer for "${CTR}" failed`, { error: 'failed to create containerd task: OCI runtime create failed' }),
+        logrusText(
+          t,
+          'error',
+          `CreateContainer within sandbox "${SB}" for &ContainerMetadata{Name:app,Attempt:3,} failed`,
+          { error: 'failed to create containerd container: x' },
+        ),
+        logrusText(t, 'error', `StartContainer for "${CTR}" failed`, {
+          error: 'failed to create containerd task: OCI runtime create failed',
+        }),
       ].join('\n'),
     );
-    expect(recs[0]).toMatchObject({ rpc: 'CreateContainer', phase: 'failed', sandboxId: SB, container: { name: 'app', attempt: 3 }, error: 'failed to create containerd container: x' });
-    expect(recs[1]).toMatchObject({ rpc: 'StartContainer', phase: 'failed', containerId: CTR, error: 'failed to create containerd task: OCI runtime create failed' });
+    expect(recs[0]).toMatchObject({
+      rpc: 'CreateContainer',
+      phase: 'failed',
+      sandboxId: SB,
+      container: { name: 'app', attempt: 3 },
+      error: 'failed to create containerd container: x',
+    });
+    expect(recs[1]).toMatchObject({
+      rpc: 'StartContainer',
+      phase: 'failed',
+      containerId: CTR,
+      error: 'failed to create containerd task: OCI runtime create failed',
+    });
   });
 });
 
@@ -208,7 +247,10 @@ describe('containerd behind journald', () => {
       `May 28 16:17:03 host containerd[819]: time="2024-05-28T16:17:03.437617448Z" level=info msg="StartContainer for \\"${CTR}\\""`,
       `May 28 16:17:03 host microk8s.daemon-containerd[2211]: time="2024-05-28T16:17:03.537617448Z" level=info msg="StartContainer for \\"${CTR}\\" returns successfully"`,
     ].join('\n');
-    expect(parseLogText(text).records.map((r) => r.time.key)).toEqual(['2024-05-28T16:17:03.437617448Z', '2024-05-28T16:17:03.537617448Z']);
+    expect(parseLogText(text).records.map((r) => r.time.key)).toEqual([
+      '2024-05-28T16:17:03.437617448Z',
+      '2024-05-28T16:17:03.537617448Z',
+    ]);
   });
 
   it('converts a local-offset inner time to UTC', () => {

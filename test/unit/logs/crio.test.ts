@@ -33,8 +33,19 @@ describe('CRI-O text', () => {
   });
 
   it('takes precision from the RFC3339Nano fraction length', () => {
-    const mk = (t: string): string => logrusText(t, 'info', `Starting container: ${CTR}`, { id: REQ, name: '/runtime.v1.RuntimeService/StartContainer' });
-    const recs = cri([mk('2024-05-28T16:17:03.4376174Z'), mk('2024-05-28T16:17:03.43Z'), mk('2024-05-28T16:17:03Z'), mk('2024-05-28T16:17:03.437617448Z')].join('\n'));
+    const mk = (t: string): string =>
+      logrusText(t, 'info', `Starting container: ${CTR}`, {
+        id: REQ,
+        name: '/runtime.v1.RuntimeService/StartContainer',
+      });
+    const recs = cri(
+      [
+        mk('2024-05-28T16:17:03.4376174Z'),
+        mk('2024-05-28T16:17:03.43Z'),
+        mk('2024-05-28T16:17:03Z'),
+        mk('2024-05-28T16:17:03.437617448Z'),
+      ].join('\n'),
+    );
     expect(recs.map((r) => [r.time.key, r.time.precision])).toEqual([
       ['2024-05-28T16:17:03.437617400Z', 'ns'],
       ['2024-05-28T16:17:03.430000000Z', 'ms'],
@@ -69,10 +80,20 @@ describe('CRI-O text', () => {
       'StartContainer:end',
     ]);
     // `Got pod network` gives the UID that CRI-O's sandbox lines lack.
-    expect(recs[1]).toMatchObject({ sandboxId: SB, sandbox: { namespace: 'shop', name: 'web-0', uid: pod.uid }, requestId: `req-${pod.uid}-run` });
+    expect(recs[1]).toMatchObject({
+      sandboxId: SB,
+      sandbox: { namespace: 'shop', name: 'web-0', uid: pod.uid },
+      requestId: `req-${pod.uid}-run`,
+    });
     // `Pulled image: <ref>` does not repeat the image; it comes from the `Pulling image:` line.
-    expect(recs[3]).toMatchObject({ image: 'quay.io/acme/app:1.2', imageRef: expect.stringMatching(/^quay\.io\/acme\/app@sha256:/) });
-    expect(recs[4]).toMatchObject({ sandbox: { namespace: 'shop', name: 'web-0' }, container: { name: 'app', attempt: 0 } });
+    expect(recs[3]).toMatchObject({
+      image: 'quay.io/acme/app:1.2',
+      imageRef: expect.stringMatching(/^quay\.io\/acme\/app@sha256:/),
+    });
+    expect(recs[4]).toMatchObject({
+      sandbox: { namespace: 'shop', name: 'web-0' },
+      container: { name: 'app', attempt: 0 },
+    });
     expect(recs[5]).toMatchObject({ containerId: CTR, container: { name: 'app' } });
     expect(recs[6]).toMatchObject({ containerId: CTR });
     expect(recs[7]).toMatchObject({ containerId: CTR, sandboxId: SB, container: { name: 'app' } });
@@ -114,8 +135,14 @@ describe('CRI-O text', () => {
 describe('CRI-O JSON', () => {
   it('reads second-precision JSON lines', () => {
     const text = [
-      logrusJson('2024-05-28T16:17:03Z', 'info', 'Pulling image: docker.io/library/nginx:1.27', { id: REQ, name: '/runtime.v1.ImageService/PullImage' }),
-      logrusJson('2024-05-28T16:17:05Z', 'info', 'Pulled image: docker.io/library/nginx@sha256:32e76d4f34f8', { id: REQ, name: '/runtime.v1.ImageService/PullImage' }),
+      logrusJson('2024-05-28T16:17:03Z', 'info', 'Pulling image: docker.io/library/nginx:1.27', {
+        id: REQ,
+        name: '/runtime.v1.ImageService/PullImage',
+      }),
+      logrusJson('2024-05-28T16:17:05Z', 'info', 'Pulled image: docker.io/library/nginx@sha256:32e76d4f34f8', {
+        id: REQ,
+        name: '/runtime.v1.ImageService/PullImage',
+      }),
     ].join('\n');
     const out = parseLogText(text);
     expect(out.format).toBe('crio-json');

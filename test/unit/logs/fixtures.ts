@@ -8,7 +8,12 @@ export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
-export function logrusText(time: string | null, level: string, msg: string, fields: Record<string, string> = {}): string {
+export function logrusText(
+  time: string | null,
+  level: string,
+  msg: string,
+  fields: Record<string, string> = {},
+): string {
   const parts: string[] = [];
   if (time !== null) parts.push(`time=${goQuote(time)}`);
   parts.push(`level=${level}`, `msg=${goQuote(msg)}`);
@@ -19,7 +24,11 @@ export function logrusText(time: string | null, level: string, msg: string, fiel
 /** logrus' JSONFormatter: keys sorted, HTML characters escaped as Go's encoder does. */
 export function logrusJson(time: string, level: string, msg: string, fields: Record<string, string> = {}): string {
   const o: Record<string, string> = { ...fields, level, msg, time };
-  const sorted = Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
   return JSON.stringify(sorted).replace(/&/g, '\\u0026').replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
 }
 
@@ -72,7 +81,11 @@ export interface Msg {
 }
 
 /** The containerd CRI lines of one pod's birth: sandbox, then per container pull → create → start. */
-export function containerdBirth(p: FixturePod, style: MetaStyle, opts: { attempt?: number; imageRefFor?: (image: string) => string } = {}): Msg[] {
+export function containerdBirth(
+  p: FixturePod,
+  style: MetaStyle,
+  opts: { attempt?: number; imageRefFor?: (image: string) => string } = {},
+): Msg[] {
   const attempt = opts.attempt ?? 0;
   const meta = sandboxMeta(style, p.name, p.uid, p.namespace, 0);
   const out: Msg[] = [
@@ -85,7 +98,10 @@ export function containerdBirth(p: FixturePod, style: MetaStyle, opts: { attempt
     out.push({ level: 'info', msg: `PullImage "${c.image}" returns image reference "${ref}"` });
     const cm = containerMeta(style, c.name, attempt);
     out.push({ level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for container ${cm}` });
-    out.push({ level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for ${cm} returns container id "${c.id}"` });
+    out.push({
+      level: 'info',
+      msg: `CreateContainer within sandbox "${p.sandboxId}" for ${cm} returns container id "${c.id}"`,
+    });
     out.push({ level: 'info', msg: `StartContainer for "${c.id}"` });
     out.push({ level: 'info', msg: `StartContainer for "${c.id}" returns successfully` });
   }
@@ -103,12 +119,20 @@ export function crioBirth(p: FixturePod, reqId: (k: string) => string): Msg[] {
       msg: `Got pod network &{Name:${p.name} Namespace:${p.namespace} ID:${p.sandboxId} UID:${p.uid} NetNS:/var/run/netns/x Networks:[] RuntimeConfig:map[] Aliases:map[]}`,
       fields: run,
     },
-    { level: 'info', msg: `Ran pod sandbox ${p.sandboxId} with infra container: ${p.namespace}/${p.name}/POD`, fields: run },
+    {
+      level: 'info',
+      msg: `Ran pod sandbox ${p.sandboxId} with infra container: ${p.namespace}/${p.name}/POD`,
+      fields: run,
+    },
   ];
   for (const c of p.containers) {
     const pull = rs(`${c.id}-pull`, 'ImageService/PullImage');
     out.push({ level: 'info', msg: `Pulling image: ${c.image}`, fields: pull });
-    out.push({ level: 'info', msg: `Pulled image: ${c.image.split(':')[0]}@sha256:${hexId(`d-${c.image}`)}`, fields: pull });
+    out.push({
+      level: 'info',
+      msg: `Pulled image: ${c.image.split(':')[0]}@sha256:${hexId(`d-${c.image}`)}`,
+      fields: pull,
+    });
     const create = rs(`${c.id}-create`, 'RuntimeService/CreateContainer');
     out.push({ level: 'info', msg: `Creating container: ${p.namespace}/${p.name}/${c.name}`, fields: create });
     out.push({ level: 'info', msg: `Created container ${c.id}: ${p.namespace}/${p.name}/${c.name}`, fields: create });
@@ -117,7 +141,13 @@ export function crioBirth(p: FixturePod, reqId: (k: string) => string): Msg[] {
     out.push({
       level: 'info',
       msg: 'Started container',
-      fields: { PID: '4242', containerID: c.id, description: `${p.namespace}/${p.name}/${c.name}`, ...start, sandboxID: p.sandboxId },
+      fields: {
+        PID: '4242',
+        containerID: c.id,
+        description: `${p.namespace}/${p.name}/${c.name}`,
+        ...start,
+        sandboxID: p.sandboxId,
+      },
     });
   }
   return out;
@@ -131,7 +161,11 @@ export function kubeletBirth(p: FixturePod): string[] {
     `"SyncLoop ADD" source="api" pods=["${key}"]`,
     `"MountVolume.SetUp succeeded for volume \\"kube-api-access-x\\" (UniqueName: \\"kubernetes.io/projected/${p.uid}-kube-api-access-x\\") pod \\"${p.name}\\" (UID: \\"${p.uid}\\") " pod="${key}"`,
     `"No sandbox for pod can be found. Need to start a new one" pod="${key}"`,
-    ...(first ? [`"SyncLoop (PLEG): event for pod" pod="${key}" event={"ID":"${p.uid}","Type":"ContainerStarted","Data":"${first.id}"}`] : []),
+    ...(first
+      ? [
+          `"SyncLoop (PLEG): event for pod" pod="${key}" event={"ID":"${p.uid}","Type":"ContainerStarted","Data":"${first.id}"}`,
+        ]
+      : []),
   ];
 }
 

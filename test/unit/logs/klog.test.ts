@@ -22,7 +22,10 @@ describe('kubelet klog events', () => {
       ['syncloop-add', 'kube-system/coredns-5d78c9869d-abcde'],
       ['syncloop-add', 'kube-system/kube-proxy-x'],
     ]);
-    expect(recs[0]).toMatchObject({ time: { key: '2024-05-28T16:17:02.101234000Z', precision: 'us' }, fields: { source: 'api' } });
+    expect(recs[0]).toMatchObject({
+      time: { key: '2024-05-28T16:17:02.101234000Z', precision: 'us' },
+      fields: { source: 'api' },
+    });
   });
 
   it('pre-1.21 unstructured SyncLoop ADD and PLEG', () => {
@@ -33,7 +36,11 @@ describe('kubelet klog events', () => {
       ].join('\n'),
     );
     expect(recs[0]).toMatchObject({ event: 'syncloop-add', pod: 'default/nginx', fields: { source: 'api', uid: UID } });
-    expect(recs[1]).toMatchObject({ event: 'pleg', pod: 'default/nginx', fields: { ID: UID, Type: 'ContainerStarted', Data: CTR } });
+    expect(recs[1]).toMatchObject({
+      event: 'pleg',
+      pod: 'default/nginx',
+      fields: { ID: UID, Type: 'ContainerStarted', Data: CTR },
+    });
   });
 
   it('PLEG events, JSON and %+v forms', () => {
@@ -63,7 +70,12 @@ describe('kubelet klog events', () => {
     expect(recs[1]).toMatchObject({
       event: 'mount-succeeded',
       pod: 'default/nginx',
-      fields: { volume: 'kube-api-access-5m97q', uniqueName: `kubernetes.io/projected/${UID}-kube-api-access-5m97q`, uid: UID, pod: 'default/nginx' },
+      fields: {
+        volume: 'kube-api-access-5m97q',
+        uniqueName: `kubernetes.io/projected/${UID}-kube-api-access-5m97q`,
+        uid: UID,
+        pod: 'default/nginx',
+      },
     });
     expect(recs[2]).toMatchObject({
       event: 'event-occurred',
@@ -109,7 +121,12 @@ describe('Observed pod startup duration, by era', () => {
       'I0115 10:00:03.000100     812 pod_startup_latency_tracker.go:104] "Observed pod startup duration" pod="default/db-0" podStartSLOduration=0.9 podStartE2EDuration="3.1s" totalImagesPullingTime="2.2s" totalInitContainerRuntime="0s" isStatefulPod=true podCreationTimestamp="2026-01-15 10:00:00 +0000 UTC" imagePullSessionsCount=1 imagePullSessionsStartsCount=1 observedRunningTime="2026-01-15 10:00:02.9 +0000 UTC m=+50.1" watchObservedRunningTime="2026-01-15 10:00:03.0001 +0000 UTC m=+50.2"',
       2026,
     );
-    expect(r?.fields).toMatchObject({ totalImagesPullingTime: '2.2s', isStatefulPod: 'true', imagePullSessionsCount: '1', watchObservedRunningTime: '2026-01-15 10:00:03.0001 +0000 UTC' });
+    expect(r?.fields).toMatchObject({
+      totalImagesPullingTime: '2.2s',
+      isStatefulPod: 'true',
+      imagePullSessionsCount: '1',
+      watchObservedRunningTime: '2026-01-15 10:00:03.0001 +0000 UTC',
+    });
   });
 
   it('stripMonotonic leaves other values alone', () => {
@@ -129,9 +146,13 @@ describe('klog behind journald', () => {
   });
 
   it('with a whole-second syslog prefix, keeps the klog microseconds when the two agree', () => {
-    const [a] = kubelet('May 28 16:17:04 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]');
+    const [a] = kubelet(
+      'May 28 16:17:04 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]',
+    );
     expect(a?.time).toEqual({ key: '2024-05-28T16:17:04.319660000Z', precision: 'us' });
-    const [b] = kubelet('May 28 14:17:04 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]');
+    const [b] = kubelet(
+      'May 28 14:17:04 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]',
+    );
     expect(b?.time).toEqual({ key: '2024-05-28T14:17:04.000000000Z', precision: 's' });
   });
 });

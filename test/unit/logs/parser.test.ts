@@ -4,17 +4,22 @@ import { parseInstant } from '../../../src/core/time.js';
 
 const CTR = '6eb6a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0';
 const start = (t: string): string => `time="${t}" level=info msg="StartContainer for \\"${CTR}\\""`;
-const add = (hdr: string): string => `${hdr}    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]`;
+const add = (hdr: string): string =>
+  `${hdr}    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]`;
 
 describe('year resolution for year-less times', () => {
   it('uses referenceYear', () => {
-    expect(parseLogText(add('I0528 16:17:04.319660'), { referenceYear: 2023 }).records[0]?.time.key).toBe('2023-05-28T16:17:04.319660000Z');
+    expect(parseLogText(add('I0528 16:17:04.319660'), { referenceYear: 2023 }).records[0]?.time.key).toBe(
+      '2023-05-28T16:17:04.319660000Z',
+    );
   });
 
   it('uses the nearest year to a reference instant', () => {
     const reference = parseInstant('2027-01-02T00:00:00Z');
     if (!reference) throw new Error('bad fixture');
-    expect(parseLogText(add('I1231 23:59:59.000001'), { reference }).records[0]?.time.key).toBe('2026-12-31T23:59:59.000001000Z');
+    expect(parseLogText(add('I1231 23:59:59.000001'), { reference }).records[0]?.time.key).toBe(
+      '2026-12-31T23:59:59.000001000Z',
+    );
   });
 
   it('infers the year from a full timestamp later in the same text, keeping line order', () => {
@@ -24,7 +29,11 @@ describe('year resolution for year-less times', () => {
       start('2022-05-28T16:17:04.000000001Z'),
     ].join('\n');
     const out = parseLogText(text);
-    expect(out.records.map((r) => r.time.key)).toEqual(['2022-05-28T16:17:03.000001000Z', '2022-05-28T16:17:03.500000000Z', '2022-05-28T16:17:04.000000001Z']);
+    expect(out.records.map((r) => r.time.key)).toEqual([
+      '2022-05-28T16:17:03.000001000Z',
+      '2022-05-28T16:17:03.500000000Z',
+      '2022-05-28T16:17:04.000000001Z',
+    ]);
   });
 
   it('infers the year from the startup-duration timestamps of a kubelet-only log', () => {
@@ -60,7 +69,10 @@ describe('streaming', () => {
     const p = createLogParser();
     expect(p.push(add('I0528 16:17:02.000001'))).toEqual([]);
     const released = p.push(start('2020-05-28T16:17:03.000000001Z'));
-    expect(released.map((r) => r.time.key)).toEqual(['2020-05-28T16:17:02.000001000Z', '2020-05-28T16:17:03.000000001Z']);
+    expect(released.map((r) => r.time.key)).toEqual([
+      '2020-05-28T16:17:02.000001000Z',
+      '2020-05-28T16:17:03.000000001Z',
+    ]);
     expect(p.push(add('I0528 16:17:04.000001')).map((r) => r.time.key)).toEqual(['2020-05-28T16:17:04.000001000Z']);
     expect(p.end()).toEqual([]);
     expect(p.format).toBe('klog'); // two klog records vs one containerd record
@@ -74,7 +86,9 @@ describe('streaming', () => {
 
   it('splits a pushed chunk that contains newlines', () => {
     const p = createLogParser();
-    expect(p.push(`${start('2024-05-28T16:17:03.000000001Z')}\r\n${start('2024-05-28T16:17:04.000000001Z')}\r\n`)).toHaveLength(2);
+    expect(
+      p.push(`${start('2024-05-28T16:17:03.000000001Z')}\r\n${start('2024-05-28T16:17:04.000000001Z')}\r\n`),
+    ).toHaveLength(2);
   });
 
   it('never throws on non-string input', () => {
@@ -127,13 +141,22 @@ describe('text hygiene', () => {
   it('detects single-line formats', () => {
     expect(detectLineFormat(start('2024-05-28T16:17:03.000000001Z'))).toBe('containerd-text');
     expect(detectLineFormat(add('I0528 16:17:04.319660'))).toBe('klog');
-    expect(detectLineFormat('time="2024-05-28 16:17:03.1Z" level=info msg="Something else" id=1 name=/runtime.v1.RuntimeService/Status')).toBe('crio-text');
-    expect(detectLineFormat('Jun 04 00:27:53 h containerd[1]: time="2024-06-04T00:27:53.501046477Z" level=info msg="ImageCreate event"')).toBe('containerd-text');
+    expect(
+      detectLineFormat(
+        'time="2024-05-28 16:17:03.1Z" level=info msg="Something else" id=1 name=/runtime.v1.RuntimeService/Status',
+      ),
+    ).toBe('crio-text');
+    expect(
+      detectLineFormat(
+        'Jun 04 00:27:53 h containerd[1]: time="2024-06-04T00:27:53.501046477Z" level=info msg="ImageCreate event"',
+      ),
+    ).toBe('containerd-text');
     expect(detectLineFormat('nothing here')).toBeNull();
   });
 
   it('accepts a short-iso journald prefix', () => {
-    const line = '2024-05-28T16:17:04.319702+00:00 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]';
+    const line =
+      '2024-05-28T16:17:04.319702+00:00 node-1 kubelet[4941]: I0528 16:17:04.319660    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]';
     expect(parseLogText(line).records[0]?.time).toEqual({ key: '2024-05-28T16:17:04.319702000Z', precision: 'us' });
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { lineMutation, mutateLine } from '../../support/line-mutations.js';
 import type { LogRecord } from '../../../src/core/model.js';
-import { attributeToPod, createLogParser, detectLineFormat, normalizeImageRef, parseLogText } from '../../../src/core/logs/index.js';
+import {
+  attributeToPod,
+  createLogParser,
+  detectLineFormat,
+  normalizeImageRef,
+  parseLogText,
+} from '../../../src/core/logs/index.js';
 import {
   containerMeta,
   containerdBirth,
@@ -38,11 +44,22 @@ const SEEDS = [
   `time="2024-05-28T16:17:03.437617448Z" level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:nginx,Uid:${UID},Namespace:default,Attempt:0,} returns sandbox id \\"${SB}\\""`,
   `time="2024-05-28T16:17:03.437617448Z" level=info msg="CreateContainer within sandbox \\"${SB}\\" for name:\\"nginx\\"  attempt:1 returns container id \\"${CTR}\\""`,
   `May 28 16:17:03.437617 host containerd[819]: time="2024-05-28T16:17:03.437617448Z" level=error msg="PullImage \\"nginx:nope\\" failed" error="rpc error: code = NotFound"`,
-  logrusJson('2024-05-28T16:17:03.437617448Z', 'info', `RunPodSandbox for ${sandboxMeta('proto1', 'nginx', UID, 'default')}`),
-  logrusJson('2024-05-28T16:17:05.437617448Z', 'info', 'Pulled image "docker.io/library/nginx:latest" with image id "sha256:a8", repo tag "docker.io/library/nginx:latest", repo digest "docker.io/library/nginx@sha256:32", size "67262123" in 1.85s'),
+  logrusJson(
+    '2024-05-28T16:17:03.437617448Z',
+    'info',
+    `RunPodSandbox for ${sandboxMeta('proto1', 'nginx', UID, 'default')}`,
+  ),
+  logrusJson(
+    '2024-05-28T16:17:05.437617448Z',
+    'info',
+    'Pulled image "docker.io/library/nginx:latest" with image id "sha256:a8", repo tag "docker.io/library/nginx:latest", repo digest "docker.io/library/nginx@sha256:32", size "67262123" in 1.85s',
+  ),
   `time="2024-06-04 00:27:53.501046477+08:00" level=info msg="Running pod sandbox: default/example-pod-2/POD" id=4792f564-63a6-4d4c-8418-3a9ff3c8dee9 name=/runtime.v1.RuntimeService/RunPodSandbox`,
   `time="2024-06-04T00:27:53.5Z" level=info msg="Started container" PID=1 containerID=${CTR} description=default/nginx/nginx id=1 name=/runtime.v1.RuntimeService/StartContainer sandboxID=${SB}`,
-  logrusJson('2024-05-28T16:17:03Z', 'info', 'Pulling image: docker.io/library/nginx:1.27', { id: 'r', name: '/runtime.v1.ImageService/PullImage' }),
+  logrusJson('2024-05-28T16:17:03Z', 'info', 'Pulling image: docker.io/library/nginx:1.27', {
+    id: 'r',
+    name: '/runtime.v1.ImageService/PullImage',
+  }),
   'I0528 16:17:02.101234    4941 kubelet.go:2337] "SyncLoop ADD" source="api" pods=["default/nginx"]',
   `May 28 16:17:03.500001 node kubelet[4941]: I0528 16:17:03.500000    4941 kubelet.go:2369] "SyncLoop (PLEG): event for pod" pod="default/nginx" event={"ID":"${UID}","Type":"ContainerStarted","Data":"${CTR}"}`,
   'I0528 16:17:04.319660    4941 pod_startup_latency_tracker.go:102] "Observed pod startup duration" pod="default/nginx" podStartSLOduration=1.2 podStartE2EDuration="2.3s" podCreationTimestamp="2024-05-28 16:17:02 +0000 UTC" firstStartedPulling="0001-01-01 00:00:00 +0000 UTC" lastFinishedPulling="0001-01-01 00:00:00 +0000 UTC" observedRunningTime="2024-05-28 16:17:04.2 +0000 UTC m=+23258.2" watchObservedRunningTime="2024-05-28 16:17:04.31966 +0000 UTC m=+23258.35"',
@@ -50,7 +67,46 @@ const SEEDS = [
   'I0528 16:17:03.400000    4941 event.go:376] "Event occurred" object="default/nginx" fieldPath="spec.containers{nginx}" kind="Pod" apiVersion="v1" type="Normal" reason="Pulling" message="Pulling image \\"nginx\\""',
 ];
 
-const FRAGMENTS = ['time=', 'level=', 'msg=', '"', '\\', '\\"', '\\x', '\\u12', '{', '}', '[', ']', '&{', ':', ' ', '  ', '=', '\n', '\r', '\0', 'I0528 ', '16:17:03.437617 ', '4941 a.go:1] ', 'May 28 ', 'host c[1]: ', '"SyncLoop ADD" ', 'pods=', 'RunPodSandbox for ', 'PullImage ', 'returns ', '&PodSandboxMetadata{', 'name:', 'Uid:', ',}', '2024-05-28T16:17:03.4Z', '\uFEFF', '\uD800', '😀'];
+const FRAGMENTS = [
+  'time=',
+  'level=',
+  'msg=',
+  '"',
+  '\\',
+  '\\"',
+  '\\x',
+  '\\u12',
+  '{',
+  '}',
+  '[',
+  ']',
+  '&{',
+  ':',
+  ' ',
+  '  ',
+  '=',
+  '\n',
+  '\r',
+  '\0',
+  'I0528 ',
+  '16:17:03.437617 ',
+  '4941 a.go:1] ',
+  'May 28 ',
+  'host c[1]: ',
+  '"SyncLoop ADD" ',
+  'pods=',
+  'RunPodSandbox for ',
+  'PullImage ',
+  'returns ',
+  '&PodSandboxMetadata{',
+  'name:',
+  'Uid:',
+  ',}',
+  '2024-05-28T16:17:03.4Z',
+  '\uFEFF',
+  '\uD800',
+  '😀',
+];
 
 const mutation = lineMutation(FRAGMENTS);
 
@@ -80,15 +136,27 @@ describe('parsers never throw', () => {
 
   it('on arbitrary mutations of real lines, streamed and as text', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { maxLength: 6 })), { minLength: 1, maxLength: 8 }), (cases) => {
-        const lines = cases.map(([l, ms]) => mutateLine(l, ms));
-        const p = createLogParser({ referenceYear: 2024 });
-        const streamed = [...lines.flatMap((l) => p.push(l)), ...p.end()];
-        wellFormed(streamed);
-        const whole = parseLogText(lines.join('\n'), { referenceYear: 2024 });
-        wellFormed(whole.records);
-        attributeToPod(whole.records, { namespace: 'default', name: 'nginx', uid: UID, images: ['nginx'], containerIds: [`containerd://${CTR}`] });
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { maxLength: 6 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (cases) => {
+          const lines = cases.map(([l, ms]) => mutateLine(l, ms));
+          const p = createLogParser({ referenceYear: 2024 });
+          const streamed = [...lines.flatMap((l) => p.push(l)), ...p.end()];
+          wellFormed(streamed);
+          const whole = parseLogText(lines.join('\n'), { referenceYear: 2024 });
+          wellFormed(whole.records);
+          attributeToPod(whole.records, {
+            namespace: 'default',
+            name: 'nginx',
+            uid: UID,
+            images: ['nginx'],
+            containerIds: [`containerd://${CTR}`],
+          });
+        },
+      ),
       { numRuns: 400 },
     );
   }, 30_000);
@@ -96,7 +164,8 @@ describe('parsers never throw', () => {
   it('parses every unmutated seed line into at least one record', () => {
     for (const l of SEEDS) {
       const kind = parseLogText(l, { referenceYear: 2024 });
-      if (l.includes('Pulled image \\"')) expect(kind.records).toHaveLength(0); // detail line, joined later
+      if (l.includes('Pulled image \\"'))
+        expect(kind.records).toHaveLength(0); // detail line, joined later
       else expect(kind.records.length, l).toBeGreaterThan(0);
     }
   });
@@ -125,7 +194,11 @@ function buildPod(i: number, g: PodGen): Generated {
     name: ['web-0', 'db-0', 'api'][g.nameIdx] ?? 'web-0',
     uid: `${hexId(`u${i}`).slice(0, 8)}-1111-4222-8333-${hexId(`u${i}`).slice(8, 20)}`,
     sandboxId: hexId(`sb${i}`),
-    containers: Array.from({ length: g.containers }, (_, j) => ({ name: `c${j}`, image: `registry.example/p${i}/c${j}:1`, id: hexId(`ct${i}-${j}`) })),
+    containers: Array.from({ length: g.containers }, (_, j) => ({
+      name: `c${j}`,
+      image: `registry.example/p${i}/c${j}:1`,
+      id: hexId(`ct${i}-${j}`),
+    })),
     restartId: g.restart ? hexId(`rs${i}`) : null,
   };
 }
@@ -135,42 +208,89 @@ function containerdMsgs(p: Generated, g: PodGen, style: MetaStyle): Msg[] {
   const failed: Msg[] = g.sandboxFails
     ? [
         { level: 'info', msg: `RunPodSandbox for ${meta}` },
-        { level: 'error', msg: `RunPodSandbox for ${meta} failed, error`, fields: { error: 'failed to setup network: cni not ready' } },
+        {
+          level: 'error',
+          msg: `RunPodSandbox for ${meta} failed, error`,
+          fields: { error: 'failed to setup network: cni not ready' },
+        },
       ]
     : [];
   const c0 = p.containers[0];
   const restart: Msg[] =
     p.restartId && c0
       ? [
-          { level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for container ${containerMeta(style, c0.name, 1)}` },
-          { level: 'info', msg: `CreateContainer within sandbox "${p.sandboxId}" for ${containerMeta(style, c0.name, 1)} returns container id "${p.restartId}"` },
+          {
+            level: 'info',
+            msg: `CreateContainer within sandbox "${p.sandboxId}" for container ${containerMeta(style, c0.name, 1)}`,
+          },
+          {
+            level: 'info',
+            msg: `CreateContainer within sandbox "${p.sandboxId}" for ${containerMeta(style, c0.name, 1)} returns container id "${p.restartId}"`,
+          },
           { level: 'info', msg: `StartContainer for "${p.restartId}"` },
           { level: 'info', msg: `StartContainer for "${p.restartId}" returns successfully` },
           { level: 'info', msg: `StopContainer for "${c0.id}" with timeout 30 (s)` },
           { level: 'info', msg: `RemoveContainer for "${c0.id}" returns successfully` },
         ]
       : [];
-  return [...failed, ...containerdBirth(p, style), ...restart, { level: 'info', msg: `StopPodSandbox for "${p.sandboxId}"` }];
+  return [
+    ...failed,
+    ...containerdBirth(p, style),
+    ...restart,
+    { level: 'info', msg: `StopPodSandbox for "${p.sandboxId}"` },
+  ];
 }
 
 function crioMsgs(p: Generated, i: number): Msg[] {
-  const req = (k: string): string => `${hexId(`req${i}-${k}`).slice(0, 8)}-aaaa-4bbb-8ccc-${hexId(`req${i}-${k}`).slice(8, 20)}`;
+  const req = (k: string): string =>
+    `${hexId(`req${i}-${k}`).slice(0, 8)}-aaaa-4bbb-8ccc-${hexId(`req${i}-${k}`).slice(8, 20)}`;
   const c0 = p.containers[0];
   const restart: Msg[] =
     p.restartId && c0
       ? [
-          { level: 'info', msg: `Creating container: ${p.namespace}/${p.name}/${c0.name}`, fields: { id: req('rc'), name: '/runtime.v1.RuntimeService/CreateContainer' } },
-          { level: 'info', msg: `Created container ${p.restartId}: ${p.namespace}/${p.name}/${c0.name}`, fields: { id: req('rc'), name: '/runtime.v1.RuntimeService/CreateContainer' } },
-          { level: 'info', msg: `Starting container: ${p.restartId}`, fields: { id: req('rs'), name: '/runtime.v1.RuntimeService/StartContainer' } },
+          {
+            level: 'info',
+            msg: `Creating container: ${p.namespace}/${p.name}/${c0.name}`,
+            fields: { id: req('rc'), name: '/runtime.v1.RuntimeService/CreateContainer' },
+          },
+          {
+            level: 'info',
+            msg: `Created container ${p.restartId}: ${p.namespace}/${p.name}/${c0.name}`,
+            fields: { id: req('rc'), name: '/runtime.v1.RuntimeService/CreateContainer' },
+          },
+          {
+            level: 'info',
+            msg: `Starting container: ${p.restartId}`,
+            fields: { id: req('rs'), name: '/runtime.v1.RuntimeService/StartContainer' },
+          },
           {
             level: 'info',
             msg: 'Started container',
-            fields: { PID: '9', containerID: p.restartId, description: `${p.namespace}/${p.name}/${c0.name}`, id: req('rs'), name: '/runtime.v1.RuntimeService/StartContainer', sandboxID: p.sandboxId },
+            fields: {
+              PID: '9',
+              containerID: p.restartId,
+              description: `${p.namespace}/${p.name}/${c0.name}`,
+              id: req('rs'),
+              name: '/runtime.v1.RuntimeService/StartContainer',
+              sandboxID: p.sandboxId,
+            },
           },
-          { level: 'info', msg: `Removing container: ${c0.id}`, fields: { id: req('rm'), name: '/runtime.v1.RuntimeService/RemoveContainer' } },
+          {
+            level: 'info',
+            msg: `Removing container: ${c0.id}`,
+            fields: { id: req('rm'), name: '/runtime.v1.RuntimeService/RemoveContainer' },
+          },
         ]
       : [];
-  return [...crioBirth(p, req), ...restart, { level: 'info', msg: `Stopping pod sandbox: ${p.sandboxId}`, fields: { id: req('stop'), name: '/runtime.v1.RuntimeService/StopPodSandbox' } }];
+  return [
+    ...crioBirth(p, req),
+    ...restart,
+    {
+      level: 'info',
+      msg: `Stopping pod sandbox: ${p.sandboxId}`,
+      fields: { id: req('stop'), name: '/runtime.v1.RuntimeService/StopPodSandbox' },
+    },
+  ];
 }
 
 type Render = 'text' | 'json' | 'journald';

@@ -101,13 +101,58 @@ describe('parseManifest', () => {
   it('finds every document with its identity and pod template path', () => {
     const m = parseManifest(MULTI);
     expect(
-      m.documents.map((d) => ({ index: d.index, kind: d.kind, apiVersion: d.apiVersion, name: d.name, ns: d.namespace, gen: d.generateName, tpl: d.podTemplatePath, errors: d.errors.length })),
+      m.documents.map((d) => ({
+        index: d.index,
+        kind: d.kind,
+        apiVersion: d.apiVersion,
+        name: d.name,
+        ns: d.namespace,
+        gen: d.generateName,
+        tpl: d.podTemplatePath,
+        errors: d.errors.length,
+      })),
     ).toEqual([
       { index: 0, kind: 'Pod', apiVersion: 'v1', name: 'web', ns: 'shop', gen: null, tpl: '', errors: 0 },
-      { index: 1, kind: 'Deployment', apiVersion: 'apps/v1', name: 'api', ns: null, gen: null, tpl: 'spec.template', errors: 0 },
-      { index: 2, kind: 'CronJob', apiVersion: 'batch/v1', name: 'nightly', ns: null, gen: null, tpl: 'spec.jobTemplate.spec.template', errors: 0 },
-      { index: 3, kind: 'Job', apiVersion: 'batch/v1', name: 'once', ns: null, gen: null, tpl: 'spec.template', errors: 0 },
-      { index: 4, kind: 'StatefulSet', apiVersion: 'apps/v1', name: null, ns: null, gen: 'db-', tpl: 'spec.template', errors: 0 },
+      {
+        index: 1,
+        kind: 'Deployment',
+        apiVersion: 'apps/v1',
+        name: 'api',
+        ns: null,
+        gen: null,
+        tpl: 'spec.template',
+        errors: 0,
+      },
+      {
+        index: 2,
+        kind: 'CronJob',
+        apiVersion: 'batch/v1',
+        name: 'nightly',
+        ns: null,
+        gen: null,
+        tpl: 'spec.jobTemplate.spec.template',
+        errors: 0,
+      },
+      {
+        index: 3,
+        kind: 'Job',
+        apiVersion: 'batch/v1',
+        name: 'once',
+        ns: null,
+        gen: null,
+        tpl: 'spec.template',
+        errors: 0,
+      },
+      {
+        index: 4,
+        kind: 'StatefulSet',
+        apiVersion: 'apps/v1',
+        name: null,
+        ns: null,
+        gen: 'db-',
+        tpl: 'spec.template',
+        errors: 0,
+      },
       { index: 5, kind: 'ConfigMap', apiVersion: 'v1', name: 'settings', ns: null, gen: null, tpl: null, errors: 0 },
     ]);
   });
@@ -126,13 +171,26 @@ describe('parseManifest', () => {
   });
 
   it('converts documents to plain data', () => {
-    expect(doc(5).toJSON()).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'a.b': '1' } });
-    expect(JSON.parse(JSON.stringify(doc(3)))).toMatchObject({ kind: 'Job', spec: { template: { spec: { containers: [{ name: 'j', image: 'alpine' }] } } } });
+    expect(doc(5).toJSON()).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings' },
+      data: { 'a.b': '1' },
+    });
+    expect(JSON.parse(JSON.stringify(doc(3)))).toMatchObject({
+      kind: 'Job',
+      spec: { template: { spec: { containers: [{ name: 'j', image: 'alpine' }] } } },
+    });
   });
 
   it('stops alias bombs instead of expanding them', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i += 1) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i += 1)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const t0 = Date.now();
     const d = doc(0, bomb.join('\n'));
     expect(d.toJSON()).toBeNull();
@@ -175,7 +233,9 @@ describe('rangeOf', () => {
     const d = doc(0);
     expect(textOf(MULTI, rangeOf(d, 'spec.containers[1].image').range)).toBe('busybox');
     expect(textOf(MULTI, rangeOf(d, 'spec.containers[1].args[1]').range)).toBe('"3600"');
-    expect(textOf(MULTI, rangeOf(d, 'spec.containers[1]').range)).toBe('{name: side, image: busybox, args: [sleep, "3600"]}');
+    expect(textOf(MULTI, rangeOf(d, 'spec.containers[1]').range)).toBe(
+      '{name: side, image: busybox, args: [sleep, "3600"]}',
+    );
     expect(textOf(MULTI, rangeOf(doc(3), 'spec.template.spec.containers[0].name').range)).toBe('j');
   });
 
@@ -214,7 +274,8 @@ describe('rangeOf', () => {
   });
 
   it('counts columns in UTF-16 code units after non-ASCII text', () => {
-    const text = 'kind: Pod\nmetadata: {annotations: {note: "é🚀日本"}, name: "x🚀y"}\nspec:\n  containers: [{name: "🚀", image: "img"}]\n';
+    const text =
+      'kind: Pod\nmetadata: {annotations: {note: "é🚀日本"}, name: "x🚀y"}\nspec:\n  containers: [{name: "🚀", image: "img"}]\n';
     const d = doc(0, text);
     const r = rangeOf(d, 'metadata.name');
     expect(r.range.start).toEqual(posOf(text, '"x🚀y"'));
@@ -308,7 +369,9 @@ describe('pod templates', () => {
     expect(find({ name: 'web', namespace: 'shop' })).toBe(0);
     expect(find({ name: 'web', namespace: 'other' })).toBeUndefined();
     expect(find({ name: 'api-7d4b9c-x2x9q', ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7d4b9c' }] })).toBe(1);
-    expect(find({ name: 'nightly-29000000-abcde', ownerReferences: [{ kind: 'Job', name: 'nightly-29000000' }] })).toBe(2);
+    expect(find({ name: 'nightly-29000000-abcde', ownerReferences: [{ kind: 'Job', name: 'nightly-29000000' }] })).toBe(
+      2,
+    );
     expect(find({ name: 'once-xyz12', ownerReferences: [{ kind: 'Job', name: 'once' }] })).toBe(3);
     expect(find({ name: 'api-5f6-abc' })).toBe(1); // by name prefix
     expect(find({ name: 'unrelated' })).toBeUndefined();

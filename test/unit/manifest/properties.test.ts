@@ -18,14 +18,37 @@ import { textOf } from './helpers.js';
 
 const key = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('a.b', 'x[0]', '["q"]', "it's", 'kubernetes.io/hostname', '', ' ', '0', 'true', 'null', '-', '#c', 'k: v', '日本', '🚀'),
+  fc.constantFrom(
+    'a.b',
+    'x[0]',
+    '["q"]',
+    "it's",
+    'kubernetes.io/hostname',
+    '',
+    ' ',
+    '0',
+    'true',
+    'null',
+    '-',
+    '#c',
+    'k: v',
+    '日本',
+    '🚀',
+  ),
 );
 
 const segment: fc.Arbitrary<PathSegment> = fc.oneof(key, fc.nat({ max: 1000 }));
 
 describe('path grammar', () => {
   it('parses the documented forms', () => {
-    expect(parsePath('spec.containers[0].resources.requests.memory')).toEqual(['spec', 'containers', 0, 'resources', 'requests', 'memory']);
+    expect(parsePath('spec.containers[0].resources.requests.memory')).toEqual([
+      'spec',
+      'containers',
+      0,
+      'resources',
+      'requests',
+      'memory',
+    ]);
     expect(parsePath('metadata.annotations["a.b/c"]')).toEqual(['metadata', 'annotations', 'a.b/c']);
     expect(parsePath("metadata.annotations['a.b/c'].x")).toEqual(['metadata', 'annotations', 'a.b/c', 'x']);
     expect(parsePath('[0][1]')).toEqual([0, 1]);
@@ -55,31 +78,45 @@ describe('path grammar', () => {
 
 describe('manifest mapper properties', () => {
   it('never throws on arbitrary text, paths or positions', () => {
-    const yamlish = fc.string({ unit: fc.constantFrom(...'ab: -[]{},"\'\n\r\t#&*!|>%@`?~0123456789.kind Pod'.split('')), maxLength: 200 });
+    const yamlish = fc.string({
+      unit: fc.constantFrom(...'ab: -[]{},"\'\n\r\t#&*!|>%@`?~0123456789.kind Pod'.split('')),
+      maxLength: 200,
+    });
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), yamlish), fc.string({ maxLength: 30 }), fc.nat(40), fc.integer({ min: -5, max: 200 }), (text, path, line, col) => {
-        const m = parseManifest(text);
-        for (const d of m.documents) {
-          rangeOf(d, path);
-          rangeOf(d, parsePath(path) ?? []);
-          pathAt(d, line, col);
-          podPath(d, path);
-          containerPath(d, path);
-          lineOfPodPath(d, path);
-          d.toJSON();
-          for (const e of d.errors) expect(e.range.start.line).toBeGreaterThanOrEqual(0);
-        }
-        documentAt(m, line);
-        findPodDocument(m, { metadata: { name: path } });
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), yamlish),
+        fc.string({ maxLength: 30 }),
+        fc.nat(40),
+        fc.integer({ min: -5, max: 200 }),
+        (text, path, line, col) => {
+          const m = parseManifest(text);
+          for (const d of m.documents) {
+            rangeOf(d, path);
+            rangeOf(d, parsePath(path) ?? []);
+            pathAt(d, line, col);
+            podPath(d, path);
+            containerPath(d, path);
+            lineOfPodPath(d, path);
+            d.toJSON();
+            for (const e of d.errors) expect(e.range.start.line).toBeGreaterThanOrEqual(0);
+          }
+          documentAt(m, line);
+          findPodDocument(m, { metadata: { name: path } });
+        },
+      ),
       { numRuns: 1500 },
     );
   }, 60_000);
 
   /** Every leaf (scalar, empty list, empty map) with its path. */
-  function leaves(v: unknown, path: PathSegment[] = [], out: [PathSegment[], unknown][] = []): [PathSegment[], unknown][] {
+  function leaves(
+    v: unknown,
+    path: PathSegment[] = [],
+    out: [PathSegment[], unknown][] = [],
+  ): [PathSegment[], unknown][] {
     if (Array.isArray(v) && v.length > 0) v.forEach((x, i) => leaves(x, [...path, i], out));
-    else if (v !== null && typeof v === 'object' && Object.keys(v).length > 0) for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
+    else if (v !== null && typeof v === 'object' && Object.keys(v).length > 0)
+      for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
     else out.push([path, v]);
     return out;
   }
@@ -87,7 +124,20 @@ describe('manifest mapper properties', () => {
   const scalar = fc.oneof(
     fc.string({ maxLength: 30 }),
     fc.string({ unit: 'grapheme', maxLength: 20 }),
-    fc.constantFrom('multi\nline\ntext', 'x: y', '- a', '#nope', '"q"', "'s'", 'true', '0x1F', '', ' lead', 'trail ', '…🚀'),
+    fc.constantFrom(
+      'multi\nline\ntext',
+      'x: y',
+      '- a',
+      '#nope',
+      '"q"',
+      "'s'",
+      'true',
+      '0x1F',
+      '',
+      ' lead',
+      'trail ',
+      '…🚀',
+    ),
     fc.integer(),
     fc.boolean(),
     fc.constant(null),

@@ -35,7 +35,9 @@ describe('escapeMermaidText', () => {
   });
 
   it('keeps ordinary text readable', () => {
-    expect(escapeMermaidText('PullImage registry.k8s.io/pause 3.10 my-app (init) ×3')).toBe('PullImage registry.k8s.io/pause 3.10 my-app (init) ×3');
+    expect(escapeMermaidText('PullImage registry.k8s.io/pause 3.10 my-app (init) ×3')).toBe(
+      'PullImage registry.k8s.io/pause 3.10 my-app (init) ×3',
+    );
   });
 
   it('encodes dashes and slashes that could form arrows', () => {
@@ -54,7 +56,9 @@ describe('escapeMermaidText', () => {
 
   it('cannot start a directive, comment or statement', () => {
     const out = escapeMermaidText("\"\n%%{init: {'theme':'dark'}}%%\nparticipant evil");
-    expect(out).toBe('#34; #37;#37;#123;init#58; #123;#39;theme#39;#58;#39;dark#39;#125;#125;#37;#37; participant evil');
+    expect(out).toBe(
+      '#34; #37;#37;#123;init#58; #123;#39;theme#39;#58;#39;dark#39;#125;#125;#37;#37; participant evil',
+    );
     expect(out).not.toMatch(/%%|\n/);
   });
 

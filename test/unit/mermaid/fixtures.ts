@@ -79,12 +79,21 @@ export const PENDING: Trace = trace({
       t2: '00:35',
       status: 'failed',
       count: 4,
-      message: '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+      message:
+        '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
     }),
   ],
   diagnosis: [
-    diag('insufficient-memory', { nodes: 2, message: '2 nodes do not have 64Gi of free memory', suggestion: 'lower spec.containers[0].resources.requests.memory' }),
-    diag('untolerated-taint', { nodes: 1, message: 'the control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule', suggestion: 'add a toleration under spec.tolerations' }),
+    diag('insufficient-memory', {
+      nodes: 2,
+      message: '2 nodes do not have 64Gi of free memory',
+      suggestion: 'lower spec.containers[0].resources.requests.memory',
+    }),
+    diag('untolerated-taint', {
+      nodes: 1,
+      message: 'the control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule',
+      suggestion: 'add a toleration under spec.tolerations',
+    }),
   ],
   notes: [degraded],
 });
@@ -95,7 +104,13 @@ export const HAPPY: Trace = trace({
     step('scheduled', { t: '00:00.012', precision: 'ms' }),
     step('kubelet-accepted', { t: '00:00.030', precision: 'ms' }),
     step('sandbox-created', { t: '00:00.040', t2: '00:00.912', precision: 'ns', source: 'runtime-log' }),
-    step('image-pull', { container: 'app', t: '00:00.950', t2: '00:04.190', message: 'Successfully pulled image "nginx:1.27"', yamlPath: 'spec.containers[0].image' }),
+    step('image-pull', {
+      container: 'app',
+      t: '00:00.950',
+      t2: '00:04.190',
+      message: 'Successfully pulled image "nginx:1.27"',
+      yamlPath: 'spec.containers[0].image',
+    }),
     step('container-created', { container: 'app', t: '00:04.200', t2: '00:04.260' }),
     step('container-started', { container: 'app', t: '00:04.270', t2: '00:04.380' }),
     step('initialized', { t: '00:00.040' }),
@@ -134,13 +149,37 @@ export const CRASH_LOOP: Trace = trace({
     step('image-present', { container: 'app', t: '00:01' }),
     step('container-created', { container: 'app', t: '00:01' }),
     step('container-started', { container: 'app', t: '00:01' }),
-    step('container-failed', { container: 'app', t: '00:02', status: 'failed', message: 'Error: exit code 1: panic: cannot read /etc/app/config.yaml' }),
+    step('container-failed', {
+      container: 'app',
+      t: '00:02',
+      status: 'failed',
+      message: 'Error: exit code 1: panic: cannot read /etc/app/config.yaml',
+    }),
     step('container-created', { container: 'app', attempt: 1, t: '00:12' }),
     step('container-started', { container: 'app', attempt: 1, t: '00:12' }),
-    step('container-failed', { container: 'app', attempt: 1, t: '00:13', status: 'failed', message: 'Error: exit code 1' }),
-    step('back-off', { container: 'app', t: '00:13', t2: '02:40', status: 'failed', count: 5, message: 'Back-off restarting failed container app in pod web_default(u-1)' }),
+    step('container-failed', {
+      container: 'app',
+      attempt: 1,
+      t: '00:13',
+      status: 'failed',
+      message: 'Error: exit code 1',
+    }),
+    step('back-off', {
+      container: 'app',
+      t: '00:13',
+      t2: '02:40',
+      status: 'failed',
+      count: 5,
+      message: 'Back-off restarting failed container app in pod web_default(u-1)',
+    }),
   ],
-  diagnosis: [diag('crash-loop', { container: 'app', message: 'app exits with code 1 right after starting', suggestion: 'read `kubectl logs web --previous`' })],
+  diagnosis: [
+    diag('crash-loop', {
+      container: 'app',
+      message: 'app exits with code 1 right after starting',
+      suggestion: 'read `kubectl logs web --previous`',
+    }),
+  ],
 });
 
 export const PULL_FAILURE: Trace = trace({
@@ -155,12 +194,35 @@ export const PULL_FAILURE: Trace = trace({
       container: 'app',
       t: '00:03',
       status: 'failed',
-      message: 'Failed to pull image "ngnix:1.27": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/ngnix:1.27": failed to resolve reference',
+      message:
+        'Failed to pull image "ngnix:1.27": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/ngnix:1.27": failed to resolve reference',
     }),
-    step('back-off', { id: 'back-off:app#pull', container: 'app', t: '00:04', t2: '01:00', status: 'failed', count: 3, message: 'Back-off pulling image "ngnix:1.27"' }),
-    step('back-off', { id: 'back-off:app#pull2', container: 'app', t: '01:10', t2: '01:30', status: 'failed', count: 2, message: 'Back-off pulling image "ngnix:1.27"' }),
+    step('back-off', {
+      id: 'back-off:app#pull',
+      container: 'app',
+      t: '00:04',
+      t2: '01:00',
+      status: 'failed',
+      count: 3,
+      message: 'Back-off pulling image "ngnix:1.27"',
+    }),
+    step('back-off', {
+      id: 'back-off:app#pull2',
+      container: 'app',
+      t: '01:10',
+      t2: '01:30',
+      status: 'failed',
+      count: 2,
+      message: 'Back-off pulling image "ngnix:1.27"',
+    }),
   ],
-  diagnosis: [diag('image-pull-failed', { container: 'app', message: 'the image ngnix:1.27 does not exist', suggestion: 'fix spec.containers[0].image (did you mean nginx?)' })],
+  diagnosis: [
+    diag('image-pull-failed', {
+      container: 'app',
+      message: 'the image ngnix:1.27 does not exist',
+      suggestion: 'fix spec.containers[0].image (did you mean nginx?)',
+    }),
+  ],
 });
 
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -196,7 +258,10 @@ export function hostile(s: string): Trace {
       step('container-failed', { container: s, init: true, t: '00:03', status: 'failed', message: s }),
       step('back-off', { container: s, t: '00:04', count: 5, status: 'failed', message: s }),
     ],
-    diagnosis: [diag('insufficient-cpu', { message: s, suggestion: s, nodes: 2 }), diag('crash-loop', { container: s, message: s, suggestion: s })],
+    diagnosis: [
+      diag('insufficient-cpu', { message: s, suggestion: s, nodes: 2 }),
+      diag('crash-loop', { container: s, message: s, suggestion: s }),
+    ],
     notes: [
       { kind: 'degraded', message: s, remedy: s },
       { kind: 'clock-skew', message: s },

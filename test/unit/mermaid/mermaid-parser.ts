@@ -33,7 +33,10 @@ interface DbLike {
  */
 export function decodeMarkers(s: string): string {
   const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-  const html = s.replace(/\uFB02\u00B0\u00B0/g, '&#').replace(/\uFB02\u00B0/g, '&').replace(/\u00B6\u00DF/g, ';');
+  const html = s
+    .replace(/\uFB02\u00B0\u00B0/g, '&#')
+    .replace(/\uFB02\u00B0/g, '&')
+    .replace(/\u00B6\u00DF/g, ';');
   return html.replace(/&#(\d+);|&(\w+);/g, (m, d: string | undefined, n: string | undefined) =>
     d !== undefined ? String.fromCodePoint(Number(d)) : (named[n ?? ''] ?? m),
   );
@@ -45,7 +48,9 @@ export async function parseWithMermaid(source: string): Promise<ParsedDiagram> {
   const diagram = (await mermaid.mermaidAPI.getDiagramFromText(source)) as unknown as { db: DbLike };
   const db = diagram.db;
   const NOTE = db.LINETYPE.NOTE;
-  const actors = db.getActorKeys().map((id) => ({ id, description: decodeMarkers(db.getActors().get(id)?.description ?? '') }));
+  const actors = db
+    .getActorKeys()
+    .map((id) => ({ id, description: decodeMarkers(db.getActors().get(id)?.description ?? '') }));
   const signals = db
     .getMessages()
     .filter((m) => m.from !== undefined && m.to !== undefined)

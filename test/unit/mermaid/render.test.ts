@@ -1,9 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../../src/core/model.js';
-import { cleanMermaidText, decodeMermaidText, renderMermaid, type RenderedDiagram } from '../../../src/core/mermaid/index.js';
+import {
+  cleanMermaidText,
+  decodeMermaidText,
+  renderMermaid,
+  type RenderedDiagram,
+} from '../../../src/core/mermaid/index.js';
 import { ACTORS } from '../../../src/core/vocabulary.js';
-import { CRASH_LOOP, HAPPY, HOSTILE_STRINGS, INIT, PENDING, PULL_FAILURE, at, diag, hostile, step, trace } from './fixtures.js';
+import {
+  CRASH_LOOP,
+  HAPPY,
+  HOSTILE_STRINGS,
+  INIT,
+  PENDING,
+  PULL_FAILURE,
+  at,
+  diag,
+  hostile,
+  step,
+  trace,
+} from './fixtures.js';
 import { parseWithMermaid } from './mermaid-parser.js';
 
 const IDS = ACTORS.map((a) => a.replace(/-/g, '\\-')).join('|');
@@ -23,7 +40,9 @@ function checkStructure(r: RenderedDiagram): void {
     expect(l).toMatch(LINE_START);
     expect(l.replace(/#\d{1,7};/g, '')).not.toMatch(/[\r;%#\u2028\u2029]/);
   }
-  const arrows = lines.filter((l) => !l.startsWith('Note over ') && !l.startsWith('participant ') && l !== 'sequenceDiagram');
+  const arrows = lines.filter(
+    (l) => !l.startsWith('Note over ') && !l.startsWith('participant ') && l !== 'sequenceDiagram',
+  );
   expect(arrows).toHaveLength(r.messages.length);
   expect(lines.filter((l) => l.startsWith('Note over '))).toHaveLength(r.notes.length);
 }
@@ -40,9 +59,13 @@ async function checkWithMermaid(r: RenderedDiagram): Promise<void> {
   expect(msgs).toHaveLength(r.messages.length);
   expect(notes).toHaveLength(r.notes.length);
   // Every statement's text reaches the renderer exactly as written (codes decoded), nothing cut off.
-  const texts = lines.filter((l) => l !== 'sequenceDiagram' && !l.startsWith('participant ')).map((l) => decodeMermaidText(l.slice(l.indexOf(': ') + 2)));
+  const texts = lines
+    .filter((l) => l !== 'sequenceDiagram' && !l.startsWith('participant '))
+    .map((l) => decodeMermaidText(l.slice(l.indexOf(': ') + 2)));
   expect(parsed.signals.map((s) => s.text)).toEqual(texts);
-  const aliases = lines.filter((l) => l.startsWith('participant ')).map((l) => decodeMermaidText(l.replace(/^participant \S+ as /, '')));
+  const aliases = lines
+    .filter((l) => l.startsWith('participant '))
+    .map((l) => decodeMermaidText(l.replace(/^participant \S+ as /, '')));
   expect(parsed.actors.map((a) => a.description)).toEqual(aliases);
 }
 
@@ -57,18 +80,26 @@ describe('renderMermaid', () => {
     ]);
     expect(renderMermaid(HAPPY).source).toContain('participant cri-runtime as containerd 1.7.27');
     expect(renderMermaid(INIT).source).toContain('participant cri-runtime as CRI-O 1.31.2');
-    const noRuntime = renderMermaid(trace({ runtime: null, runtimeVersion: null, steps: [step('image-pull', { container: 'a', t: '00:00' })] }));
+    const noRuntime = renderMermaid(
+      trace({ runtime: null, runtimeVersion: null, steps: [step('image-pull', { container: 'a', t: '00:00' })] }),
+    );
     expect(noRuntime.source).toContain('participant cri-runtime as CRI runtime');
-    const docker = renderMermaid(trace({ runtime: null, runtimeVersion: 'docker://27.3.1', steps: [step('image-pull', { container: 'a' })] }));
+    const docker = renderMermaid(
+      trace({ runtime: null, runtimeVersion: 'docker://27.3.1', steps: [step('image-pull', { container: 'a' })] }),
+    );
     expect(docker.source).toContain('participant cri-runtime as docker 27.3.1');
-    expect(renderMermaid(HAPPY).source).toContain('participant oci-runtime as runc\nparticipant container as containers');
+    expect(renderMermaid(HAPPY).source).toContain(
+      'participant oci-runtime as runc\nparticipant container as containers',
+    );
   });
 
   it('one arrow per step with label, container, duration and count; created also persists to etcd', () => {
     const r = renderMermaid(HAPPY);
     const lines = r.source.split('\n');
     expect(lines).toContain('user->>kube-apiserver: create pod web-7d4b9c');
-    expect(lines[lines.indexOf('user->>kube-apiserver: create pod web-7d4b9c') + 1]).toBe('kube-apiserver->>etcd: persist');
+    expect(lines[lines.indexOf('user->>kube-apiserver: create pod web-7d4b9c') + 1]).toBe(
+      'kube-apiserver->>etcd: persist',
+    );
     expect(lines).toContain('kubelet->>cri-runtime: PullImage app 3.24s');
     expect(lines).toContain('kubelet->>cri-runtime: RunPodSandbox 872ms');
     expect(r.messages.map((m) => m.stepId)).toEqual(['created', 'created', ...HAPPY.steps.slice(1).map((s) => s.id)]);
@@ -77,7 +108,9 @@ describe('renderMermaid', () => {
 
   it('failed steps use the cross arrow and get a note with the message', () => {
     const r = renderMermaid(PULL_FAILURE);
-    expect(r.source).toContain('kubelet-xcri-runtime: PullImage failed app\nNote over kubelet: Failed to pull image #34;ngnix#58;1.27#34;');
+    expect(r.source).toContain(
+      'kubelet-xcri-runtime: PullImage failed app\nNote over kubelet: Failed to pull image #34;ngnix#58;1.27#34;',
+    );
     expect(r.notes.map((n) => n.stepId)).toEqual(['image-pull-failed:app', 'back-off:app#pull2', 'back-off:app#pull2']);
   });
 
@@ -89,7 +122,9 @@ describe('renderMermaid', () => {
     expect(raw.source).toContain('kubelet-xkubelet: back-off app 56.00s ×3');
     expect(raw.messages.filter((m) => m.stepId.startsWith('back-off'))).toHaveLength(2);
     // Same kind, other container: not collapsed.
-    const two = renderMermaid(trace({ steps: [step('image-present', { container: 'a' }), step('image-present', { container: 'b' })] }));
+    const two = renderMermaid(
+      trace({ steps: [step('image-present', { container: 'a' }), step('image-present', { container: 'b' })] }),
+    );
     expect(two.messages).toHaveLength(2);
   });
 
@@ -97,7 +132,9 @@ describe('renderMermaid', () => {
     const r = renderMermaid(CRASH_LOOP);
     expect(r.source).toContain('cri-runtime->>oci-runtime: CreateContainer app (restart 1)');
     expect(r.source).toContain('kubelet-xkubelet: back-off app 2m27s ×5');
-    expect(r.source).toMatch(/Note over kubelet: crash-loop – app exits with code 1 right after starting → read #96;kubectl logs web #45;#45;previous#96;$/);
+    expect(r.source).toMatch(
+      /Note over kubelet: crash-loop – app exits with code 1 right after starting → read #96;kubectl logs web #45;#45;previous#96;$/,
+    );
   });
 
   it('scheduling-failed gets one note over kube-scheduler with the scheduler causes; degraded notes go on top', () => {
@@ -106,13 +143,18 @@ describe('renderMermaid', () => {
     expect(lines[5]).toMatch(/^Note over user,kube-scheduler: limited view<br\/>Runtime logs unavailable#58; /);
     const i = lines.findIndex((l) => l.startsWith('kube-scheduler-xkube-apiserver: scheduling failed 35.00s ×4'));
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]).toMatch(/^Note over kube-scheduler: insufficient-memory \(2 nodes\) – .*<br\/>untolerated-taint \(1 node\) – /);
+    expect(lines[i + 1]).toMatch(
+      /^Note over kube-scheduler: insufficient-memory \(2 nodes\) – .*<br\/>untolerated-taint \(1 node\) – /,
+    );
     expect(r.notes).toEqual([{ stepId: null }, { stepId: 'scheduling-failed' }]);
   });
 
   it('places diagnosis notes: scheduler causes without a step and other causes at the end', () => {
     const r = renderMermaid(
-      trace({ steps: [step('created')], diagnosis: [diag('unbound-pvc'), diag('missing-config', { container: 'x' }), diag('admission-denied')] }),
+      trace({
+        steps: [step('created')],
+        diagnosis: [diag('unbound-pvc'), diag('missing-config', { container: 'x' }), diag('admission-denied')],
+      }),
     );
     const notes = r.source.split('\n').filter((l) => l.startsWith('Note'));
     expect(notes).toEqual([
@@ -125,11 +167,15 @@ describe('renderMermaid', () => {
 
   it('in-progress steps: dotted arrow, `…`, elapsed time with `now`', () => {
     expect(renderMermaid(INIT).source).toContain('kubelet-->>cri-runtime: PullImage sidecar …');
-    expect(renderMermaid(INIT, { now: at('00:12.5') }).source).toContain('kubelet-->>cri-runtime: PullImage sidecar 2.50s…');
+    expect(renderMermaid(INIT, { now: at('00:12.5') }).source).toContain(
+      'kubelet-->>cri-runtime: PullImage sidecar 2.50s…',
+    );
   });
 
   it('keeps the last maxSteps arrows and summarises the older ones in one note', () => {
-    const steps = Array.from({ length: 20 }, (_, i) => step('probe-failed', { id: `p${i}`, container: `c${i}`, t: `00:${String(i).padStart(2, '0')}` }));
+    const steps = Array.from({ length: 20 }, (_, i) =>
+      step('probe-failed', { id: `p${i}`, container: `c${i}`, t: `00:${String(i).padStart(2, '0')}` }),
+    );
     const r = renderMermaid(trace({ steps }), { maxSteps: 5 });
     expect(r.messages.map((m) => m.stepId)).toEqual(['p15', 'p16', 'p17', 'p18', 'p19']);
     expect(r.source).toContain('Note over kubelet,container: 15 earlier steps not shown (probe failed … probe failed)');
@@ -152,7 +198,10 @@ describe('renderMermaid', () => {
     expect(renderMermaid(CRASH_LOOP).source).toBe(renderMermaid(CRASH_LOOP).source);
     const empty = renderMermaid(trace({ steps: [] }));
     expect(empty.source).toBe('sequenceDiagram\nparticipant kube-apiserver as kube-apiserver');
-    const odd = { ...HAPPY, steps: [{ ...step('created'), kind: 'bogus', from: 'nobody', to: 'nobody', count: Number.NaN }] } as unknown as Trace;
+    const odd = {
+      ...HAPPY,
+      steps: [{ ...step('created'), kind: 'bogus', from: 'nobody', to: 'nobody', count: Number.NaN }],
+    } as unknown as Trace;
     expect(() => renderMermaid(odd, { maxSteps: Number.NaN })).not.toThrow();
     const garbage = { steps: [{ kind: 'created', start: 'x', end: 5, status: 'done' }, null] } as unknown as Trace;
     const g = renderMermaid(garbage);
@@ -174,7 +223,9 @@ describe('renderMermaid', () => {
 
     it('shows the hostile text literally, as text', async () => {
       const s = '<script>alert(1)</script>; click kubelet call evil() # Note over kubelet: x ->> end';
-      const r = renderMermaid(trace({ steps: [step('container-failed', { container: 'c', status: 'failed', message: s })] }));
+      const r = renderMermaid(
+        trace({ steps: [step('container-failed', { container: 'c', status: 'failed', message: s })] }),
+      );
       const parsed = await parseWithMermaid(r.source);
       expect(parsed.signals.find((x) => x.isNote)?.text).toBe(s);
       expect(r.source).not.toContain('<script');
@@ -183,7 +234,10 @@ describe('renderMermaid', () => {
     it('property: arbitrary strings in every text slot never change lines, statements or participants', async () => {
       const slot = fc.oneof(
         fc.string({ unit: 'binary', maxLength: 80 }),
-        fc.string({ unit: fc.constantFrom(...';#%:<>&"\'{}|`\\=$+-/()x\n\r \u2028ﬂ°¶ßendNote'.split('')), maxLength: 40 }),
+        fc.string({
+          unit: fc.constantFrom(...';#%:<>&"\'{}|`\\=$+-/()x\n\r \u2028ﬂ°¶ßendNote'.split('')),
+          maxLength: 40,
+        }),
         fc.constantFrom(...HOSTILE_STRINGS),
       );
       const slots = fc.record({
@@ -226,7 +280,14 @@ describe('renderMermaid', () => {
           ],
         });
       const opts = { collapseRepeats: false } as const;
-      const benign = renderMermaid(build(Object.fromEntries(['pod', 'version', 'c1', 'c2', 'm1', 'm2', 'm3', 'm4', 'd1', 'd2', 'n1', 'n2'].map((k) => [k, 'ok']))), opts);
+      const benign = renderMermaid(
+        build(
+          Object.fromEntries(
+            ['pod', 'version', 'c1', 'c2', 'm1', 'm2', 'm3', 'm4', 'd1', 'd2', 'n1', 'n2'].map((k) => [k, 'ok']),
+          ),
+        ),
+        opts,
+      );
       const benignHeads = benign.source.split('\n').map(head);
       let parsedRuns = 0;
       await fc.assert(
@@ -244,7 +305,9 @@ describe('renderMermaid', () => {
           // The visible label is the cleaned input.
           const prefix = 'user->>kube-apiserver: ';
           const created = r.source.split('\n').find((l) => l.startsWith(prefix)) ?? '';
-          expect(decodeMermaidText(created.slice(prefix.length))).toBe(cleanMermaidText(`create pod ${cleanMermaidText(x.pod, 63)}`, 200));
+          expect(decodeMermaidText(created.slice(prefix.length))).toBe(
+            cleanMermaidText(`create pod ${cleanMermaidText(x.pod, 63)}`, 200),
+          );
         }),
         { numRuns: 400 },
       );

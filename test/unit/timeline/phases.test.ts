@@ -4,10 +4,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../../src/core/model.js';
 import { diffMs, type Instant } from '../../../src/core/time.js';
-import { POD_GROUP, timelineOrigin, timelinePhases, timelineSpanMs, type PhaseRow } from '../../../src/core/timeline/index.js';
+import {
+  POD_GROUP,
+  timelineOrigin,
+  timelinePhases,
+  timelineSpanMs,
+  type PhaseRow,
+} from '../../../src/core/timeline/index.js';
 import { recordedTrace, recording, traceAt } from './recorded-traces.js';
 
-const SCENARIOS = ['fresh-pull', 'image-present', 'missing-image', 'unschedulable-memory', 'init-container', 'crash-loop', 'deployment-3'] as const;
+const SCENARIOS = [
+  'fresh-pull',
+  'image-present',
+  'missing-image',
+  'unschedulable-memory',
+  'init-container',
+  'crash-loop',
+  'deployment-3',
+] as const;
 
 function step(t: Trace, id: string): Step {
   const s = t.steps.find((x) => x.id === id);
@@ -34,8 +48,10 @@ describe('timelinePhases on recorded births', () => {
       expect(rows[1]?.id).toBe('sandbox');
       expect(rows[rows.length - 1]?.id).toBe('readiness');
       for (const r of rows) {
-        if (r.status === 'waiting') expect([r.start, r.end, r.offsetMs, r.durationMs], r.id).toEqual([null, null, null, null]);
-        if (r.status === 'running') expect(r.start !== null && r.end === null && r.durationMs === null, r.id).toBe(true);
+        if (r.status === 'waiting')
+          expect([r.start, r.end, r.offsetMs, r.durationMs], r.id).toEqual([null, null, null, null]);
+        if (r.status === 'running')
+          expect(r.start !== null && r.end === null && r.durationMs === null, r.id).toBe(true);
         if (r.start && r.end) {
           expect(r.end.key >= r.start.key, r.id).toBe(true);
           expect(r.durationMs).toBeCloseTo(ms(r.start, r.end), 6);
@@ -43,7 +59,11 @@ describe('timelinePhases on recorded births', () => {
         if (r.start && origin) expect(r.offsetMs).toBeCloseTo(ms(origin, r.start), 6);
         expect(r.message === null).toBe(r.status !== 'failed');
         expect(r.group).toBe(r.container ?? POD_GROUP);
-        for (const id of r.stepIds) expect(t.steps.some((s) => s.id === id), `${r.id} → ${id}`).toBe(true);
+        for (const id of r.stepIds)
+          expect(
+            t.steps.some((s) => s.id === id),
+            `${r.id} → ${id}`,
+          ).toBe(true);
       }
     }
   });
@@ -51,7 +71,14 @@ describe('timelinePhases on recorded births', () => {
   it('fresh-pull: every phase done, each row timed by its own steps', () => {
     const t = recordedTrace('fresh-pull');
     const rows = timelinePhases(t);
-    expect(rows.map((r) => r.id)).toEqual(['scheduling', 'sandbox', 'image-pull:main', 'container-create:main', 'container-start:main', 'readiness']);
+    expect(rows.map((r) => r.id)).toEqual([
+      'scheduling',
+      'sandbox',
+      'image-pull:main',
+      'container-create:main',
+      'container-start:main',
+      'readiness',
+    ]);
     expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
     const origin = step(t, 'created').start;
     expect(timelineOrigin(t)).toEqual(origin);
@@ -107,10 +134,11 @@ describe('timelinePhases on recorded births', () => {
     expect(img.start).toEqual(failed.start);
     expect(img.end).toEqual(step(t, 'back-off:main').end);
     expect(img.stepIds).toEqual(['image-pull-failed:main', 'back-off:main']);
-    for (const id of ['container-create:main', 'container-start:main', 'readiness']) expect(row(rows, id).status, id).toBe('waiting');
+    for (const id of ['container-create:main', 'container-start:main', 'readiness'])
+      expect(row(rows, id).status, id).toBe('waiting');
   });
 
-  it('unschedulable-memory: the scheduling row fails with the scheduler\'s words; nothing after it starts', () => {
+  it("unschedulable-memory: the scheduling row fails with the scheduler's words; nothing after it starts", () => {
     const t = recordedTrace('unschedulable-memory');
     const rows = timelinePhases(t);
     const s = row(rows, 'scheduling');
@@ -122,7 +150,7 @@ describe('timelinePhases on recorded births', () => {
     expect(rows.slice(1).every((r) => r.status === 'waiting')).toBe(true);
   });
 
-  it('init-container: the init container\'s rows come first and its run lasts until the app container begins', () => {
+  it("init-container: the init container's rows come first and its run lasts until the app container begins", () => {
     const t = recordedTrace('init-container');
     const rows = timelinePhases(t);
     expect(rows.map((r) => r.id)).toEqual([
@@ -176,7 +204,7 @@ describe('timelinePhases on recorded births', () => {
 });
 
 describe('timelinePhases on a birth still in progress (recordings cut short)', () => {
-  it('fresh-pull before the sandbox exists: the sandbox row runs from the kubelet\'s admission', () => {
+  it("fresh-pull before the sandbox exists: the sandbox row runs from the kubelet's admission", () => {
     const t = traceAt('fresh-pull', '2026-11-23T09:58:44.900000000Z');
     const rows = timelinePhases(t);
     const sb = row(rows, 'sandbox');
@@ -223,7 +251,12 @@ describe('timelinePhases on a birth still in progress (recordings cut short)', (
 
 describe('timelinePhases on malformed input', () => {
   it('never throws and gives waiting rows', () => {
-    for (const bad of [{}, { steps: null }, { steps: [null, 3, { kind: 'created', start: 'x' }] }, { steps: [], containers: [{ name: 7 }] }]) {
+    for (const bad of [
+      {},
+      { steps: null },
+      { steps: [null, 3, { kind: 'created', start: 'x' }] },
+      { steps: [], containers: [{ name: 7 }] },
+    ]) {
       const rows = timelinePhases(bad as unknown as Trace);
       expect(rows.map((r) => r.id)).toEqual(['scheduling', 'sandbox', 'readiness']);
       expect(rows.every((r) => r.offsetMs === null)).toBe(true);
@@ -233,9 +266,17 @@ describe('timelinePhases on malformed input', () => {
   it('keeps hostile container names as data', () => {
     const t = recordedTrace('image-present');
     const evil = '<img src=x onerror=alert(1)>';
-    const renamed: Trace = { ...t, containers: t.containers.map((c) => ({ ...c, name: evil })), steps: t.steps.map((s) => (s.container ? { ...s, container: evil } : s)) };
+    const renamed: Trace = {
+      ...t,
+      containers: t.containers.map((c) => ({ ...c, name: evil })),
+      steps: t.steps.map((s) => (s.container ? { ...s, container: evil } : s)),
+    };
     const rows = timelinePhases(renamed);
-    expect(rows.filter((r) => r.group === evil).map((r) => r.kind)).toEqual(['image-present', 'container-create', 'container-start']);
+    expect(rows.filter((r) => r.group === evil).map((r) => r.kind)).toEqual([
+      'image-present',
+      'container-create',
+      'container-start',
+    ]);
     expect(row(rows, `container-start:${evil}`).status).toBe('done');
   });
 });

@@ -23,7 +23,9 @@ export function recordedTrace(scenario: string, opts: { pod?: string; keep?: (e:
   const { evidence, pods } = recording(scenario);
   const pod = opts.pod ?? pods[0];
   const s = new TraceState();
-  s.addAll(evidence.filter((e) => (e.type !== 'pod' || e.object.metadata?.name === pod) && (opts.keep ? opts.keep(e) : true)));
+  s.addAll(
+    evidence.filter((e) => (e.type !== 'pod' || e.object.metadata?.name === pod) && (opts.keep ? opts.keep(e) : true)),
+  );
   return buildTrace(s);
 }
 

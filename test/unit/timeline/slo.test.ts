@@ -56,7 +56,7 @@ describe('startupSlo on recorded births', () => {
     expect(slo.verdict).toBe('within');
   });
 
-  it('init-container: both pulls and the init container\'s run are excluded', () => {
+  it("init-container: both pulls and the init container's run are excluded", () => {
     const t = recordedTrace('init-container');
     const slo = startupSlo(t);
     const total = ms(step(t, 'created').start, step(t, 'container-started:main').end);
@@ -133,10 +133,11 @@ describe('startupSlo on recorded births', () => {
   });
 });
 
-describe('startupSlo agrees with the kubelet\'s own measurement', () => {
+describe("startupSlo agrees with the kubelet's own measurement", () => {
   // kubelet: "Observed pod startup duration" pod="ns/name" podStartSLOduration=… totalImagesPullingTime="…"
   // It counts from the whole-second creationTimestamp to the status observed via watch, so it reads higher.
-  const KUBELET_RE = /"Observed pod startup duration" pod="[^/"]+\/([^"]+)" podStartSLOduration=([\d.]+) .*?totalImagesPullingTime="([^"]+)"/g;
+  const KUBELET_RE =
+    /"Observed pod startup duration" pod="[^/"]+\/([^"]+)" podStartSLOduration=([\d.]+) .*?totalImagesPullingTime="([^"]+)"/g;
   const goMs = (d: string): number => {
     const m = /^([\d.]+)(ms|s|µs)$/.exec(d);
     return !m ? Number.NaN : Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'ms' ? 1 : 0.001);
@@ -144,11 +145,18 @@ describe('startupSlo agrees with the kubelet\'s own measurement', () => {
   const observed = ['init-container', 'crash-loop', 'deployment-3'].flatMap((scenario) => {
     const file = join(RECORDED, scenario, 'kubelet.log');
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    return [...text.matchAll(KUBELET_RE)].map((m) => ({ scenario, pod: m[1] as string, sloMs: Number(m[2]) * 1000, pullMs: goMs(m[3] as string) }));
+    return [...text.matchAll(KUBELET_RE)].map((m) => ({
+      scenario,
+      pod: m[1] as string,
+      sloMs: Number(m[2]) * 1000,
+      pullMs: goMs(m[3] as string),
+    }));
   });
 
   it('the recordings hold the kubelet lines', () => {
-    expect(observed.map((o) => o.scenario)).toEqual(expect.arrayContaining(['init-container', 'crash-loop', 'deployment-3']));
+    expect(observed.map((o) => o.scenario)).toEqual(
+      expect.arrayContaining(['init-container', 'crash-loop', 'deployment-3']),
+    );
   });
 
   it.each(observed.map((o) => [`${o.scenario}/${o.pod}`, o] as const))('%s', (_name, o) => {

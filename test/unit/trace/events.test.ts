@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { containerFromFieldPath, eventsFromList, normalizeEvent, preferEvent, regardsPod } from '../../../src/core/trace/events.js';
+import {
+  containerFromFieldPath,
+  eventsFromList,
+  normalizeEvent,
+  preferEvent,
+  regardsPod,
+} from '../../../src/core/trace/events.js';
 
 const core = {
   apiVersion: 'v1',
   kind: 'Event',
   metadata: { name: 'web.18a1', namespace: 'default', uid: 'e1', resourceVersion: '812' },
-  involvedObject: { kind: 'Pod', namespace: 'default', name: 'web', uid: 'p1', apiVersion: 'v1', fieldPath: 'spec.containers{nginx}' },
+  involvedObject: {
+    kind: 'Pod',
+    namespace: 'default',
+    name: 'web',
+    uid: 'p1',
+    apiVersion: 'v1',
+    fieldPath: 'spec.containers{nginx}',
+  },
   reason: 'Pulled',
   message: 'Successfully pulled image "nginx:1.27" in 1.234s (1.5s including waiting). Image size: 72000000 bytes.',
   source: { component: 'kubelet', host: 'node-1' },
@@ -42,19 +55,39 @@ describe('normalizeEvent', () => {
 
   it('reads events.k8s.io/v1 events with microsecond eventTime', () => {
     const e = normalizeEvent(v1)!;
-    expect(e).toMatchObject({ uid: 'e2', reason: 'Scheduled', message: 'Successfully assigned default/web to node-1', component: 'default-scheduler' });
+    expect(e).toMatchObject({
+      uid: 'e2',
+      reason: 'Scheduled',
+      message: 'Successfully assigned default/web to node-1',
+      component: 'default-scheduler',
+    });
     expect(e.first).toEqual({ key: '2026-11-23T10:00:01.123456000Z', precision: 'us' });
   });
 
   it('reads a legacy event through events.k8s.io (empty eventTime, deprecated* times)', () => {
-    const e = normalizeEvent({ apiVersion: 'events.k8s.io/v1', metadata: { uid: 'e3' }, eventTime: null, reason: 'BackOff', note: 'Back-off restarting failed container', regarding: { kind: 'Pod', uid: 'p1' }, deprecatedFirstTimestamp: '2026-11-23T10:00:10Z', deprecatedLastTimestamp: '2026-11-23T10:02:10Z', deprecatedCount: 7 })!;
+    const e = normalizeEvent({
+      apiVersion: 'events.k8s.io/v1',
+      metadata: { uid: 'e3' },
+      eventTime: null,
+      reason: 'BackOff',
+      note: 'Back-off restarting failed container',
+      regarding: { kind: 'Pod', uid: 'p1' },
+      deprecatedFirstTimestamp: '2026-11-23T10:00:10Z',
+      deprecatedLastTimestamp: '2026-11-23T10:02:10Z',
+      deprecatedCount: 7,
+    })!;
     expect(e.count).toBe(7);
     expect(e.first?.key.startsWith('2026-11-23T10:00:10')).toBe(true);
     expect(e.last?.key.startsWith('2026-11-23T10:02:10')).toBe(true);
   });
 
   it('uses series for scheduler repeats', () => {
-    const e = normalizeEvent({ ...v1, metadata: { uid: 'e4' }, reason: 'FailedScheduling', series: { count: 4, lastObservedTime: '2026-11-23T10:05:00.000001Z' } })!;
+    const e = normalizeEvent({
+      ...v1,
+      metadata: { uid: 'e4' },
+      reason: 'FailedScheduling',
+      series: { count: 4, lastObservedTime: '2026-11-23T10:05:00.000001Z' },
+    })!;
     expect(e.count).toBe(4);
     expect(e.last?.precision).toBe('us');
   });
@@ -75,8 +108,18 @@ describe('helpers', () => {
     const e = normalizeEvent(core)!;
     expect(regardsPod(e, { uid: 'p1', name: 'other', namespace: 'x' })).toBe(true);
     expect(regardsPod(e, { uid: 'p2', name: 'web', namespace: 'default' })).toBe(false);
-    expect(regardsPod({ ...e, regarding: { kind: 'Pod', name: 'web', namespace: 'default' } }, { uid: 'p2', name: 'web', namespace: 'default' })).toBe(true);
-    expect(regardsPod({ ...e, regarding: { kind: 'ReplicaSet', name: 'web', uid: 'p1' } }, { uid: 'p1', name: 'web', namespace: 'default' })).toBe(false);
+    expect(
+      regardsPod(
+        { ...e, regarding: { kind: 'Pod', name: 'web', namespace: 'default' } },
+        { uid: 'p2', name: 'web', namespace: 'default' },
+      ),
+    ).toBe(true);
+    expect(
+      regardsPod(
+        { ...e, regarding: { kind: 'ReplicaSet', name: 'web', uid: 'p1' } },
+        { uid: 'p1', name: 'web', namespace: 'default' },
+      ),
+    ).toBe(false);
   });
 
   it('containerFromFieldPath', () => {

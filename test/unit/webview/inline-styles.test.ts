@@ -3,7 +3,8 @@ import { renameInlineStyles } from '../../../webview/diagram/inline-styles.js';
 
 describe('renameInlineStyles', () => {
   it('renames style attributes on every start tag, the root included', () => {
-    const svg = '<svg id="d" style="max-width: 905px;" viewBox="0 0 1 1"><g><line x1="0" style="fill: none;"></line><text class="messageText" style="font-family: &quot;Segoe UI&quot;, sans-serif; font-size: 13px;">PullImage</text></g></svg>';
+    const svg =
+      '<svg id="d" style="max-width: 905px;" viewBox="0 0 1 1"><g><line x1="0" style="fill: none;"></line><text class="messageText" style="font-family: &quot;Segoe UI&quot;, sans-serif; font-size: 13px;">PullImage</text></g></svg>';
     expect(renameInlineStyles(svg)).toBe(
       '<svg id="d" data-pb-style="max-width: 905px;" viewBox="0 0 1 1"><g><line x1="0" data-pb-style="fill: none;"></line><text class="messageText" data-pb-style="font-family: &quot;Segoe UI&quot;, sans-serif; font-size: 13px;">PullImage</text></g></svg>',
     );
@@ -17,7 +18,9 @@ describe('renameInlineStyles', () => {
 
   it('reads quoted values with > inside, and touches neither other attributes nor closing tags', () => {
     const svg = '<text aria-label="a > b style=&quot;c&quot;" data-style="keep" style="fill: red;">x</text></svg>';
-    expect(renameInlineStyles(svg)).toBe('<text aria-label="a > b style=&quot;c&quot;" data-style="keep" data-pb-style="fill: red;">x</text></svg>');
+    expect(renameInlineStyles(svg)).toBe(
+      '<text aria-label="a > b style=&quot;c&quot;" data-style="keep" data-pb-style="fill: red;">x</text></svg>',
+    );
   });
 
   it('renames every one in a large diagram, and leaves an unterminated tag at the end as it is', () => {
