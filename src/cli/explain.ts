@@ -1,7 +1,7 @@
 // `pod-birth explain`: a trace from saved evidence (kubectl JSON and node log text), offline.
 
 import type { Pod } from '../core/k8s-types.js';
-import { isRecord } from '../core/k8s-types.js';
+import { isRecord } from '../core/guards.js';
 import { parseLogText } from '../core/logs/index.js';
 import { parseManifest, findPodDocument, lineOfPodPath } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';

@@ -149,7 +149,3 @@ export interface EventsV1Event {
   deprecatedLastTimestamp?: string | null;
   deprecatedCount?: number;
 }
-
-export function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

@@ -1,7 +1,8 @@
 // Both Event APIs (core/v1 and events.k8s.io/v1) describe the same stored objects; this folds them
 // into one shape so the reducers key on reason + fieldPath and never on message wording.
 
-import { isRecord, type CoreEvent, type EventsV1Event, type ObjectReference } from '../k8s-types.js';
+import { isRecord } from '../guards.js';
+import type { CoreEvent, EventsV1Event, ObjectReference } from '../k8s-types.js';
 import { parseInstant, type Instant } from '../time.js';
 
 export interface NormalizedEvent {

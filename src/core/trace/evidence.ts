@@ -5,7 +5,8 @@
 // of the resulting set (see build.ts). Folding the same evidence twice, or in any order, therefore gives
 // the same trace.
 
-import { isRecord, type Pod } from '../k8s-types.js';
+import { isRecord } from '../guards.js';
+import type { Pod } from '../k8s-types.js';
 import type { LogRecord, TraceNote } from '../model.js';
 import type { Instant } from '../time.js';
 import { sanitizePod } from './sanitize.js';

@@ -3,7 +3,8 @@
 // inside the builder. This drops every field the engine reads whose type is wrong, keeping the rest,
 // before a pod enters the fold. Pods from the apiserver pass through unchanged.
 
-import { isRecord, type Pod } from '../k8s-types.js';
+import { isRecord } from '../guards.js';
+import type { Pod } from '../k8s-types.js';
 
 type Shape =
   | 'string'

@@ -2,7 +2,7 @@
 // (`pod-birth explain --trace`, the extension's "Open Trace File") and attached to bug reports.
 // Evidence, not the derived trace, is stored, so a newer Pod Birth re-derives a better trace.
 
-import { isRecord } from '../k8s-types.js';
+import { isRecord } from '../guards.js';
 import type { Evidence } from './evidence.js';
 
 export const TRACE_FILE_FORMAT = 'pod-birth-trace';
