@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: the performance benchmarks of issue 7, measured and reported (never pass/fail).
+// `npm run bench`: the performance benchmarks, measured and reported (never pass/fail).
 //
 // 1. Bundles bench/sections/*.ts (TypeScript, importing src/ and the test harnesses) with esbuild into
 //    bench/results/.build/*.cjs (node_modules stay external; __dirname is the source file's folder).

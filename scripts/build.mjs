@@ -1,4 +1,4 @@
-// One build for every bundle (see docs in shared/architecture-and-style.md §8):
+// One build for every bundle (why each is separate: docs/architecture.md, "Bundles"):
 //   dist/extension.js  extension host (cjs, vscode external) — loaded at activation, keep it small
 //   dist/cluster.js    cluster layer with @kubernetes/client-node — required lazily on first trace
 //   dist/server.js     language server (separate process)

@@ -1,4 +1,4 @@
-// Issue 3 checks: real failure signals from the real scheduler, kubelet and containerd.
+// Checks against the real cluster: failure signals from the real scheduler, kubelet and containerd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apply,

@@ -1,4 +1,4 @@
-// Checks of issue 3 against the real cluster (`npm run cluster:up`): node Ready, a busybox pod's
+// Checks against the real cluster (`npm run cluster:up`): node Ready, a busybox pod's
 // real events, and the runtime's log lines through the node proxy (journald and file modes),
 // compared with ground truth read directly on the node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bring up the single-node test cluster (see /work/shared/docs/real-cluster.md for the recipe):
+# Bring up the single-node test cluster (docs/local-cluster.md explains each setting):
 # Debian containerd 1.6 + runc + bridge CNI + docker-registry on 127.0.0.1:5000, Kubernetes
 # components from the cikube multi-call binary (test/cluster/kube), embedded etcd 3.6, a standalone
 # systemd-journald holding the containerd and kubelet logs (so Node Log Query works as on a systemd
@@ -286,7 +286,7 @@ fi
 start_unit kube-apiserver 0 "$C" kube-apiserver "${apiserver_args[@]}"
 wait_for kube-apiserver 120 "kube-apiserver /readyz" kubectl_admin get --raw /readyz
 # apiserver -> kubelet (nodes/proxy, node log query): the kubelet authorises the apiserver's
-# client cert with a SubjectAccessReview (recipe §4.8).
+# client cert with a SubjectAccessReview (docs/local-cluster.md, "Control plane and PKI").
 kubectl_admin apply -f - > /dev/null <<'EOF'
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

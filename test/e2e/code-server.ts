@@ -1,6 +1,6 @@
 // Helpers to run a real VS Code (code-server 4.100.3, installed by test/e2e/install-code-server.sh) for the e2e suite:
 // throwaway profile, install a .vsix, open a workspace folder, stop by the PID we started.
-// See shared/docs/e2e-vscode.md.
+// See docs/vscode-e2e.md.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';

@@ -4,7 +4,7 @@
 #   - code-server 4.100.3 (VS Code 1.100, the last one that accepts Node 20) from the npm registry,
 #     into its own prefix outside the repo: ${POD_BIRTH_CACHE:-$HOME/.cache/pod-birth}/code-server-4.100.3/
 # Idempotent: each step is skipped when already done. The last line printed is the code-server binary.
-# See shared/docs/e2e-vscode.md for why each workaround is needed.
+# See docs/vscode-e2e.md for why each workaround is needed.
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3

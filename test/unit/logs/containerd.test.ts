@@ -11,8 +11,9 @@ function cri(text: string): CriRecord[] {
   return parseLogText(text).records.filter((r): r is CriRecord => r.type === 'cri');
 }
 
-describe('containerd 1.6 text, as recorded on this machine (real-cluster.md §2.4)', () => {
-  // The recorded run, with the time field the document elides and full ids.
+describe('containerd 1.6 text, as recorded on this machine (a CRI smoke run: sandbox, pull, create, start, stop)', () => {
+  // The lines of that run (what containerd 1.6 logs: docs/local-cluster.md), written down without the time field:
+  // a time is added here, and the ids are given in full.
   const lines = [
     `time="2026-11-23T08:24:46.101000001Z" level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:smoke,Uid:uid-1795422287252,Namespace:default,Attempt:0,}"`,
     `time="2026-11-23T08:24:46.402000002Z" level=info msg="RunPodSandbox for &PodSandboxMetadata{Name:smoke,Uid:uid-1795422287252,Namespace:default,Attempt:0,} returns sandbox id \\"${SB}\\""`,
