@@ -1,13 +1,9 @@
-// Forwards trace states to the language server (one typed protocol in src/protocol/lsp.ts), which
-// turns them into diagnostics, hovers, inlay hints and code actions on the traced manifest.
+// Forwards trace states to the language server (the typed notifications of src/protocol/lsp.ts, the
+// same declarations the server listens with), which turns them into diagnostics, hovers, inlay hints
+// and code actions on the traced manifest.
 
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  TRACE_CLEAR_NOTIFICATION,
-  TRACE_UPDATE_NOTIFICATION,
-  type TraceClearParams,
-  type TraceUpdateParams,
-} from '../protocol/lsp.js';
+import { TraceClearNotification, TraceUpdateNotification } from '../protocol/lsp.js';
 import { coalesce, type TraceEntry, type TraceRegistry } from './trace-registry.js';
 
 const UPDATE_MS = 150;
@@ -19,14 +15,13 @@ export function bridgeTracesToServer(
   const send = coalesce<TraceEntry>(UPDATE_MS, (_id, e) => {
     const c = client();
     if (!c?.isRunning() || !e.trace || !e.manifest) return;
-    const params: TraceUpdateParams = {
+    void c.sendNotification(TraceUpdateNotification, {
       traceId: e.id,
       uri: e.manifest.uri,
       docIndex: e.manifest.docIndex,
       live: e.live,
       trace: e.trace,
-    };
-    void c.sendNotification(TRACE_UPDATE_NOTIFICATION, params);
+    });
   });
   const sub = registry.onChange((change) => {
     if (change.type === 'updated') {
@@ -37,8 +32,7 @@ export function bridgeTracesToServer(
     }
     send.flush();
     const c = client();
-    if (c?.isRunning())
-      void c.sendNotification(TRACE_CLEAR_NOTIFICATION, { traceId: change.id } satisfies TraceClearParams);
+    if (c?.isRunning()) void c.sendNotification(TraceClearNotification, { traceId: change.id });
   });
   return {
     dispose: () => {

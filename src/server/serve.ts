@@ -1,9 +1,9 @@
 // Server wiring, separate from the process entry so tests run it over in-memory streams.
 //
 // Two inputs: the text of open manifests (analysis.ts: YAML errors, wrong kinds, "Trace Pod Birth"
-// lenses) and the traces the host pushes (podBirth/traceUpdate, podBirth/traceClear). Everything a
-// trace shows (diagnostics, outcome lens, hovers, inlay hints, quick fixes) is recomputed from the
-// document's current text whenever either changes.
+// lenses) and the traces the host pushes (TraceUpdateNotification, TraceClearNotification in
+// src/protocol/lsp.ts). Everything a trace shows (diagnostics, outcome lens, hovers, inlay hints,
+// quick fixes) is recomputed from the document's current text whenever either changes.
 
 import {
   CodeActionKind,
@@ -19,9 +19,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   FOCUS_TRACE_COMMAND,
-  TRACE_CLEAR_NOTIFICATION,
   TRACE_DOCUMENT_COMMAND,
-  TRACE_UPDATE_NOTIFICATION,
+  TraceClearNotification,
+  TraceUpdateNotification,
   type TraceDocumentArgs,
 } from '../protocol/lsp.js';
 import { analyze, type Analysis } from './analysis.js';
@@ -40,12 +40,22 @@ const SEVERITY = {
   information: DiagnosticSeverity.Information,
 } as const;
 
+type Refreshable = 'codeLens' | 'inlayHint';
+
+/** What the feature handlers read: the open documents, their analysis, and the traces on them. */
+interface Documents {
+  readonly open: TextDocuments<TextDocument>;
+  parsed(doc: TextDocument): { view: DocView; analysis: Analysis };
+  /** The traces on a document that still map onto its current text. */
+  traceViews(doc: TextDocument): TraceView[];
+}
+
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, { view: DocView; analysis: Analysis }>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const traces = new TraceStore();
-  const refreshSupport = { codeLens: false, inlayHint: false };
+  const refresher = createRefresher(connection);
 
   const parsed = (doc: TextDocument): { view: DocView; analysis: Analysis } => {
     const hit = cache.get(doc.uri);
@@ -55,11 +65,13 @@ export function startServer(connection: Connection): void {
     cache.set(doc.uri, entry);
     return entry;
   };
-
-  /** The traces on a document that still map onto its current text. */
-  const traceViews = (doc: TextDocument): TraceView[] => {
-    const { view } = parsed(doc);
-    return traces.forUri(doc.uri).flatMap((e) => mapTrace(e, view) ?? []);
+  const docs: Documents = {
+    open: documents,
+    parsed,
+    traceViews: (doc) => {
+      const { view } = parsed(doc);
+      return traces.forUri(doc.uri).flatMap((e) => mapTrace(e, view) ?? []);
+    },
   };
 
   const publish = (doc: TextDocument): void => {
@@ -70,33 +82,8 @@ export function startServer(connection: Connection): void {
       source: SOURCE,
       message: d.message,
     }));
-    for (const tv of traceViews(doc)) diagnostics.push(...traceDiagnostics(tv));
+    for (const tv of docs.traceViews(doc)) diagnostics.push(...traceDiagnostics(tv));
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
-  };
-
-  // Ask the client to re-query lenses and hints; one request of each kind in flight at a time.
-  const refreshing = { codeLens: false, inlayHint: false };
-  const again = { codeLens: false, inlayHint: false };
-  const refresh = (what: 'codeLens' | 'inlayHint'): void => {
-    if (!refreshSupport[what]) return;
-    if (refreshing[what]) {
-      again[what] = true;
-      return;
-    }
-    refreshing[what] = true;
-    const request =
-      what === 'codeLens'
-        ? connection.sendRequest(CodeLensRefreshRequest.type)
-        : connection.sendRequest(InlayHintRefreshRequest.type);
-    request
-      .catch(() => undefined)
-      .finally(() => {
-        refreshing[what] = false;
-        if (again[what]) {
-          again[what] = false;
-          refresh(what);
-        }
-      });
   };
 
   const tracesChanged = (uris: readonly string[]): void => {
@@ -105,14 +92,14 @@ export function startServer(connection: Connection): void {
       if (doc) publish(doc);
     }
     if (uris.length > 0) {
-      refresh('codeLens');
-      refresh('inlayHint');
+      refresher.refresh('codeLens');
+      refresher.refresh('inlayHint');
     }
   };
 
   connection.onInitialize((params) => {
-    refreshSupport.codeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
-    refreshSupport.inlayHint = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    refresher.supported.codeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    refresher.supported.inlayHint = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -125,11 +112,13 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  connection.onNotification(TRACE_UPDATE_NOTIFICATION, (raw: unknown) => {
+  // The types say what the host sends, but a malformed message must not crash the server: the
+  // handlers take `unknown` and check the shape first.
+  connection.onNotification(TraceUpdateNotification, (raw: unknown) => {
     const p = parseTraceUpdate(raw);
     if (p) tracesChanged(traces.update(p));
   });
-  connection.onNotification(TRACE_CLEAR_NOTIFICATION, (raw: unknown) => {
+  connection.onNotification(TraceClearNotification, (raw: unknown) => {
     const p = parseTraceClear(raw);
     if (p) tracesChanged(traces.clear(p.traceId));
   });
@@ -149,17 +138,57 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
+  registerFeatures(connection, docs);
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Asks the client to re-query lenses and hints; one request of each kind in flight at a time. */
+function createRefresher(connection: Connection): {
+  /** Whether the client said it can refresh (set from its capabilities on initialize). */
+  readonly supported: Record<Refreshable, boolean>;
+  refresh(what: Refreshable): void;
+} {
+  const supported = { codeLens: false, inlayHint: false };
+  const refreshing = { codeLens: false, inlayHint: false };
+  const again = { codeLens: false, inlayHint: false };
+  const refresh = (what: Refreshable): void => {
+    if (!supported[what]) return;
+    if (refreshing[what]) {
+      again[what] = true;
+      return;
+    }
+    refreshing[what] = true;
+    const request =
+      what === 'codeLens'
+        ? connection.sendRequest(CodeLensRefreshRequest.type)
+        : connection.sendRequest(InlayHintRefreshRequest.type);
+    request
+      .catch(() => undefined)
+      .finally(() => {
+        refreshing[what] = false;
+        if (again[what]) {
+          again[what] = false;
+          refresh(what);
+        }
+      });
+  };
+  return { supported, refresh };
+}
+
+/** CodeLenses, hovers, inlay hints and quick fixes: each computed on request from the current text. */
+function registerFeatures(connection: Connection, docs: Documents): void {
   connection.onCodeLens((params): CodeLens[] => {
-    const doc = documents.get(params.textDocument.uri);
+    const doc = docs.open.get(params.textDocument.uri);
     if (!doc) return [];
-    const lenses: CodeLens[] = parsed(doc).analysis.lenses.map((l) => {
+    const lenses: CodeLens[] = docs.parsed(doc).analysis.lenses.map((l) => {
       const args: TraceDocumentArgs = { uri: doc.uri, docIndex: l.docIndex };
       return {
         range: { start: { line: l.range.start.line, character: 0 }, end: { line: l.range.start.line, character: 0 } },
         command: { title: l.title, command: TRACE_DOCUMENT_COMMAND, arguments: [args] },
       };
     });
-    for (const tv of traceViews(doc)) {
+    for (const tv of docs.traceViews(doc)) {
       const line = tv.doc.range.start.line;
       const title = outcomeTitle(tv.trace, tv.entry.params.live);
       lenses.push({
@@ -171,19 +200,19 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onHover((params) => {
-    const doc = documents.get(params.textDocument.uri);
+    const doc = docs.open.get(params.textDocument.uri);
     if (!doc) return null;
-    return traceHover(traceViews(doc), parsed(doc).view, params.position.line, params.position.character);
+    return traceHover(docs.traceViews(doc), docs.parsed(doc).view, params.position.line, params.position.character);
   });
 
   connection.languages.inlayHint.on((params) => {
-    const doc = documents.get(params.textDocument.uri);
+    const doc = docs.open.get(params.textDocument.uri);
     if (!doc) return [];
-    return traceInlayHints(traceViews(doc), parsed(doc).view, params.range.start.line, params.range.end.line);
+    return traceInlayHints(docs.traceViews(doc), docs.parsed(doc).view, params.range.start.line, params.range.end.line);
   });
 
   connection.onCodeAction((params) => {
-    const doc = documents.get(params.textDocument.uri);
+    const doc = docs.open.get(params.textDocument.uri);
     if (!doc) return [];
     const only = params.context.only;
     if (
@@ -191,9 +220,6 @@ export function startServer(connection: Connection): void {
       !only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))
     )
       return [];
-    return traceCodeActions(traceViews(doc), params.context.diagnostics);
+    return traceCodeActions(docs.traceViews(doc), params.context.diagnostics);
   });
-
-  documents.listen(connection);
-  connection.listen();
 }

@@ -8,9 +8,10 @@
 //    on: inserting lines or containers above it moves the marks, deleting it removes them;
 //  * a field that is missing is shown on its nearest parent, with a note saying what to add.
 
+import { isRecord } from '../core/guards.js';
 import type { Trace } from '../core/model.js';
 import {
-  containerPath as manifestContainerPath,
+  manifestContainerPath,
   formatPath,
   locatePodPath,
   parsePath,
@@ -22,7 +23,7 @@ import {
   type RangeResult,
 } from '../core/manifest/index.js';
 import { fieldRange, type DocView } from './doc-view.js';
-import type { TraceEntry } from './trace-store.js';
+import type { PushedTrace } from './trace-store.js';
 
 /** A manifest container a trace container is bound to. */
 export interface ContainerBinding {
@@ -50,7 +51,7 @@ export interface Located {
 }
 
 export interface TraceView {
-  readonly entry: TraceEntry;
+  readonly entry: PushedTrace;
   readonly trace: Trace;
   readonly view: DocView;
   readonly doc: ManifestDocument;
@@ -79,10 +80,6 @@ export function splitContainerPath(
 
 function identityOf(doc: ManifestDocument): { kind: string | null; name: string | null } {
   return { kind: doc.kind, name: doc.name ?? doc.generateName };
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 /** The manifest's containers as written (name, list, position). */
@@ -163,7 +160,7 @@ function currentContainerPath(doc: ManifestDocument, b: ContainerBinding): strin
  * The trace as it maps onto the document's current text, or null when it no longer does (the
  * document at that index is gone, or has another kind or name than when the trace met it).
  */
-export function mapTrace(entry: TraceEntry, view: DocView): TraceView | null {
+export function mapTrace(entry: PushedTrace, view: DocView): TraceView | null {
   if (entry.params.uri !== view.uri) return null;
   const doc = view.manifest.documents[entry.params.docIndex];
   if (!doc || doc.podTemplatePath === null) return null;

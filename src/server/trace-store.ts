@@ -1,12 +1,14 @@
-// The traces the host pushed (podBirth/traceUpdate), by trace id. The server only reads them: the
+// The traces the host pushed (TraceUpdateNotification), by trace id. The server only reads them: the
 // host owns the cluster connection. Per manifest document (uri + document index) the trace the host
 // started last is the one shown; an older one shows again if the newer one is cleared.
 
+import { isRecord } from '../core/guards.js';
 import type { Trace } from '../core/model.js';
 import type { TraceClearParams, TraceUpdateParams } from '../protocol/lsp.js';
 import type { Binding } from './trace-map.js';
 
-export interface TraceEntry {
+/** One trace as the host last pushed it, and where the server bound it in the manifest. */
+export interface PushedTrace {
   readonly traceId: string;
   params: TraceUpdateParams;
   /** Order in which the host started the traces (first update); the latest wins per document. */
@@ -22,18 +24,14 @@ export interface TraceEntry {
 const MAX_TRACES = 200;
 const MAX_ID = 512;
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /** The host is our own code, but a malformed message must not crash the server: check the shape. */
 export function parseTraceUpdate(x: unknown): TraceUpdateParams | null {
-  if (!isObject(x)) return null;
+  if (!isRecord(x)) return null;
   const { traceId, uri, docIndex, live, trace } = x;
   if (typeof traceId !== 'string' || traceId === '' || traceId.length > MAX_ID) return null;
   if (typeof uri !== 'string' || uri === '') return null;
   if (typeof docIndex !== 'number' || !Number.isInteger(docIndex) || docIndex < 0) return null;
-  if (!isObject(trace) || !isObject(trace.pod) || typeof trace.phase !== 'string') return null;
+  if (!isRecord(trace) || !isRecord(trace.pod) || typeof trace.phase !== 'string') return null;
   if (
     !Array.isArray(trace.steps) ||
     !Array.isArray(trace.diagnosis) ||
@@ -45,29 +43,29 @@ export function parseTraceUpdate(x: unknown): TraceUpdateParams | null {
     ...(trace as unknown as Trace),
     steps: (trace.steps as unknown[]).filter(
       (s): s is Trace['steps'][number] =>
-        isObject(s) && typeof s.id === 'string' && typeof s.kind === 'string' && typeof s.message === 'string',
+        isRecord(s) && typeof s.id === 'string' && typeof s.kind === 'string' && typeof s.message === 'string',
     ),
     diagnosis: (trace.diagnosis as unknown[]).filter(
       (d): d is Trace['diagnosis'][number] =>
-        isObject(d) &&
+        isRecord(d) &&
         typeof d.cause === 'string' &&
         typeof d.message === 'string' &&
         typeof d.suggestion === 'string' &&
         typeof d.evidence === 'string',
     ),
     containers: (trace.containers as unknown[]).filter(
-      (c): c is Trace['containers'][number] => isObject(c) && typeof c.name === 'string' && typeof c.init === 'boolean',
+      (c): c is Trace['containers'][number] => isRecord(c) && typeof c.name === 'string' && typeof c.init === 'boolean',
     ),
   };
   return { traceId, uri, docIndex, live: live === true, trace: clean };
 }
 
 export function parseTraceClear(x: unknown): TraceClearParams | null {
-  return isObject(x) && typeof x.traceId === 'string' && x.traceId !== '' ? { traceId: x.traceId } : null;
+  return isRecord(x) && typeof x.traceId === 'string' && x.traceId !== '' ? { traceId: x.traceId } : null;
 }
 
 export class TraceStore {
-  private readonly entries = new Map<string, TraceEntry>();
+  private readonly entries = new Map<string, PushedTrace>();
   private next = 0;
 
   /** Stores the latest state of a trace; returns the uris whose decorations may have changed. */
@@ -102,13 +100,13 @@ export class TraceStore {
     return [e.params.uri];
   }
 
-  get(traceId: string): TraceEntry | undefined {
+  get(traceId: string): PushedTrace | undefined {
     return this.entries.get(traceId);
   }
 
   /** The traces shown on a file: per document index, the one started last. */
-  forUri(uri: string): TraceEntry[] {
-    const best = new Map<number, TraceEntry>();
+  forUri(uri: string): PushedTrace[] {
+    const best = new Map<number, PushedTrace>();
     for (const e of this.entries.values()) {
       if (e.params.uri !== uri) continue;
       const cur = best.get(e.params.docIndex);

@@ -19,7 +19,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../../src/server/serve.js';
 import type { Trace } from '../../src/core/model.js';
-import { TRACE_CLEAR_NOTIFICATION, TRACE_UPDATE_NOTIFICATION, type TraceUpdateParams } from '../../src/protocol/lsp.js';
+import { TraceClearNotification, TraceUpdateNotification } from '../../src/protocol/lsp.js';
 
 export const sample = (name: string): string => readFileSync(join(__dirname, '..', 'samples', name), 'utf8');
 
@@ -95,14 +95,13 @@ export async function harness(
     /** Pushes a trace state as the host does, and waits for the diagnostics it causes. */
     async update(traceId: string, uri: string, trace: Trace, docIndex = 0, live = true): Promise<Diagnostic[]> {
       const before = count(uri);
-      const params: TraceUpdateParams = { traceId, uri, docIndex, live, trace };
-      await client.sendNotification(TRACE_UPDATE_NOTIFICATION, params);
+      await client.sendNotification(TraceUpdateNotification, { traceId, uri, docIndex, live, trace });
       await until(`diagnostics after trace ${traceId}`, () => count(uri) > before);
       return latest(uri) ?? [];
     },
     async clear(traceId: string, uri: string): Promise<Diagnostic[]> {
       const before = count(uri);
-      await client.sendNotification(TRACE_CLEAR_NOTIFICATION, { traceId });
+      await client.sendNotification(TraceClearNotification, { traceId });
       await until(`diagnostics after clearing ${traceId}`, () => count(uri) > before);
       return latest(uri) ?? [];
     },

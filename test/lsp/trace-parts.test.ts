@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/core/model.js';
+import { TraceUpdateNotification } from '../../src/protocol/lsp.js';
 import { taintsIn } from '../../src/server/code-actions.js';
 import { mdText } from '../../src/server/markdown.js';
 import { outcomeTitle } from '../../src/server/timings.js';
@@ -67,7 +68,8 @@ describe('trace store', () => {
       uri,
       'apiVersion: v1\nkind: Pod\nmetadata:\n  name: too-big\nspec:\n  containers:\n    - name: main\n      resources:\n        requests:\n          memory: 64Ti\n',
     );
-    await h.client.sendNotification('podBirth/traceUpdate', { traceId: 'x', uri, docIndex: 0, trace: 'nope' });
+    // By method name: the typed declaration would not let this shape compile.
+    await h.client.sendNotification(TraceUpdateNotification.method, { traceId: 'x', uri, docIndex: 0, trace: 'nope' });
     const ds = await h.update('t', uri, MEMORY);
     expect(ds.map((d) => [d.code, d.range.start.line])).toEqual([['pod-birth/insufficient-memory', 9]]);
     await until('refresh', () => h.refreshes.length > 0);
