@@ -98,11 +98,6 @@ export function coarser(a: Precision, b: Precision): Precision {
   return DIGITS[a] <= DIGITS[b] ? a : b;
 }
 
-/** Whole-second floor of an instant, for comparing against metav1.Time values. */
-export function floorToSecond(i: Instant): string {
-  return i.key.slice(0, 19);
-}
-
 /** Human duration: 850ms, 1.24s, 2m03s. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '?';

@@ -71,23 +71,6 @@ export const CAUSES = [
 ] as const;
 export type Cause = (typeof CAUSES)[number];
 
-/** Steps that happen once per container (the others happen once per pod). */
-export const PER_CONTAINER_KINDS: ReadonlySet<StepKind> = new Set<StepKind>([
-  'image-pull',
-  'image-present',
-  'image-pull-failed',
-  'container-created',
-  'container-started',
-  'container-failed',
-  'back-off',
-  'probe-failed',
-]);
-
-/** Logical order of kinds inside one second, used to break ties between whole-second timestamps. */
-export function kindOrder(kind: StepKind): number {
-  return STEP_KINDS.indexOf(kind);
-}
-
 const RANK: Record<Precision, number> = { s: 0, ms: 1, us: 2, ns: 3 };
 export function precisionRank(p: Precision): number {
   return RANK[p];

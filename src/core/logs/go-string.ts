@@ -81,9 +81,3 @@ export function readGoQuoted(text: string, start: number): QuotedString | null {
     }
   }
 }
-
-/** The whole text as one Go-quoted string, or null if it is not exactly that. */
-export function unquoteGo(text: string): string | null {
-  const q = readGoQuoted(text, 0);
-  return q && q.terminated && q.end === text.length ? q.value : null;
-}

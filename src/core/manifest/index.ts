@@ -8,7 +8,7 @@ export {
   rangeOf,
   pathAt,
   podPath,
-  containerPath,
+  manifestContainerPath,
   locatePodPath,
   lineOfPodPath,
   findPodDocument,

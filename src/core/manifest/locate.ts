@@ -298,7 +298,7 @@ function nodeAt(src: DocumentSource, segs: readonly PathSegment[]): unknown {
  * The pod-relative path of a container found by name: `spec.containers[i]` or `spec.initContainers[i]`.
  * Without `init`, regular containers are searched first.
  */
-export function containerPath(doc: ManifestDocument, containerName: string, init?: boolean): string | null {
+export function manifestContainerPath(doc: ManifestDocument, containerName: string, init?: boolean): string | null {
   const src = sourceOf(doc);
   const base = doc.podTemplatePath === null ? null : parsePath(doc.podTemplatePath);
   if (!src || !base) return null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  containerPath,
+  manifestContainerPath,
   documentAt,
   findPodDocument,
   lineOfPodPath,
@@ -345,13 +345,13 @@ describe('pod templates', () => {
   });
 
   it('finds containers by name, init or not', () => {
-    expect(containerPath(doc(0), 'side')).toBe('spec.containers[1]');
-    expect(containerPath(doc(1), 'migrate')).toBe('spec.initContainers[0]');
-    expect(containerPath(doc(1), 'migrate', false)).toBeNull();
-    expect(containerPath(doc(1), 'api', false)).toBe('spec.containers[0]');
-    expect(containerPath(doc(2), 'job')).toBe('spec.containers[0]');
-    expect(containerPath(doc(3), 'j')).toBe('spec.containers[0]');
-    expect(containerPath(doc(5), 'x')).toBeNull();
+    expect(manifestContainerPath(doc(0), 'side')).toBe('spec.containers[1]');
+    expect(manifestContainerPath(doc(1), 'migrate')).toBe('spec.initContainers[0]');
+    expect(manifestContainerPath(doc(1), 'migrate', false)).toBeNull();
+    expect(manifestContainerPath(doc(1), 'api', false)).toBe('spec.containers[0]');
+    expect(manifestContainerPath(doc(2), 'job')).toBe('spec.containers[0]');
+    expect(manifestContainerPath(doc(3), 'j')).toBe('spec.containers[0]');
+    expect(manifestContainerPath(doc(5), 'x')).toBeNull();
   });
 
   it('maps pod-relative paths to 1-based lines, with workload metadata falling back to the workload', () => {

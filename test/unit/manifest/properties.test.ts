@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  containerPath,
+  manifestContainerPath,
   documentAt,
   findPodDocument,
   formatPath,
@@ -95,7 +95,7 @@ describe('manifest mapper properties', () => {
             rangeOf(d, parsePath(path) ?? []);
             pathAt(d, line, col);
             podPath(d, path);
-            containerPath(d, path);
+            manifestContainerPath(d, path);
             lineOfPodPath(d, path);
             d.toJSON();
             for (const e of d.errors) expect(e.range.start.line).toBeGreaterThanOrEqual(0);
