@@ -34,6 +34,20 @@ if [ -x "$out/cikube" ]; then
   exit 0
 fi
 
+# POD_BIRTH_KUBE_PREBUILT=<dir holding <version>-<hash>/cikube> (e.g. another user's
+# ~/.cache/pod-birth/kube): reuse a binary built from exactly these sources, read-only. The cache
+# folder is still created here; only cikube is a link into the prebuilt one, which is never written.
+# The fresh-machine check (test/fresh/) uses it so that a new HOME does not cost a 10-minute build.
+prebuilt=${POD_BIRTH_KUBE_PREBUILT:+$POD_BIRTH_KUBE_PREBUILT/$version-$hash/cikube}
+if [ -n "$prebuilt" ] && [ -x "$prebuilt" ]; then
+  mkdir -p "$out"
+  ln -sfn "$prebuilt" "$out/cikube"
+  link_components
+  echo "build-kube: using the prebuilt $prebuilt (read-only)" >&2
+  echo "$out"
+  exit 0
+fi
+
 if ! command -v go >/dev/null 2>&1; then
   echo "build-kube: no Go toolchain on PATH; cannot build $out/cikube" >&2
   exit 1
