@@ -13,6 +13,7 @@
 
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { startRun } from '../../src/cluster/runner.js';
+import { resolveTargetOn } from '../../src/cluster/target.js';
 import type { TraceSession } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/cluster/apply.js';
 import type { Trace } from '../../src/core/model.js';
@@ -134,11 +135,7 @@ void runSection(
           },
         };
         const res = await startRun({
-          conn,
-          obj,
-          namespace: ns,
-          mode: 'apply',
-          maxPods: 1,
+          target: resolveTargetOn(conn, { kind: 'object', object: obj, mode: 'apply' }),
           timeoutMs: 60_000,
           session: {},
           confirm: async () => 'bench',

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { startRun } from '../../src/cluster/runner.js';
+import { resolveTargetOn } from '../../src/cluster/target.js';
 import type { KubeObject } from '../../src/cluster/apply.js';
 import type { Evidence } from '../../src/core/trace/index.js';
 import { createNamespace, ensureImagePresent } from '../../test/cluster/harness.js';
@@ -67,11 +68,7 @@ void runSection(new Section('noise', '5. Noise immunity (10,000 unrelated Events
       },
     };
     const res = await startRun({
-      conn,
-      obj,
-      namespace: ns,
-      mode: 'apply',
-      maxPods: 1,
+      target: resolveTargetOn(conn, { kind: 'object', object: obj, mode: 'apply' }),
       timeoutMs: 200_000,
       // Keep the trace (and its watches) running well past Ready, through both windows.
       session: { readySettleMs: 180_000 },

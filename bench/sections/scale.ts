@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { loadConnection } from '../../src/cluster/kubeconfig.js';
 import { setRequestLogger } from '../../src/cluster/http.js';
 import { startRun } from '../../src/cluster/runner.js';
+import { resolveTargetOn } from '../../src/cluster/target.js';
 import type { TraceSession, Outcome } from '../../src/cluster/session.js';
 import type { KubeObject } from '../../src/cluster/apply.js';
 import {
@@ -103,11 +104,7 @@ void runSection(new Section('scale', `4. Scale & API cost (${REPLICAS}-replica D
     const outcomes = new Map<string, Outcome>();
     let steps = 0;
     const res = await startRun({
-      conn,
-      obj: deployment,
-      namespace: ns,
-      mode: 'apply',
-      maxPods: replicas,
+      target: resolveTargetOn(conn, { kind: 'object', object: deployment, mode: 'apply' }, replicas),
       timeoutMs: QUICK ? 90_000 : 170_000,
       session: {},
       confirm: async () => 'bench',

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { errorText } from '../core/guards.js';
 
 /** Bad input: the CLI prints `pod-birth: FILE: PROBLEM` and exits 2. */
 export class InputError extends Error {
@@ -44,7 +45,7 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = errorText(e).split('\n')[0];
     throw new InputError(file, `is not valid JSON (${msg})`);
   }
 }

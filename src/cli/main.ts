@@ -1,8 +1,10 @@
 // The `pod-birth` command line: the same core as the extension, for terminals, CI and bug reports.
 // Exit codes: 0 success, 2 bad input or usage, 1 unexpected failure.
 
+import { errorText } from '../core/guards.js';
 import { EXPLAIN_USAGE, runExplain } from './explain.js';
-import { TRACE_USAGE, runTrace, terminalIo, type Io } from './trace.js';
+import { TRACE_USAGE } from './trace-args.js';
+import { runTrace, terminalIo, type Io, type TraceCluster } from './trace.js';
 import { InputError } from './files.js';
 import { UsageError } from './args.js';
 
@@ -28,7 +30,8 @@ Exit codes: 0 Ready/Succeeded, 2 bad input or refused, 3 the pod failed to start
 5 cluster error (no kubeconfig, unreachable, TLS, 401, 403), 1 unexpected.
 `;
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/** Runs one command; `cluster` replaces the cluster layer (unit tests). */
+export async function main(argv: readonly string[], io: Io, cluster?: TraceCluster): Promise<number> {
   const out = io.out;
   const err = io.err;
   const [cmd, ...rest] = argv;
@@ -45,7 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       out(runExplain(rest).stdout);
       return 0;
     }
-    if (cmd === 'trace' || cmd === 'record') return await runTrace(rest, io, cmd === 'record');
+    if (cmd === 'trace' || cmd === 'record') return await runTrace(rest, io, cmd === 'record', cluster);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (e) {
     if (e instanceof InputError) {
@@ -56,7 +59,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       err(`pod-birth: ${e.message}\n${cmd === 'trace' || cmd === 'record' ? TRACE_USAGE : EXPLAIN_USAGE}\n`);
       return 2;
     }
-    err(`pod-birth: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    err(`pod-birth: unexpected error: ${errorText(e)}\n`);
     return 1;
   }
 }

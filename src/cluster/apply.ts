@@ -1,9 +1,9 @@
-// Apply & trace: a server-side dry run first (validation errors come back as field causes the caller
-// maps to manifest lines), then — only after an explicit confirmation naming context, server and
+// Apply & trace: a server-side dry run first (validation errors come back as field causes, which the runner
+// maps to manifest lines, see target.ts), then — only after an explicit confirmation naming context, server and
 // namespace — the create (Pods) or server-side apply (workloads).
 
-import { ClusterError, type FieldCause } from './errors.js';
-import { request, requestJson } from './http.js';
+import { ClusterError } from './errors.js';
+import { requestJson } from './http.js';
 import type { Connection } from './kubeconfig.js';
 
 export interface KubeObject {
@@ -55,7 +55,7 @@ export interface ApplyPlan {
 }
 
 /** The namespace a document goes to: its own, else the connection's. */
-export function targetNamespace(obj: KubeObject, conn: Connection): string {
+function targetNamespace(obj: KubeObject, conn: Connection): string {
   return obj.metadata?.namespace || conn.namespace;
 }
 
@@ -133,34 +133,6 @@ export async function applyConfirmed(
     body,
     contentType: 'application/apply-patch+yaml',
     describe: { verb: 'patch', resource: plural, namespace: plan.namespace },
-  });
-}
-
-/** `spec.containers[0].image` style paths from the apiserver's field causes (`spec.containers[0].image`). */
-export function causesToPaths(causes: readonly FieldCause[]): { path: string; message: string }[] {
-  return causes
-    .filter((c) => c.field)
-    .map((c) => ({ path: c.field.replace(/^\./, ''), message: c.message || c.reason }));
-}
-
-/** The same, with each path also made pod-relative (workload template prefix removed) for the manifest mapper. */
-export function podRelativeCauses(
-  causes: readonly FieldCause[],
-  podTemplatePath: string | null,
-): { path: string; podPath: string; message: string }[] {
-  const prefix = podTemplatePath ? `${podTemplatePath}.` : '';
-  return causesToPaths(causes).map((c) => ({
-    ...c,
-    podPath: prefix && c.path.startsWith(prefix) ? c.path.slice(prefix.length) : c.path,
-  }));
-}
-
-export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
-  await request(conn, {
-    method: 'DELETE',
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
-    query: { gracePeriodSeconds: 0 },
-    describe: { verb: 'delete', resource: 'pods', namespace },
   });
 }
 

@@ -2,6 +2,8 @@
 // what happened and what to do. Messages never contain credentials: only context, server URL and the
 // denied verb/resource.
 
+import { errorText, isRecord } from '../core/guards.js';
+
 export type ClusterErrorKind =
   | 'no-kubeconfig'
   | 'bad-kubeconfig'
@@ -35,6 +37,12 @@ export class ClusterError extends Error {
   }
 }
 
+/**
+ * A plain failure of the request itself, shown as is (no such pod name in the document, a workload
+ * without a selector): the CLI treats it as bad input.
+ */
+export class RunError extends Error {}
+
 /** A Kubernetes `Status` body, as far as we read it. */
 export interface StatusBody {
   readonly kind?: string;
@@ -52,9 +60,7 @@ export interface StatusBody {
 export function parseStatus(body: string): StatusBody | null {
   try {
     const s = JSON.parse(body) as unknown;
-    return typeof s === 'object' && s !== null && (s as { kind?: unknown }).kind === 'Status'
-      ? (s as StatusBody)
-      : null;
+    return isRecord(s) && s.kind === 'Status' ? (s as StatusBody) : null;
   } catch {
     return null;
   }
@@ -141,7 +147,7 @@ const NETWORK_CODES = new Set([
 /** Maps a socket-level error (no HTTP response) to a ClusterError. */
 export function errorFromNetwork(err: unknown, req: { context: string; server: string }): ClusterError {
   const code = (err as { code?: string } | null)?.code ?? '';
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorText(err);
   // A connection dropped during the handshake ("Client network socket disconnected before secure TLS
   // connection was established", code ECONNRESET) is a network failure, not a TLS one: it used to
   // tell the user to check the certificate-authority of their kubeconfig.

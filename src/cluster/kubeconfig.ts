@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { errorText } from '../core/guards.js';
 import { ClusterError } from './errors.js';
 
 export interface ConnectOptions {
@@ -75,7 +76,7 @@ function mergedConfig(opts: ConnectOptions): Merged {
     } catch (e) {
       throw new ClusterError(
         'bad-kubeconfig',
-        `The kubeconfig ${file} cannot be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}. Fix the file (check it with \`kubectl config view\`).`,
+        `The kubeconfig ${file} cannot be read: ${errorText(e).split('\n')[0]}. Fix the file (check it with \`kubectl config view\`).`,
       );
     }
     for (const c of one.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);

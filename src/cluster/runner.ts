@@ -1,23 +1,19 @@
-// Apply & trace, or attach, for one manifest document: the one flow behind the CLI's `trace` and the
-// editor's "Trace Pod Birth". Pods are traced by name; workloads through the pods they create (apply)
-// or the newest pods they have (attach). Nothing is created unless `confirm` says who confirmed.
+// Apply & trace, or attach, for one resolved target (target.ts): the one flow behind the CLI's
+// `trace` and the editor's "Trace Pod Birth". Pods are traced by name; workloads through the pods
+// they create (apply) or the newest pods they have (attach). Nothing is created unless `confirm`
+// says who confirmed. Whatever fails before the run is running stops the sessions it started, and an
+// apiserver rejection of a manifest document comes back with the document's lines ('rejected').
 
 import type { Pod } from '../core/k8s-types.js';
 import { applyConfirmed, dryRun, type ApplyPlan, type KubeObject } from './apply.js';
+import { ClusterError, RunError } from './errors.js';
 import { requestJson } from './http.js';
-import type { Connection } from './kubeconfig.js';
 import { TraceSession, type Outcome, type SessionEvent, type SessionOptions } from './session.js';
+import { manifestCauses, type ManifestCause, type ResolvedTarget } from './target.js';
 import { WorkloadTracer } from './workload.js';
 
-export type TraceMode = 'apply' | 'attach';
-
 export interface RunRequest {
-  readonly conn: Connection;
-  readonly obj: KubeObject;
-  readonly namespace: string;
-  readonly mode: TraceMode;
-  /** Workloads: how many of their pods to trace. */
-  readonly maxPods: number;
+  readonly target: ResolvedTarget;
   readonly timeoutMs: number;
   readonly session: Omit<SessionOptions, 'conn' | 'namespace' | 'name' | 'onEvent' | 'uid' | 'timeoutMs'>;
   /** Apply: shown the dry-run plan; resolves with who confirmed (e.g. "modal", "--yes") or null to cancel. */
@@ -32,6 +28,8 @@ export interface RunRequest {
 export type RunResult =
   | { readonly status: 'declined'; readonly plan: ApplyPlan }
   | { readonly status: 'not-found'; readonly message: string }
+  /** The apiserver refused the manifest document: its message, and each field with its line. */
+  | { readonly status: 'rejected'; readonly message: string; readonly causes: readonly ManifestCause[] }
   | { readonly status: 'running'; readonly run: TraceRun };
 
 /** A running trace of one or more pods. */
@@ -42,136 +40,165 @@ export interface TraceRun {
   stop(): Promise<void>;
 }
 
-/** A plain failure the caller shows as is (no such pod, a workload without selector). */
-export class RunError extends Error {}
+/** The sessions of one run, as they are created. */
+class Sessions {
+  readonly all = new Map<string, TraceSession>();
+  constructor(private readonly req: RunRequest) {}
 
-export async function startRun(req: RunRequest): Promise<RunResult> {
-  // The object goes where it is traced: the namespace of the request, whatever the document says.
-  const r: RunRequest = { ...req, obj: { ...req.obj, metadata: { ...req.obj.metadata, namespace: req.namespace } } };
-  const sessions = new Map<string, TraceSession>();
-  const newSession = (name: string, uid?: string): TraceSession => {
+  create(name: string, uid?: string): TraceSession {
+    const { target } = this.req;
     const s = new TraceSession({
-      ...r.session,
-      timeoutMs: r.timeoutMs,
-      conn: r.conn,
-      namespace: r.namespace,
+      ...this.req.session,
+      timeoutMs: this.req.timeoutMs,
+      conn: target.conn,
+      namespace: target.namespace,
       name,
       ...(uid ? { uid } : {}),
-      onEvent: (e) => r.onEvent(name, e),
+      onEvent: (e) => this.req.onEvent(name, e),
     });
-    sessions.set(name, s);
-    r.onPod(name, s);
+    this.adopt(name, s);
     return s;
-  };
-  const single = (s: TraceSession): RunResult => ({
-    status: 'running',
-    run: { sessions, finished: s.finished, stop: () => s.stop() },
-  });
-
-  if (r.mode === 'attach') {
-    if (r.obj.kind === 'Pod') {
-      const name = r.obj.metadata?.name;
-      if (!name)
-        throw new RunError(
-          'The Pod document has no metadata.name; a generateName pod can only be traced by applying it.',
-        );
-      return attachPod(r, newSession(name), name);
-    }
-    const names = await newestPods(r);
-    if (names.length === 0)
-      return {
-        status: 'not-found',
-        message: `No pod of ${r.obj.kind ?? '?'}/${r.obj.metadata?.name ?? '?'} exists in namespace "${r.namespace}" (context ${r.conn.context}).`,
-      };
-    const picked = names.slice(0, r.maxPods).map((n) => newSession(n));
-    await Promise.all(picked.map((s) => s.start()));
-    return {
-      status: 'running',
-      run: {
-        sessions,
-        finished: overall(picked.map((s) => s.finished)),
-        stop: async () => void (await Promise.all(picked.map((s) => s.stop()))),
-      },
-    };
   }
 
-  const plan = await dryRun(r.conn, r.obj);
-  const confirmedBy = r.confirm ? await r.confirm(plan) : null;
-  if (!confirmedBy) return { status: 'declined', plan };
-
-  if (r.obj.kind === 'Pod' && r.obj.metadata?.name) {
-    // Watch before the create returns, so the very first state is received live.
-    const s = newSession(r.obj.metadata.name);
-    await s.start();
-    try {
-      const created = await applyConfirmed(r.conn, r.obj, plan, { confirmedBy });
-      if (created.metadata?.uid) s.expectUid(created.metadata.uid);
-    } catch (e) {
-      await s.stop();
-      throw e;
-    }
-    return single(s);
-  }
-  if (r.obj.kind === 'Pod') {
-    // generateName: the name is known only from the create response; the watch lists first, so
-    // nothing is lost, only the first receive time is later.
-    const created = await applyConfirmed(r.conn, r.obj, plan, { confirmedBy });
-    const s = newSession(created.metadata?.name ?? '', created.metadata?.uid);
-    await s.start();
-    return single(s);
+  adopt(name: string, s: TraceSession): void {
+    this.all.set(name, s);
+    this.req.onPod(name, s);
   }
 
-  const startedMs = Date.now();
-  const tracer = new WorkloadTracer({
-    conn: r.conn,
-    namespace: r.namespace,
-    workload: r.obj,
-    notBeforeMs: startedMs,
-    maxPods: r.maxPods,
-    session: { ...r.session, timeoutMs: r.timeoutMs },
-    onEvent: (e) => {
-      if (e.type === 'pod') r.onEvent(e.name, e.event);
-      if (e.type === 'pod-found') {
-        const s = tracer.sessions.get(e.name);
-        if (s) {
-          sessions.set(e.name, s);
-          r.onPod(e.name, s);
-        }
-      }
-      if (e.type === 'owner-failed') r.onOwnerFailed?.(e.owner, e.message, e.count);
-    },
-  });
-  await tracer.start();
-  try {
-    await applyConfirmed(r.conn, r.obj, plan, { confirmedBy });
-  } catch (e) {
-    await tracer.stop();
-    throw e;
+  running(finished: Promise<Outcome>, stop: () => Promise<void>): RunResult {
+    return { status: 'running', run: { sessions: this.all, finished, stop } };
   }
-  const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), r.timeoutMs).unref?.());
-  const finished = Promise.race([tracer.finished.then(() => 'done' as const), timer]).then(async (res) => {
-    await tracer.stop();
-    const outcome = await overall([...sessions.values()].map((s) => s.finished));
-    return res === 'timeout' ? 'timeout' : outcome;
-  });
-  return { status: 'running', run: { sessions, finished, stop: () => tracer.stop() } };
+
+  single(s: TraceSession): RunResult {
+    return this.running(s.finished, () => s.stop());
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.all.values()].map((s) => s.stop()));
+  }
 }
 
-async function attachPod(r: RunRequest, s: TraceSession, name: string): Promise<RunResult> {
+export async function startRun(req: RunRequest): Promise<RunResult> {
+  const sessions = new Sessions(req);
+  try {
+    return req.target.mode === 'attach' ? await attach(req, sessions) : await apply(req, sessions);
+  } catch (e) {
+    await sessions.stopAll();
+    const document = req.target.document;
+    if (e instanceof ClusterError && e.causes.length > 0 && document)
+      return { status: 'rejected', message: e.message, causes: manifestCauses(e.causes, document) };
+    throw e;
+  }
+}
+
+async function attach(req: RunRequest, sessions: Sessions): Promise<RunResult> {
+  const { traced, conn, namespace } = req.target;
+  if (traced.kind === 'pod') return attachPod(req, sessions, traced.name);
+  const obj = traced.object;
+  if (obj.kind === 'Pod') {
+    const name = obj.metadata?.name;
+    if (!name)
+      throw new RunError(
+        'The Pod document has no metadata.name; a generateName pod can only be traced by applying it.',
+      );
+    return attachPod(req, sessions, name);
+  }
+  const names = await newestPods(req.target, obj);
+  if (names.length === 0)
+    return {
+      status: 'not-found',
+      message: `No pod of ${obj.kind ?? '?'}/${obj.metadata?.name ?? '?'} exists in namespace "${namespace}" (context ${conn.context}).`,
+    };
+  const picked = names.slice(0, req.target.maxPods).map((n) => sessions.create(n));
+  await Promise.all(picked.map((s) => s.start()));
+  return sessions.running(overall(picked.map((s) => s.finished)), async () => {
+    await Promise.all(picked.map((s) => s.stop()));
+  });
+}
+
+async function attachPod(req: RunRequest, sessions: Sessions, name: string): Promise<RunResult> {
+  const s = sessions.create(name);
   await s.start();
   if (s.state.snapshots.size === 0) {
     await s.stop();
     return {
       status: 'not-found',
-      message: `Pod "${name}" does not exist in namespace "${r.namespace}" (context ${r.conn.context}).`,
+      message: `Pod "${name}" does not exist in namespace "${req.target.namespace}" (context ${req.target.conn.context}).`,
     };
   }
-  return { status: 'running', run: { sessions: new Map([[name, s]]), finished: s.finished, stop: () => s.stop() } };
+  return sessions.single(s);
+}
+
+async function apply(req: RunRequest, sessions: Sessions): Promise<RunResult> {
+  const { traced, conn } = req.target;
+  if (traced.kind !== 'object') throw new RunError('Only a manifest can be applied; a pod named alone is attached to.');
+  const obj = traced.object;
+  const plan = await dryRun(conn, obj);
+  const confirmedBy = req.confirm ? await req.confirm(plan) : null;
+  if (!confirmedBy) return { status: 'declined', plan };
+
+  if (obj.kind === 'Pod' && obj.metadata?.name) {
+    // Watch before the create returns, so the very first state is received live.
+    const s = sessions.create(obj.metadata.name);
+    await s.start();
+    const created = await applyConfirmed(conn, obj, plan, { confirmedBy });
+    if (created.metadata?.uid) s.expectUid(created.metadata.uid);
+    return sessions.single(s);
+  }
+  if (obj.kind === 'Pod') {
+    // generateName: the name is known only from the create response; the watch lists first, so
+    // nothing is lost, only the first receive time is later.
+    const created = await applyConfirmed(conn, obj, plan, { confirmedBy });
+    const s = sessions.create(created.metadata?.name ?? '', created.metadata?.uid);
+    await s.start();
+    return sessions.single(s);
+  }
+  return applyWorkload(req, sessions, obj, plan, confirmedBy);
+}
+
+async function applyWorkload(
+  req: RunRequest,
+  sessions: Sessions,
+  obj: KubeObject,
+  plan: ApplyPlan,
+  confirmedBy: string,
+): Promise<RunResult> {
+  const { conn, namespace, maxPods } = req.target;
+  const tracer = new WorkloadTracer({
+    conn,
+    namespace,
+    workload: obj,
+    notBeforeMs: Date.now(),
+    maxPods,
+    session: { ...req.session, timeoutMs: req.timeoutMs },
+    onEvent: (e) => {
+      if (e.type === 'pod') req.onEvent(e.name, e.event);
+      if (e.type === 'pod-found') {
+        const s = tracer.sessions.get(e.name);
+        if (s) sessions.adopt(e.name, s);
+      }
+      if (e.type === 'owner-failed') req.onOwnerFailed?.(e.owner, e.message, e.count);
+    },
+  });
+  await tracer.start();
+  try {
+    await applyConfirmed(conn, obj, plan, { confirmedBy });
+  } catch (e) {
+    await tracer.stop();
+    throw e;
+  }
+  const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), req.timeoutMs).unref?.());
+  const finished = Promise.race([tracer.finished.then(() => 'done' as const), timer]).then(async (res) => {
+    await tracer.stop();
+    const outcome = await overall([...sessions.all.values()].map((s) => s.finished));
+    return res === 'timeout' ? 'timeout' : outcome;
+  });
+  return sessions.running(finished, () => tracer.stop());
 }
 
 /** The workload's pods by its selector (one namespaced, label-selected list), newest first. */
-async function newestPods(r: RunRequest): Promise<string[]> {
-  const spec = r.obj.spec as
+async function newestPods(target: ResolvedTarget, obj: KubeObject): Promise<string[]> {
+  const spec = obj.spec as
     | {
         selector?: { matchLabels?: Record<string, string> };
         jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
@@ -182,12 +209,12 @@ async function newestPods(r: RunRequest): Promise<string[]> {
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   if (!selector)
-    throw new RunError(`The ${r.obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by.`);
-  const list = await requestJson<{ items?: Pod[] }>(r.conn, {
+    throw new RunError(`The ${obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by.`);
+  const list = await requestJson<{ items?: Pod[] }>(target.conn, {
     method: 'GET',
-    path: `/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods`,
+    path: `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`,
     query: { labelSelector: selector },
-    describe: { verb: 'list', resource: 'pods', namespace: r.namespace },
+    describe: { verb: 'list', resource: 'pods', namespace: target.namespace },
   });
   return (list.items ?? [])
     .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))

@@ -6,6 +6,7 @@
 import { ClusterError } from './errors.js';
 import { requestJson, streamLines } from './http.js';
 import type { Connection } from './kubeconfig.js';
+import { errorText } from '../core/guards.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -174,8 +175,7 @@ export class ResumableWatch {
         }
       } catch (e) {
         if (this.stopped) return;
-        const err =
-          e instanceof ClusterError ? e : new ClusterError('server', e instanceof Error ? e.message : String(e));
+        const err = e instanceof ClusterError ? e : new ClusterError('server', errorText(e));
         this.stats.errors++;
         // A stream that had been established for a while and then broke (a cut connection, an
         // apiserver restart) starts a fresh back-off. Before, only a clean end reset it, so every

@@ -3,8 +3,6 @@
 
 import type { ManifestDocument } from '../core/manifest/index.js';
 
-export type TraceMode = 'apply' | 'attach';
-
 export function describeDocument(d: ManifestDocument): string {
   return `${d.kind ?? '?'}/${d.name ?? (d.generateName ? `${d.generateName}…` : '?')} (document ${d.index + 1})`;
 }

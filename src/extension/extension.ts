@@ -7,15 +7,16 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 import { FOCUS_TRACE_COMMAND, TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from '../protocol/lsp.js';
 import type * as ClusterApi from '../cluster/index.js';
+import { errorText } from '../core/guards.js';
 import { documentAt, parseManifest } from '../core/manifest/index.js';
 import { renderText } from '../core/report/text.js';
 import { TraceState, buildTrace, readTraceFile } from '../core/trace/index.js';
-import { chooseDocument, describeDocument, type TraceMode } from './choose.js';
+import { chooseDocument, describeDocument } from './choose.js';
 import { DiagramPanel } from './diagram-panel.js';
 import { resolveExplorerTarget } from './kubernetes-explorer.js';
 import { bridgeTracesToServer } from './lsp-bridge.js';
 import { TIMELINE_VIEW_ID, TimelineView } from './timeline-view.js';
-import { traceTarget, type FlowDeps, type HostUi, type TraceSettings, type TraceTarget } from './trace-flow.js';
+import { traceTarget, type FlowDeps, type HostUi, type TraceSettings } from './trace-flow.js';
 import { coalesce, DIAGRAM_COALESCE_MS, TraceRegistry, type TraceEntry } from './trace-registry.js';
 
 let clusterModule: typeof ClusterApi | null = null;
@@ -88,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const ui: HostUi = {
     isTrusted: () => vscode.workspace.isTrusted,
     pickMode: async (subject, canApply) => {
-      const items: (vscode.QuickPickItem & { mode: TraceMode })[] = [
+      const items: (vscode.QuickPickItem & { mode: ClusterApi.TraceMode })[] = [
         {
           label: 'Apply & trace',
           description: canApply
@@ -245,7 +246,7 @@ async function traceDocumentAt(deps: FlowDeps, args: TraceDocumentArgs): Promise
     );
     return;
   }
-  await traceTarget(deps, { type: 'document', doc, uri: args.uri });
+  await traceTarget(deps, { kind: 'manifest', document: doc, source: args.uri });
 }
 
 /** Right-click / palette: the manifest under the cursor, or (nothing open) attach to a pod. */
@@ -284,7 +285,7 @@ async function traceCommand(deps: FlowDeps, uri?: vscode.Uri): Promise<void> {
     if (picked.reason) void vscode.window.showErrorMessage(`Pod Birth: ${picked.reason}`);
     return;
   }
-  await traceTarget(deps, { type: 'document', doc: picked.doc, uri: document.uri.toString() });
+  await traceTarget(deps, { kind: 'manifest', document: picked.doc, source: document.uri.toString() });
 }
 
 /** Attach without a manifest: pick a context, a namespace and a pod. */
@@ -336,10 +337,9 @@ async function attachCommand(deps: FlowDeps): Promise<void> {
       { title: `Pod Birth: attach — pod in ${namespace}` },
     );
     if (!pod) return;
-    const target: TraceTarget = { type: 'pod', name: pod.label, namespace, context };
-    await traceTarget(deps, target);
+    await traceTarget(deps, { kind: 'pod', name: pod.label, namespace, context });
   } catch (e) {
-    void vscode.window.showErrorMessage(`Pod Birth: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(`Pod Birth: ${errorText(e)}`);
   }
 }
 
@@ -356,5 +356,5 @@ async function explorerCommand(deps: FlowDeps, target: unknown): Promise<void> {
     );
     return;
   }
-  await traceTarget(deps, { type: 'pod', name: r.name, namespace: r.namespace });
+  await traceTarget(deps, { kind: 'pod', name: r.name, namespace: r.namespace });
 }

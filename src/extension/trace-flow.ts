@@ -1,12 +1,16 @@
 // What "Trace Pod Birth" does once a document (or a pod) is chosen: ask apply or attach, refuse to
 // apply in an untrusted workspace, confirm naming context, server and namespace, show progress, and
-// register one trace per pod. Talks to VS Code only through `HostUi`, and to the cluster only
-// through the lazily loaded cluster module, so the decisions are unit-tested without either.
+// register one trace per pod. The cluster layer resolves the target (connection, namespace) and maps
+// a rejection to manifest lines; this file presents the sessions' events. Talks to VS Code only
+// through `HostUi`, and to the cluster only through the lazily loaded cluster module, so the
+// decisions are unit-tested without either.
 
 import type * as ClusterApi from '../cluster/index.js';
-import { lineOfPodPath, type ManifestDocument } from '../core/manifest/index.js';
+import type { ManifestTarget, PodTarget, ResolvedTarget, TraceMode } from '../cluster/index.js';
+import { errorText } from '../core/guards.js';
+import { lineOfPodPath } from '../core/manifest/index.js';
 import { renderText, stepLine } from '../core/report/text.js';
-import { describeDocument, type TraceMode } from './choose.js';
+import { describeDocument } from './choose.js';
 import type { ManifestRef, TraceEntry, TraceRegistry } from './trace-registry.js';
 
 export interface HostLog {
@@ -44,14 +48,7 @@ export interface TraceSettings {
 
 export type ClusterModule = Pick<
   typeof ClusterApi,
-  | 'loadConnection'
-  | 'targetNamespace'
-  | 'startRun'
-  | 'confirmationText'
-  | 'podRelativeCauses'
-  | 'ClusterError'
-  | 'RunError'
-  | 'setRequestLogger'
+  'resolveTarget' | 'startRun' | 'confirmationText' | 'setRequestLogger'
 >;
 
 export interface FlowDeps {
@@ -63,67 +60,141 @@ export interface FlowDeps {
   readonly onFirstState?: (entry: TraceEntry) => void;
 }
 
-/** What to trace: a manifest document, or a pod/workload named without a manifest. */
-export type TraceTarget =
-  | { readonly type: 'document'; readonly doc: ManifestDocument; readonly uri: string }
-  | { readonly type: 'pod'; readonly name: string; readonly namespace: string | null; readonly context?: string };
+/** What to trace: a manifest document (apply or attach is asked), or a pod named without a manifest. */
+export type EditorTarget = Omit<ManifestTarget, 'mode'> | PodTarget;
 
 /** Asks the mode (documents) and runs the trace. Resolves once the trace runs (or was refused). */
-export async function traceTarget(deps: FlowDeps, target: TraceTarget): Promise<TraceEntry[]> {
+export async function traceTarget(deps: FlowDeps, target: EditorTarget): Promise<TraceEntry[]> {
   const { ui } = deps;
-  let mode: TraceMode = 'attach';
-  if (target.type === 'document') {
-    const picked = await ui.pickMode(describeDocument(target.doc), ui.isTrusted());
-    if (!picked) return [];
-    mode = picked;
-  }
+  if (target.kind === 'pod') return runTarget(deps, target);
+  const mode = await ui.pickMode(describeDocument(target.document), ui.isTrusted());
+  if (!mode) return [];
   if (mode === 'apply' && !ui.isTrusted()) {
     ui.error(
       'Pod Birth: applying manifests to a cluster is disabled in an untrusted workspace. Trust the workspace, or attach to an existing pod.',
     );
     return [];
   }
-  return runTarget(deps, target, mode);
+  return runTarget(deps, { ...target, mode });
 }
 
-async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): Promise<TraceEntry[]> {
-  const { ui, registry } = deps;
+async function runTarget(deps: FlowDeps, target: ManifestTarget | PodTarget): Promise<TraceEntry[]> {
+  const { ui } = deps;
   const api = deps.cluster();
   const cfg = deps.settings();
   api.setRequestLogger((line) => ui.log.debug(line));
-  let conn: ClusterApi.Connection;
+  let resolved: ResolvedTarget;
   try {
-    conn = api.loadConnection({
+    resolved = api.resolveTarget(target, {
       kubeconfig: cfg.kubeconfig,
-      context: target.type === 'pod' && target.context ? target.context : cfg.context,
-      namespace: target.type === 'pod' && target.namespace ? target.namespace : cfg.namespace,
+      context: cfg.context,
+      namespace: cfg.namespace,
+      workloadPods: cfg.maxPods,
     });
   } catch (e) {
-    ui.error(`Pod Birth: ${message(e)}`);
+    ui.error(`Pod Birth: ${errorText(e)}`);
     return [];
   }
-  const obj: ClusterApi.KubeObject =
-    target.type === 'document'
-      ? (target.doc.toJSON() as ClusterApi.KubeObject)
-      : { apiVersion: 'v1', kind: 'Pod', metadata: { name: target.name } };
-  const namespace = target.type === 'pod' ? conn.namespace : api.targetNamespace(obj, conn);
-  const doc = target.type === 'document' ? target.doc : null;
-  const manifest: ManifestRef | null =
-    target.type === 'document' ? { uri: target.uri, docIndex: target.doc.index } : null;
-  const lineOf = (p: string): number | null => (doc ? lineOfPodPath(doc, p) : null);
-  const entries: TraceEntry[] = [];
-  const byPod = new Map<string, TraceEntry>();
-  let firstState: (() => void) | null = null;
-  const gotFirstState = new Promise<void>((r) => (firstState = r));
+  const live = new LiveTraces(deps, resolved);
+  const { mode, namespace, subject, conn } = resolved;
+  const title =
+    mode === 'apply'
+      ? `Pod Birth: applying ${subject} to ${namespace} (context ${conn.context})`
+      : `Pod Birth: attaching to ${subject} in ${namespace} (context ${conn.context})`;
+  try {
+    const result = await ui.withProgress(title, async (report, cancelled) => {
+      report(mode === 'apply' ? 'dry run…' : 'reading the pod…');
+      const r = await api.startRun({
+        target: resolved,
+        timeoutMs: cfg.timeoutMs,
+        session: { nodeLogs: cfg.nodeLogs },
+        confirm: async (plan) => {
+          const ok = await ui.confirmApply(
+            api.confirmationText(plan),
+            `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
+          );
+          if (ok) report('creating…');
+          return ok ? 'modal' : null;
+        },
+        onPod: (name, session) => {
+          live.add(name, () => session.stop());
+          report(`tracing ${name}…`);
+        },
+        onEvent: (name, e) => live.event(name, e),
+        onOwnerFailed: (owner, msg, count) =>
+          ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
+      });
+      if (r.status === 'running') {
+        // Keep the notification until the first state arrives (or the user cancels, which stops).
+        const stop = cancelled.then(async () => {
+          await r.run.stop();
+          return 'cancelled' as const;
+        });
+        await Promise.race([live.firstState, stop, r.run.finished]);
+      }
+      return r;
+    });
+    if (result.status === 'declined') {
+      ui.log.info(`not applied: ${api.confirmationText(result.plan)} was declined`);
+      return [];
+    }
+    if (result.status === 'not-found') {
+      ui.error(
+        `Pod Birth: ${result.message}${target.kind === 'manifest' ? ' Choose "Apply & trace" to create it.' : ''}`,
+      );
+      return [];
+    }
+    if (result.status === 'rejected') {
+      const lines = result.causes.map((c) => `${c.path}${c.line ? ` (line ${c.line})` : ''}: ${c.message}`);
+      ui.error(`Pod Birth: the apiserver rejected the manifest: ${lines.join('; ')}`);
+      return [];
+    }
+    return live.entries;
+  } catch (e) {
+    await live.stopAll();
+    ui.error(`Pod Birth: ${errorText(e)}`);
+    return [];
+  }
+}
 
-  const onEvent = (name: string, e: ClusterApi.SessionEvent): void => {
-    const entry = byPod.get(name);
+/** The registry entries of one run's pods, following their sessions' events. */
+class LiveTraces {
+  readonly entries: TraceEntry[] = [];
+  /** Resolves when the first pod's trace has a state (or finished). */
+  readonly firstState: Promise<void>;
+  private gotFirstState: () => void = () => undefined;
+  private readonly byPod = new Map<string, TraceEntry>();
+  private readonly manifest: ManifestRef | null;
+  private readonly lineOf: (podPath: string) => number | null;
+  private readonly namespace: string;
+
+  constructor(
+    private readonly deps: FlowDeps,
+    target: ResolvedTarget,
+  ) {
+    this.firstState = new Promise<void>((r) => (this.gotFirstState = r));
+    const { document, source } = target;
+    this.namespace = target.namespace;
+    this.manifest = document && source !== null ? { uri: source, docIndex: document.index } : null;
+    this.lineOf = (p) => (document ? lineOfPodPath(document, p) : null);
+  }
+
+  add(name: string, stop: () => Promise<void>): void {
+    const entry = this.deps.registry.add({ title: `${this.namespace}/${name}`, manifest: this.manifest, stop });
+    this.byPod.set(name, entry);
+    this.entries.push(entry);
+  }
+
+  event(name: string, e: ClusterApi.SessionEvent): void {
+    const { deps, lineOf } = this;
+    const { registry, ui } = deps;
+    const entry = this.byPod.get(name);
     if (!entry) return;
-    const tag = byPod.size > 1 ? `[${name}] ` : '';
+    const tag = this.byPod.size > 1 ? `[${name}] ` : '';
     if (e.type === 'steps') {
       if (!entry.trace) deps.onFirstState?.(entry);
       registry.update(entry.id, e.trace);
-      firstState?.();
+      this.gotFirstState();
       for (const s of e.added) {
         const line = s.yamlPath ? lineOf(s.yamlPath) : null;
         ui.log.info(`${tag}${stepLine(s)}${line ? ` (line ${line})` : ''}`);
@@ -136,81 +207,14 @@ async function runTarget(deps: FlowDeps, target: TraceTarget, mode: TraceMode): 
     if (e.type === 'finished') {
       if (!entry.trace) deps.onFirstState?.(entry);
       registry.finish(entry.id, e.outcome, e.trace);
-      firstState?.();
+      this.gotFirstState();
       ui.log.info(`${tag}finished: ${e.outcome}\n${renderText(e.trace, lineOf)}`);
     }
-  };
-
-  const subject = `${obj.kind ?? 'Pod'}/${obj.metadata?.name ?? obj.metadata?.generateName ?? '?'}`;
-  const title =
-    mode === 'apply'
-      ? `Pod Birth: applying ${subject} to ${namespace} (context ${conn.context})`
-      : `Pod Birth: attaching to ${subject} in ${namespace} (context ${conn.context})`;
-  try {
-    const result = await ui.withProgress(title, async (report, cancelled) => {
-      report(mode === 'apply' ? 'dry run…' : 'reading the pod…');
-      const r = await api.startRun({
-        conn,
-        obj,
-        namespace,
-        mode,
-        maxPods: obj.kind === 'Pod' ? 1 : cfg.maxPods,
-        timeoutMs: cfg.timeoutMs,
-        session: { nodeLogs: cfg.nodeLogs },
-        confirm: async (plan) => {
-          const ok = await ui.confirmApply(
-            api.confirmationText(plan),
-            `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
-          );
-          if (ok) report('creating…');
-          return ok ? 'modal' : null;
-        },
-        onPod: (name, session) => {
-          const entry = registry.add({ title: `${namespace}/${name}`, manifest, stop: () => session.stop() });
-          byPod.set(name, entry);
-          entries.push(entry);
-          report(`tracing ${name}…`);
-        },
-        onEvent,
-        onOwnerFailed: (owner, msg, count) =>
-          ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
-      });
-      if (r.status === 'running') {
-        // Keep the notification until the first state arrives (or the user cancels, which stops).
-        const stop = cancelled.then(async () => {
-          await r.run.stop();
-          return 'cancelled' as const;
-        });
-        await Promise.race([gotFirstState, stop, r.run.finished]);
-      }
-      return r;
-    });
-    if (result.status === 'declined') {
-      ui.log.info(`not applied: ${api.confirmationText(result.plan)} was declined`);
-      return [];
-    }
-    if (result.status === 'not-found') {
-      ui.error(
-        `Pod Birth: ${result.message}${target.type === 'document' ? ' Choose "Apply & trace" to create it.' : ''}`,
-      );
-      return [];
-    }
-    return entries;
-  } catch (e) {
-    await Promise.all(entries.map((x) => x.stop?.()));
-    for (const x of entries) registry.finish(x.id, 'stopped');
-    if (e instanceof api.ClusterError && e.causes.length > 0 && doc) {
-      const lines = api
-        .podRelativeCauses(e.causes, doc.podTemplatePath)
-        .map((c) => `${c.path}${lineOf(c.podPath) ? ` (line ${lineOf(c.podPath)})` : ''}: ${c.message}`);
-      ui.error(`Pod Birth: the apiserver rejected the manifest: ${lines.join('; ')}`);
-      return [];
-    }
-    ui.error(`Pod Birth: ${message(e)}`);
-    return [];
   }
-}
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  /** A run that failed to start: its pods' traces are stopped. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.entries.map((x) => x.stop?.()));
+    for (const x of this.entries) this.deps.registry.finish(x.id, 'stopped');
+  }
 }

@@ -62,11 +62,6 @@ export class TraceRegistry {
     return this.list().filter((e) => e.live);
   }
 
-  setStop(id: string, stop: () => Promise<void>): void {
-    const e = this.entries.get(id);
-    if (e && e.live) e.stop = stop;
-  }
-
   update(id: string, trace: Trace): void {
     const e = this.entries.get(id);
     if (!e) return;

@@ -7,7 +7,13 @@ import { execFile } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConnection, startRun, type Connection, type KubeObject } from '../../../src/cluster/index.js';
+import {
+  loadConnection,
+  resolveTargetOn,
+  startRun,
+  type Connection,
+  type KubeObject,
+} from '../../../src/cluster/index.js';
 import { clusterEnv, createNamespace, deleteNamespace, kubectl, randomSuffix } from '../../cluster/harness.js';
 import { podManifest, reportNumbers } from './support.js';
 
@@ -72,11 +78,7 @@ describe('apply needs a confirmation', () => {
     const asked: string[] = [];
     for (const obj of [podManifest(ns, 'declined-pod'), deployment('declined-deploy')]) {
       const r = await startRun({
-        conn,
-        obj,
-        namespace: ns,
-        mode: 'apply',
-        maxPods: 1,
+        target: resolveTargetOn(conn, { kind: 'object', object: obj, mode: 'apply' }),
         timeoutMs: 10_000,
         session: {},
         confirm: async (plan) => {

@@ -15,6 +15,7 @@ import {
   loadConnection,
   makeTraceFile,
   setRequestLogger,
+  resolveTargetOn,
   startRun,
   type SessionEvent,
 } from '../../../src/cluster/index.js';
@@ -166,11 +167,7 @@ spec:
     let session: import('../../../src/cluster/index.js').TraceSession | undefined;
     const conn = loadConnection({ kubeconfig: minted.path, namespace: ns });
     const r = await startRun({
-      conn,
-      obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: POD, namespace: ns } },
-      namespace: ns,
-      mode: 'attach',
-      maxPods: 1,
+      target: resolveTargetOn(conn, { kind: 'pod', name: POD, namespace: ns }),
       timeoutMs: 60_000,
       session: {},
       onPod: (_n, s) => (session = s),

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClusterError,
   loadConnection,
+  resolveTargetOn,
   startRun,
   type Connection,
   type KubeObject,
@@ -130,11 +131,7 @@ const degraded = (t: Trace, source: string) => t.notes.filter((n) => n.kind === 
 async function attachTrace(conn: Connection, name: string): Promise<{ trace: Trace; outcome: Outcome }> {
   let trace: (() => Trace) | undefined;
   const r = await startRun({
-    conn,
-    obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns } },
-    namespace: ns,
-    mode: 'attach',
-    maxPods: 1,
+    target: resolveTargetOn(conn, { kind: 'pod', name, namespace: ns }),
     timeoutMs: 60_000,
     session: {},
     onPod: (_n, s) => (trace = () => s.trace()),
@@ -180,11 +177,7 @@ describe('documented least-privilege roles', () => {
 
     // Apply is not in this role: the dry run is refused before anything is created.
     const err = await startRun({
-      conn,
-      obj: podManifest(ns, 'not-allowed'),
-      namespace: ns,
-      mode: 'apply',
-      maxPods: 1,
+      target: resolveTargetOn(conn, { kind: 'object', object: podManifest(ns, 'not-allowed'), mode: 'apply' }),
       timeoutMs: 10_000,
       session: {},
       confirm: async () => 'test',
@@ -251,11 +244,7 @@ describe('documented least-privilege roles', () => {
       },
     };
     const r = await startRun({
-      conn,
-      obj: deploy,
-      namespace: ns,
-      mode: 'apply',
-      maxPods: 1,
+      target: resolveTargetOn(conn, { kind: 'object', object: deploy, mode: 'apply' }),
       timeoutMs: 90_000,
       session: {},
       confirm: async () => 'test',

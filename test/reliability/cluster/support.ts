@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  resolveTargetOn,
   startRun,
   type Connection,
   type KubeObject,
@@ -56,11 +57,7 @@ export async function applyAndTrace(
   const events: { at: number; event: SessionEvent }[] = [];
   let session: TraceSession | undefined;
   const r = await startRun({
-    conn,
-    obj,
-    namespace: obj.metadata?.namespace ?? conn.namespace,
-    mode: 'apply',
-    maxPods: 1,
+    target: resolveTargetOn(conn, { kind: 'object', object: obj, mode: 'apply' }),
     timeoutMs: opts.timeoutMs ?? 120_000,
     session: { failureGraceMs: 6000 },
     confirm: async () => 'test',

@@ -44,11 +44,10 @@ afterAll(async () => {
   if (ns) await deleteNamespace(ns);
 });
 
-/** The session's three watches (private fields; read-only use). */
+/** The session's three watches (read-only use). */
 function watches(s: TraceSession): { name: string; w: ResumableWatch }[] {
-  const inner = s as unknown as { podWatch: ResumableWatch | null; eventWatches: ResumableWatch[] };
   const names = ['pods', 'events', 'events.k8s.io'];
-  return [inner.podWatch, ...inner.eventWatches].flatMap((w, i) => (w ? [{ name: names[i] ?? `watch${i}`, w }] : []));
+  return s.watchList.map((w, i) => ({ name: names[i] ?? `watch${i}`, w }));
 }
 
 const reached = (rv: string, marker: string): boolean => rv !== '' && BigInt(rv) >= BigInt(marker);

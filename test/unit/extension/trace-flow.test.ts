@@ -5,18 +5,26 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   ClusterError,
-  RunError,
   confirmationText,
-  podRelativeCauses,
+  resolveTargetOn,
   type ApplyPlan,
+  type Connection,
+  type ResolveOptions,
   type RunRequest,
   type RunResult,
   type SessionEvent,
   type TraceSession,
 } from '../../../src/cluster/index.js';
+import { manifestCauses } from '../../../src/cluster/target.js';
 import { parseManifest } from '../../../src/core/manifest/index.js';
 import type { Trace } from '../../../src/core/model.js';
-import { traceTarget, type ClusterModule, type FlowDeps, type HostUi } from '../../../src/extension/trace-flow.js';
+import {
+  traceTarget,
+  type ClusterModule,
+  type EditorTarget,
+  type FlowDeps,
+  type HostUi,
+} from '../../../src/extension/trace-flow.js';
 import { TraceRegistry } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
 
@@ -78,7 +86,7 @@ function fake(
     log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
   };
   const defaultRun = async (r: RunRequest): Promise<RunResult> => {
-    if (r.mode === 'apply') {
+    if (r.target.mode === 'apply') {
       const by = await r.confirm?.(plan);
       if (!by) return { status: 'declined', plan };
     }
@@ -107,17 +115,23 @@ function fake(
     );
     return p;
   });
+  // The real resolution on a fake connection: the settings' namespace, else the context's.
+  const connect = (o: ResolveOptions): Connection =>
+    ({
+      context: o.context ?? 'dev',
+      server: 'https://10.0.0.1:6443',
+      namespace: o.namespace || 'default',
+      cluster: 'c',
+      files: [],
+      kc: {},
+    }) as unknown as Connection;
   const cluster: ClusterModule = {
-    loadConnection: (() => {
+    resolveTarget: (t, o = {}) => {
       if (opts.loadFails) throw new ClusterError('no-kubeconfig', 'No kubeconfig found (looked at /x).');
-      return { context: 'dev', server: 'https://10.0.0.1:6443', namespace: 'default', cluster: 'c', files: [], kc: {} };
-    }) as unknown as ClusterModule['loadConnection'],
-    targetNamespace: () => 'team-a',
+      return resolveTargetOn(connect(o), t, o.workloadPods);
+    },
     startRun: startRun as unknown as ClusterModule['startRun'],
     confirmationText,
-    podRelativeCauses,
-    ClusterError,
-    RunError,
     setRequestLogger: () => undefined,
   };
   const registry = new TraceRegistry();
@@ -125,12 +139,12 @@ function fake(
     ui,
     cluster: () => cluster,
     registry,
-    settings: () => ({ nodeLogs: true, timeoutMs: 60_000, maxPods: 3 }),
+    settings: () => ({ namespace: 'team-a', nodeLogs: true, timeoutMs: 60_000, maxPods: 3 }),
   };
   return { deps, ui, registry, startRun, stopped, emit: (name, e) => request?.onEvent(name, e) };
 }
 
-const target = { type: 'document' as const, doc, uri: 'file:///w/pod.yaml' };
+const target: EditorTarget = { kind: 'manifest', document: doc, source: 'file:///w/pod.yaml' };
 
 describe('trace flow', () => {
   it('refuses to apply in an untrusted workspace, before any cluster call', async () => {
@@ -144,7 +158,9 @@ describe('trace flow', () => {
     const f = fake({ trusted: false, mode: 'attach' });
     const entries = await traceTarget(f.deps, target);
     expect(entries).toHaveLength(1);
-    expect(f.startRun.mock.calls[0]?.[0]).toMatchObject({ mode: 'attach', namespace: 'team-a', maxPods: 1 });
+    expect(f.startRun.mock.calls[0]?.[0]).toMatchObject({
+      target: { mode: 'attach', namespace: 'team-a', maxPods: 1 },
+    });
   });
 
   it('asks the modal naming context, server and namespace; declining applies nothing', async () => {
@@ -204,11 +220,15 @@ describe('trace flow', () => {
 
   it('a dry-run rejection names the field and its manifest line', async () => {
     const f = fake({
-      run: async () => {
-        throw new ClusterError('invalid', 'Pod "hello" is invalid', 422, [
-          { field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' },
-        ]);
-      },
+      // What the runner returns for a 422 with field causes on a manifest document (runner.test.ts).
+      run: async (r) => ({
+        status: 'rejected',
+        message: 'Pod "hello" is invalid',
+        causes: manifestCauses(
+          [{ field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' }],
+          r.target.document!,
+        ),
+      }),
     });
     await traceTarget(f.deps, target);
     expect(f.ui.errors).toEqual([

@@ -1,0 +1,86 @@
+// When a live trace ends, and with which outcome. Rule:
+//   - Ready (or Succeeded) must still hold `readySettleMs` (1.5 s) after it was first seen: a container
+//     without a readiness probe is Ready the moment it runs, even if it exits right after.
+//   - Failed must still hold `failureGraceMs` (8 s) after it was first seen, so the back-off and the
+//     last log lines are collected; a pod that recovers in that time goes on.
+//   - The timeout ends the trace whatever its phase.
+//   - Nothing ends while an initial load (event lists, node facts, the first log read) is out: attaching
+//     to an already-Ready pod would otherwise end with the pod status only. When the last one lands,
+//     `settled` asks the session to look at the trace again.
+// Deletion and cluster errors end a trace elsewhere (the session); `stop` ends the detector with it.
+
+import type { TracePhase } from '../core/model.js';
+
+export type EndOutcome = 'ready' | 'succeeded' | 'failed' | 'timeout';
+
+export interface EndOptions {
+  readonly readySettleMs?: number;
+  readonly failureGraceMs?: number;
+  readonly timeoutMs?: number;
+  /** The trace's phase now: read again when a wait is over. */
+  readonly phase: () => TracePhase;
+  readonly end: (outcome: EndOutcome) => void;
+  /** The last initial load landed. */
+  readonly settled: () => void;
+}
+
+export class EndDetector {
+  private readonly loading = new Set<Promise<void>>();
+  private readyWait: ReturnType<typeof setTimeout> | null = null;
+  private failedWait: ReturnType<typeof setTimeout> | null = null;
+  private timeout: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: EndOptions) {}
+
+  /** Starts the timeout clock (when the trace starts watching). */
+  startClock(): void {
+    if (this.o.timeoutMs && !this.stopped) this.timeout = setTimeout(() => this.end('timeout'), this.o.timeoutMs);
+  }
+
+  /** An initial load the end waits for; its failure counts as landed. */
+  track(p: Promise<void>): void {
+    const t = p
+      .catch(() => undefined)
+      .finally(() => {
+        this.loading.delete(t);
+        if (this.loading.size === 0 && !this.stopped) this.o.settled();
+      });
+    this.loading.add(t);
+  }
+
+  /** Looks at the trace's phase: starts the Ready or Failed wait when it is due. */
+  check(phase: TracePhase): void {
+    if (this.stopped || this.loading.size > 0) return;
+    if (phase === 'ready' || phase === 'succeeded') {
+      if (this.readyWait !== null) return;
+      this.readyWait = setTimeout(() => {
+        this.readyWait = null;
+        const now = this.o.phase();
+        if (now === 'ready' || now === 'succeeded') this.end(now);
+        else this.check(now);
+      }, this.o.readySettleMs ?? 1500);
+    } else if (phase === 'failed') {
+      if (this.failedWait !== null) return;
+      this.failedWait = setTimeout(() => {
+        this.failedWait = null;
+        const now = this.o.phase();
+        if (now === 'failed') this.end('failed');
+        else this.check(now);
+      }, this.o.failureGraceMs ?? 8000);
+    }
+  }
+
+  /** The trace ended (here or elsewhere): no wait fires after this. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of [this.readyWait, this.failedWait, this.timeout]) if (t) clearTimeout(t);
+    this.readyWait = this.failedWait = this.timeout = null;
+  }
+
+  private end(outcome: EndOutcome): void {
+    if (this.stopped) return;
+    this.stop();
+    this.o.end(outcome);
+  }
+}
