@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Trace } from '../../src/core/model.js';
-import { PROTOCOL_VERSION, type HostMessage } from '../../src/protocol/webview.js';
+import type { HostToDiagram } from '../../src/protocol/diagram.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { buildWebview, serve, type Served } from '../../test/webview/harness.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/e2e/workbench.js';
 import { RESULTS } from './report.js';
@@ -194,7 +195,7 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
         done,
         errors,
         async post(seq, trace, live) {
-          const m: HostMessage = {
+          const m: HostToDiagram = {
             type: 'trace/snapshot',
             v: PROTOCOL_VERSION,
             seq,

@@ -2,26 +2,36 @@
 // webview renders Mermaid itself from the shared core generator; the host answers its messages after
 // validating them, and reveals the manifest range of a clicked arrow.
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { locatePodPath, parseManifest } from '../core/manifest/index.js';
 import type { Trace } from '../core/model.js';
 import { renderMermaid } from '../core/mermaid/index.js';
 import { stringifyContract, toContract } from '../core/report/contract.js';
-import { PROTOCOL_VERSION, parseWebviewMessage, type HostMessage, type WebviewMessage } from '../protocol/webview.js';
-import { diagramHtml } from '../../webview/shared/html.js';
+import {
+  EXPORT_REQUEST,
+  EXPORT_SVG,
+  RENDER_DONE,
+  STEP_REVEAL,
+  TRACE_SNAPSHOT,
+  parseDiagramToHost,
+  type DiagramToHost,
+  type ExportFormat,
+  type HostToDiagram,
+} from '../protocol/diagram.js';
+import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
+import { diagramHtml, newNonce } from './webview-html.js';
 
 export const DIAGRAM_VIEW_TYPE = 'podBirth.diagram';
 
-/** Where the traced document lives, so a clicked step can be revealed in it. */
-export interface ManifestRef {
+/** The manifest document the trace came from, where a clicked step is revealed. */
+export interface RevealDocument {
   readonly uri: string;
   readonly docIndex: number;
 }
 
 interface SavedState {
   readonly trace: Trace;
-  readonly manifest: ManifestRef | null;
+  readonly manifest: RevealDocument | null;
   readonly title: string;
 }
 
@@ -35,7 +45,7 @@ export class DiagramPanel {
     ctx: vscode.ExtensionContext,
     log: vscode.LogOutputChannel,
     title: string,
-    manifest: ManifestRef | null,
+    manifest: RevealDocument | null,
   ): DiagramPanel {
     const panel = vscode.window.createWebviewPanel(
       DIAGRAM_VIEW_TYPE,
@@ -56,22 +66,20 @@ export class DiagramPanel {
     private readonly log: vscode.LogOutputChannel,
     readonly panel: vscode.WebviewPanel,
     private title: string,
-    private manifest: ManifestRef | null,
+    private manifest: RevealDocument | null,
   ) {
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
     webview.html = diagramHtml({
       cspSource: webview.cspSource,
-      nonce: randomBytes(18)
-        .toString('base64')
-        .replace(/[^A-Za-z0-9]/g, ''),
+      nonce: newNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
       title,
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseWebviewMessage(raw);
+        const msg = parseDiagramToHost(raw);
         if (!msg) {
           this.log.warn(`diagram: dropped an unknown or malformed message from the webview`);
           return;
@@ -91,36 +99,41 @@ export class DiagramPanel {
       manifest: this.manifest,
       title: this.title,
     } satisfies SavedState);
-    this.post({ type: 'trace/snapshot', v: PROTOCOL_VERSION, seq: ++this.seq, trace, title: this.title, live });
+    this.postSnapshot();
   }
 
-  private post(m: HostMessage): void {
+  private postSnapshot(): void {
+    if (!this.trace) return;
+    this.post({
+      type: TRACE_SNAPSHOT,
+      v: PROTOCOL_VERSION,
+      seq: ++this.seq,
+      trace: this.trace,
+      title: this.title,
+      live: this.live,
+    });
+  }
+
+  /** Typed by the diagram's protocol: this panel posts nothing else. */
+  private post(m: HostToDiagram): void {
     void this.panel.webview.postMessage(m);
   }
 
-  private async handle(msg: WebviewMessage): Promise<void> {
+  private async handle(msg: DiagramToHost): Promise<void> {
     switch (msg.type) {
-      case 'webview/ready':
-        if (this.trace)
-          this.post({
-            type: 'trace/snapshot',
-            v: PROTOCOL_VERSION,
-            seq: ++this.seq,
-            trace: this.trace,
-            title: this.title,
-            live: this.live,
-          });
+      case WEBVIEW_READY:
+        this.postSnapshot();
         return;
-      case 'step/reveal':
+      case STEP_REVEAL:
         await this.reveal(msg.stepId);
         return;
-      case 'render/done':
+      case RENDER_DONE:
         this.log.trace(`diagram: rendered ${msg.arrows} arrows in ${msg.ms.toFixed(0)} ms`);
         return;
-      case 'export/request':
+      case EXPORT_REQUEST:
         await this.export(msg.format);
         return;
-      case 'export/svg':
+      case EXPORT_SVG:
         await this.save(msg.svg, 'svg', { SVG: ['svg'] });
         return;
     }
@@ -159,7 +172,7 @@ export class DiagramPanel {
     }
   }
 
-  private async export(format: 'mermaid' | 'markdown' | 'json'): Promise<void> {
+  private async export(format: ExportFormat): Promise<void> {
     if (!this.trace) return;
     const mermaid = renderMermaid(this.trace).source;
     if (format === 'mermaid') await this.save(mermaid + '\n', 'mmd', { Mermaid: ['mmd'] });

@@ -2,11 +2,17 @@
 // the whole list (a complete state, like the diagram's snapshots) whenever a trace changes, at most
 // every UPDATE_MS; the page renders it with its own clock for running phases.
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { PROTOCOL_VERSION, parseWebviewMessage, type TimelineItem } from '../protocol/webview.js';
-import { timelineHtml } from '../../webview/shared/html.js';
+import {
+  TIMELINE_UPDATE,
+  TRACE_FOCUS,
+  parseTimelineToHost,
+  type HostToTimeline,
+  type TimelineItem,
+} from '../protocol/timeline.js';
+import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import { coalesce, type TraceRegistry } from './trace-registry.js';
+import { newNonce, timelineHtml } from './webview-html.js';
 
 export const TIMELINE_VIEW_ID = 'podBirth.timeline';
 const UPDATE_MS = 200;
@@ -32,22 +38,20 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
     view.webview.html = timelineHtml({
       cspSource: view.webview.cspSource,
-      nonce: randomBytes(18)
-        .toString('base64')
-        .replace(/[^A-Za-z0-9]/g, ''),
+      nonce: newNonce(),
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
       title: 'Pod Birth timeline',
     });
     this.subscriptions.push(
       view.webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseWebviewMessage(raw);
+        const msg = parseTimelineToHost(raw);
         if (!msg) {
           this.log.warn('timeline: dropped an unknown or malformed message from the webview');
           return;
         }
-        if (msg.type === 'webview/ready') this.post();
-        else if (msg.type === 'trace/focus') this.focus(msg.traceId);
+        if (msg.type === WEBVIEW_READY) this.post();
+        else if (msg.type === TRACE_FOCUS) this.focus(msg.traceId);
       }),
       view.onDidDispose(() => (this.view = null)),
       // Hidden views get no messages they could miss: resend the whole state when shown again.
@@ -60,13 +64,20 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     await vscode.commands.executeCommand(`${TIMELINE_VIEW_ID}.focus`);
   }
 
+  /** Sends the whole list (a complete state: a view that missed updates loses nothing). */
   private post(): void {
     if (!this.view) return;
-    const traces: TimelineItem[] = this.registry
+    const traces = this.registry
       .list()
-      .filter((e) => e.trace !== null)
-      .map((e) => ({ id: e.id, title: e.title, live: e.live, outcome: e.outcome, trace: e.trace! }));
-    void this.view.webview.postMessage({ type: 'timeline/update', v: PROTOCOL_VERSION, seq: ++this.seq, traces });
+      .flatMap((e): TimelineItem[] =>
+        e.trace ? [{ id: e.id, title: e.title, live: e.live, outcome: e.outcome, trace: e.trace }] : [],
+      );
+    this.send(this.view, { type: TIMELINE_UPDATE, v: PROTOCOL_VERSION, seq: ++this.seq, traces });
+  }
+
+  /** Typed by the timeline's protocol: this view posts nothing else. */
+  private send(view: vscode.WebviewView, m: HostToTimeline): void {
+    void view.webview.postMessage(m);
   }
 
   dispose(): void {

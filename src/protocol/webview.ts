@@ -1,98 +1,76 @@
-// The one typed message protocol between the extension host and the webviews (diagram and timeline).
-// No `vscode`, no DOM: compiled into both bundles. The host treats every webview message as untrusted
-// input and validates it with `parseWebviewMessage`; unknown or malformed messages are dropped.
-// The webview never receives credentials, kubeconfig data or secret values: only the Trace model.
+// What the two webviews (diagram panel, side-panel timeline) share in their message protocols with
+// the host: the protocol version, the ready handshake, the status line, and the checks these need.
+// Each view's own messages are in its own file (diagram.ts, timeline.ts), as GitLens scopes a
+// protocol per webview; a view's host and page import that file, so neither can post the other
+// view's messages. No `vscode`, no DOM: compiled into the host and the page bundles.
+//
+// Every message is `{ type, ...fields }`; each type string is written once, as a constant here or in
+// the view's file, and every message is a plain JSON object. Whoever receives a message validates it
+// (the host treats pages as untrusted; a page still shape-checks the host) and copies only the
+// declared fields: unknown or malformed messages are dropped. The pages never receive credentials,
+// kubeconfig data or secret values: only the Trace model.
 
+import { isRecord } from '../core/guards.js';
 import type { Trace } from '../core/model.js';
-
-/** One trace of this window as the side-panel timeline shows it. */
-export interface TimelineItem {
-  /** Stable for the life of the window: the host's trace id. */
-  readonly id: string;
-  readonly title: string;
-  readonly live: boolean;
-  /** How a finished trace ended (`ready`, `failed`, `timeout`, `stopped`…); null while live. */
-  readonly outcome: string | null;
-  readonly trace: Trace;
-}
 
 export const PROTOCOL_VERSION = 1;
 
-/** Host → webview. `seq` grows by one per message so the webview can detect a gap and resync. */
-export type HostMessage =
-  | {
-      readonly type: 'trace/snapshot';
-      readonly v: number;
-      readonly seq: number;
-      readonly trace: Trace;
-      readonly title: string;
-      readonly live: boolean;
-    }
-  | { readonly type: 'trace/reset'; readonly seq: number; readonly reason: string }
-  | {
-      readonly type: 'status/show';
-      readonly seq: number;
-      readonly level: 'info' | 'warning' | 'error';
-      readonly text: string;
-    }
-  /** Timeline view: every trace of this window, newest first (a complete state, like a snapshot). */
-  | {
-      readonly type: 'timeline/update';
-      readonly v: number;
-      readonly seq: number;
-      readonly traces: readonly TimelineItem[];
-    };
+/** Webview → host, once loaded and again after a gap in `seq`: "send me the current state". */
+export const WEBVIEW_READY = 'webview/ready';
+/** Host → webview: a status line over the view (`text` '' hides it). */
+export const STATUS_SHOW = 'status/show';
 
-/** Webview → host. */
-export type WebviewMessage =
-  | { readonly type: 'webview/ready'; readonly v: number; readonly lastSeq: number | null }
-  | { readonly type: 'step/reveal'; readonly stepId: string }
-  | { readonly type: 'export/request'; readonly format: 'mermaid' | 'markdown' | 'json' }
-  | { readonly type: 'export/svg'; readonly svg: string }
-  | { readonly type: 'render/done'; readonly seq: number; readonly ms: number; readonly arrows: number }
-  /** Timeline view: open (or bring forward) the diagram of a trace. */
-  | { readonly type: 'trace/focus'; readonly traceId: string };
-
-const MAX_ID = 512;
-const MAX_SVG = 16 * 1024 * 1024;
-
-function isObj(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
+export interface ReadyMessage {
+  readonly type: typeof WEBVIEW_READY;
+  readonly v: number;
+  /** The last `seq` the page saw (kept in its saved state), null on a first load. */
+  readonly lastSeq: number | null;
 }
 
-/** Validates a message from a webview. Returns null for anything unknown or malformed. */
-export function parseWebviewMessage(x: unknown): WebviewMessage | null {
-  if (!isObj(x) || typeof x.type !== 'string') return null;
-  switch (x.type) {
-    case 'webview/ready':
-      return typeof x.v === 'number' &&
-        (x.lastSeq === null || (typeof x.lastSeq === 'number' && Number.isInteger(x.lastSeq)))
-        ? { type: 'webview/ready', v: x.v, lastSeq: x.lastSeq as number | null }
-        : null;
-    case 'step/reveal':
-      return typeof x.stepId === 'string' && x.stepId.length > 0 && x.stepId.length <= MAX_ID
-        ? { type: 'step/reveal', stepId: x.stepId }
-        : null;
-    case 'export/request':
-      return x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
-        ? { type: 'export/request', format: x.format }
-        : null;
-    case 'export/svg':
-      return typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg')
-        ? { type: 'export/svg', svg: x.svg }
-        : null;
-    case 'render/done':
-      return typeof x.seq === 'number' &&
-        typeof x.ms === 'number' &&
-        typeof x.arrows === 'number' &&
-        Number.isFinite(x.ms)
-        ? { type: 'render/done', seq: x.seq, ms: x.ms, arrows: x.arrows }
-        : null;
-    case 'trace/focus':
-      return typeof x.traceId === 'string' && x.traceId.length > 0 && x.traceId.length <= MAX_ID
-        ? { type: 'trace/focus', traceId: x.traceId }
-        : null;
-    default:
-      return null;
-  }
+export type StatusLevel = 'info' | 'warning' | 'error';
+
+export interface StatusMessage {
+  readonly type: typeof STATUS_SHOW;
+  /** Grows by one per host message, so the page can detect a gap and resync. */
+  readonly seq: number;
+  readonly level: StatusLevel;
+  readonly text: string;
+}
+
+/** The longest step or trace id a page may send back. */
+export const MAX_ID = 512;
+
+/** A step or trace id as a page sends it back: a non-empty string of bounded length. */
+export function isId(x: unknown): x is string {
+  return typeof x === 'string' && x.length > 0 && x.length <= MAX_ID;
+}
+
+/**
+ * The host builds traces itself, so a page checks only the top-level shape it starts drawing from
+ * (a deep check of every trace on every update would cost more than it guards).
+ */
+export function isTrace(x: unknown): x is Trace {
+  return isRecord(x) && Array.isArray(x.steps) && isRecord(x.pod);
+}
+
+/** A message's type and fields, when it is an object with a string `type` at all. */
+export function messageFields(x: unknown): (Record<string, unknown> & { readonly type: string }) | null {
+  return isRecord(x) && typeof x.type === 'string' ? (x as Record<string, unknown> & { type: string }) : null;
+}
+
+/** Checks a `webview/ready` (its type already matched). */
+export function readyMessage(x: Record<string, unknown>): ReadyMessage | null {
+  return typeof x.v === 'number' &&
+    (x.lastSeq === null || (typeof x.lastSeq === 'number' && Number.isInteger(x.lastSeq)))
+    ? { type: WEBVIEW_READY, v: x.v, lastSeq: x.lastSeq as number | null }
+    : null;
+}
+
+/** Checks a `status/show` (its type already matched). */
+export function statusMessage(x: Record<string, unknown>): StatusMessage | null {
+  return typeof x.seq === 'number' &&
+    typeof x.text === 'string' &&
+    (x.level === 'info' || x.level === 'warning' || x.level === 'error')
+    ? { type: STATUS_SHOW, seq: x.seq, level: x.level, text: x.text }
+    : null;
 }

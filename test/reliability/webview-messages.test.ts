@@ -1,18 +1,29 @@
-// parseWebviewMessage (src/protocol/webview.ts) is the host's only gate for what a webview sends: 10,000
-// junk and near-miss objects. Properties: it never throws; it returns null or a well-formed message
-// with exactly the declared fields (a fresh object, no extra keys, no prototype tricks); unknown types
-// give null; and a well-formed message with extra junk fields is still accepted, junk dropped.
+// parseDiagramToHost and parseTimelineToHost (src/protocol/diagram.ts, timeline.ts) are the host's only
+// gates for what a webview sends: 10,000 junk and near-miss objects, each through both. Properties:
+// neither throws; each returns null or a well-formed message of its own view with exactly the
+// declared fields (a fresh object, no extra keys, no prototype tricks); unknown types give null; and
+// a well-formed message with extra junk fields is still accepted by its view, junk dropped.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWebviewMessage, type WebviewMessage } from '../../src/protocol/webview.js';
+import { parseDiagramToHost, type DiagramToHost } from '../../src/protocol/diagram.js';
+import { parseTimelineToHost, type TimelineToHost } from '../../src/protocol/timeline.js';
 import { CORPUS, Stats } from './helpers.js';
 
 const stats = new Stats('webview-messages.test.ts');
 
 const TYPES = ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done', 'trace/focus'] as const;
+/** What each view's host accepts: its own messages and the shared ready handshake, nothing of the other view. */
+const VIEW_TYPES = {
+  diagram: ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done'],
+  timeline: ['webview/ready', 'trace/focus'],
+} as const satisfies Record<string, readonly (typeof TYPES)[number][]>;
+const PARSERS = { diagram: parseDiagramToHost, timeline: parseTimelineToHost } as const;
+
+type WebviewMessage = DiagramToHost | TimelineToHost;
+
 const FIELDS: Record<(typeof TYPES)[number], readonly string[]> = {
   'webview/ready': ['type', 'v', 'lastSeq'],
   'step/reveal': ['type', 'stepId'],
@@ -61,10 +72,19 @@ function checkMessage(input: unknown, m: WebviewMessage | null): void {
   ok(JSON.stringify(JSON.parse(JSON.stringify(m))) === JSON.stringify(m), 'JSON round trip');
 }
 
+/** Both views' gates on one input: what either accepts (each checked), null when neither does. */
 function run(x: unknown, group: string): WebviewMessage | null {
-  const { value } = stats.time(group, 'x', () => parseWebviewMessage(x));
-  checkMessage(x, value);
-  return value;
+  const views = ['diagram', 'timeline'] as const;
+  const { value } = stats.time(group, 'x', () => views.map((view) => PARSERS[view](x)));
+  let accepted: WebviewMessage | null = null;
+  for (const [i, view] of views.entries()) {
+    const m = value[i] ?? null;
+    checkMessage(x, m);
+    if (m === null) continue;
+    ok((VIEW_TYPES[view] as readonly string[]).includes(m.type), `${view} accepts no ${m.type}`);
+    accepted ??= m;
+  }
+  return accepted;
 }
 
 const junkValue = fc.oneof(
@@ -130,7 +150,7 @@ const nearMiss = fc.record(
   { requiredKeys: ['type'] },
 );
 
-describe('parseWebviewMessage on 10,000 junk objects', () => {
+describe('the webview → host gates on 10,000 junk objects', () => {
   it('arbitrary values (4,000): never throws, only well-formed messages', () => {
     fc.assert(
       fc.property(
@@ -215,7 +235,7 @@ describe('parseWebviewMessage on 10,000 junk objects', () => {
     // A 16 MB + 1 SVG is refused without copying or scanning it all.
     const huge = `<svg>${'x'.repeat(16 * 1024 * 1024)}</svg>`;
     const { value, ms } = stats.time('corpus', '16 MB svg', () =>
-      parseWebviewMessage({ type: 'export/svg', svg: huge }),
+      parseDiagramToHost({ type: 'export/svg', svg: huge }),
     );
     expect(value).toBeNull();
     expect(ms).toBeLessThan(100);

@@ -2,6 +2,8 @@
 // acquireVsCodeApi stubbed by a nonce'd classic script. Checks what unit tests cannot: CSP fit,
 // Mermaid's output (arrows visible, n-th [data-et="message"] ↔ messages[n]), clicks, hostile text,
 // theme switches, exports. PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir> saves screenshots.
+// One file (~500 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
+// beforeAll, and all of this page's checks share them.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
 import {
-  parseWebviewMessage,
-  PROTOCOL_VERSION,
-  type HostMessage,
-  type WebviewMessage,
-} from '../../src/protocol/webview.js';
+  parseDiagramToHost,
+  type DiagramToHost as WebviewMessage,
+  type HostToDiagram as HostMessage,
+} from '../../src/protocol/diagram.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
 import {
@@ -81,7 +83,8 @@ async function open(theme: ThemeName = 'light', viewport = { width: 1400, height
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${served.url}?theme=${theme}`);
-  const posted = (): Promise<WebviewMessage[]> => page.evaluate(() => (window as unknown as PageGlobals).__posted);
+  const posted = (): Promise<WebviewMessage[]> =>
+    page.evaluate(() => (window as unknown as PageGlobals<WebviewMessage>).__posted);
   const renders = async (): Promise<number> => (await posted()).filter((m) => m.type === 'render/done').length;
   await page
     .waitForFunction(
@@ -166,7 +169,7 @@ describe('diagram webview under the production CSP', () => {
       expect(done.arrows).toBe(expected.messages.length);
       expect(done.ms).toBeGreaterThan(0);
       timings.push({ what: 'realistic (first render)', ms: done.ms, arrows: done.arrows });
-      expect(parseWebviewMessage(done)).toEqual(done);
+      expect(parseDiagramToHost(done)).toEqual(done);
 
       const s = await strokes(o.page);
       expect(s).toHaveLength(expected.messages.length);
@@ -240,7 +243,7 @@ describe('diagram webview under the production CSP', () => {
       await expect
         .poll(async () => (await reveals()).slice(before))
         .toEqual([messages[3]?.stepId, messages[3]?.stepId]);
-      for (const id of await reveals()) expect(parseWebviewMessage({ type: 'step/reveal', stepId: id })).not.toBeNull();
+      for (const id of await reveals()) expect(parseDiagramToHost({ type: 'step/reveal', stepId: id })).not.toBeNull();
 
       // Selection is view state.
       const state = (await o.page.evaluate(() => (window as unknown as PageGlobals).__state())) as Record<
@@ -411,7 +414,7 @@ describe('diagram webview under the production CSP', () => {
       expect(svg.svg).toContain('<style>');
       expect(svg.svg).toContain('PullImage');
       expect(svg.svg).not.toContain('pb-hit');
-      expect(parseWebviewMessage(svg)).not.toBeNull();
+      expect(parseDiagramToHost(svg)).not.toBeNull();
       expect(exports.slice(1)).toEqual([
         { type: 'export/request', format: 'mermaid' },
         { type: 'export/request', format: 'markdown' },

@@ -1,5 +1,5 @@
 // Browser harness for the webviews (diagram panel, side-panel timeline): builds the real bundle,
-// serves it with the HTML from webview/shared/html.ts under the exact production CSP (header and
+// serves it with the HTML from src/extension/webview-html.ts under the exact production CSP (header and
 // meta), and stubs what VS Code injects (acquireVsCodeApi, body theme classes, --vscode-* variables)
 // with a nonce'd classic script.
 
@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
-import { diagramHtml, timelineHtml, webviewCsp } from '../../webview/shared/html.js';
+import { diagramHtml, timelineHtml, webviewCsp } from '../../src/extension/webview-html.js';
+import type { DiagramToHost } from '../../src/protocol/diagram.js';
+import type { TimelineToHost } from '../../src/protocol/timeline.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -54,8 +56,9 @@ export interface Violation {
 }
 
 /** What the harness page exposes to the tests. */
-export interface PageGlobals {
-  __posted: import('../../src/protocol/webview.js').WebviewMessage[];
+/** `Posted`: what the page under test posts (its view's protocol; by default either view's). */
+export interface PageGlobals<Posted = DiagramToHost | TimelineToHost> {
+  __posted: Posted[];
   __violations: Violation[];
   __state(): unknown;
   __setTheme(kind: ThemeName): void;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
-import { diagramCsp, diagramHtml } from '../../webview/shared/html.js';
+import { diagramCsp, diagramHtml } from '../../src/extension/webview-html.js';
 import { wrapNotes } from '../../webview/diagram/layout.js';
 import { allEvidence } from '../unit/trace/realistic.js';
 

@@ -5,6 +5,8 @@
 // shown as text, live bars growing with the clock and stopping, trace/focus on click and Enter, the
 // SLO badge, and the saved open/closed state. PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir>
 // saves screenshots.
+// One file (~560 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
+// beforeAll, and all of this page's checks share them.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +16,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { formatDuration, instantFromMs, toMs, type Instant } from '../../src/core/time.js';
 import { startupSlo, timelinePhases } from '../../src/core/timeline/index.js';
+import { timelineCsp, timelineHtml } from '../../src/extension/webview-html.js';
 import {
-  PROTOCOL_VERSION,
-  type HostMessage,
+  parseTimelineToHost,
+  type HostToTimeline as HostMessage,
   type TimelineItem,
-  type WebviewMessage,
-} from '../../src/protocol/webview.js';
-import { timelineCsp, timelineHtml } from '../../webview/shared/html.js';
+  type TimelineToHost as WebviewMessage,
+} from '../../src/protocol/timeline.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { recordedTrace, traceAt } from '../unit/timeline/recorded-traces.js';
 import {
   CHROMIUM,
@@ -152,7 +155,7 @@ async function open(theme: ThemeName = 'light', viewport = { width: 420, height:
     page,
     dialogs,
     errors,
-    posted: () => page.evaluate(() => (window as unknown as PageGlobals).__posted),
+    posted: () => page.evaluate(() => (window as unknown as PageGlobals<WebviewMessage>).__posted),
     send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
     violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
     close: () => context.close(),
@@ -458,8 +461,7 @@ describe('timeline webview in Chromium under the production CSP', () => {
       expect(await focuses()).toEqual(['t-missing', 't-fresh', 't-fresh', 't-missing', 't-fresh']);
 
       // Every posted message is one the host accepts.
-      const { parseWebviewMessage } = await import('../../src/protocol/webview.js');
-      for (const m of await o.posted()) expect(parseWebviewMessage(m)).toEqual(m);
+      for (const m of await o.posted()) expect(parseTimelineToHost(m)).toEqual(m);
       expect((await o.posted())[0]).toEqual({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: null });
     } finally {
       await o.close();

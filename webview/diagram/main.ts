@@ -3,11 +3,21 @@
 
 import './diagram.css';
 import mermaid from 'mermaid';
+import { errorText } from '../../src/core/guards.js';
 import type { Trace } from '../../src/core/model.js';
 import { renderMermaid, type RenderedDiagram } from '../../src/core/mermaid/index.js';
 import { instantFromMs } from '../../src/core/time.js';
-import { PROTOCOL_VERSION, type HostMessage } from '../../src/protocol/webview.js';
-import { createIpc } from '../shared/ipc.js';
+import {
+  EXPORT_REQUEST,
+  EXPORT_SVG,
+  RENDER_DONE,
+  STEP_REVEAL,
+  TRACE_RESET,
+  TRACE_SNAPSHOT,
+  type HostToDiagram,
+} from '../../src/protocol/diagram.js';
+import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../../src/protocol/webview.js';
+import { createDiagramIpc } from './ipc.js';
 import {
   adoptSvg,
   decorate,
@@ -48,7 +58,7 @@ interface Shown {
   readonly byIndex: ReadonlyMap<number, readonly Element[]>;
 }
 
-const ipc = createIpc();
+const ipc = createDiagramIpc();
 const view = createView(onAction, (stepId) => reveal(stepId));
 
 let palette: Palette = readPalette();
@@ -72,19 +82,19 @@ view.setFit(ipc.state().fit);
 // Host messages
 
 ipc.onMessage(onHostMessage);
-ipc.post({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: ipc.state().lastSeq });
+ipc.post({ type: WEBVIEW_READY, v: PROTOCOL_VERSION, lastSeq: ipc.state().lastSeq });
 
-function onHostMessage(m: HostMessage): void {
+function onHostMessage(m: HostToDiagram): void {
   const last = ipc.state().lastSeq;
   // A snapshot is complete, so a gap before one loses nothing; before anything else, ask for a resync.
-  if (last !== null && m.seq > last + 1 && m.type !== 'trace/snapshot' && !resyncAsked) {
+  if (last !== null && m.seq > last + 1 && m.type !== TRACE_SNAPSHOT && !resyncAsked) {
     resyncAsked = true;
-    ipc.post({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: last });
+    ipc.post({ type: WEBVIEW_READY, v: PROTOCOL_VERSION, lastSeq: last });
   }
-  if (m.type === 'trace/snapshot') resyncAsked = false;
+  if (m.type === TRACE_SNAPSHOT) resyncAsked = false;
   ipc.update({ lastSeq: m.seq });
   switch (m.type) {
-    case 'trace/snapshot':
+    case TRACE_SNAPSHOT:
       if (m.v !== PROTOCOL_VERSION)
         view.showStatus(
           'warning',
@@ -95,13 +105,13 @@ function onHostMessage(m: HostMessage): void {
       dirty = true;
       schedule();
       return;
-    case 'trace/reset':
+    case TRACE_RESET:
       latest = null;
       shown = null;
       dirty = false;
       view.showPlaceholder(m.reason || 'The trace was reset.');
       return;
-    case 'status/show':
+    case STATUS_SHOW:
       view.showStatus(m.level, m.text);
       return;
   }
@@ -139,7 +149,7 @@ async function run(): Promise<void> {
     }
   } catch (e) {
     ownError = true;
-    view.showStatus('error', `The diagram could not be drawn: ${e instanceof Error ? e.message : String(e)}`);
+    view.showStatus('error', `The diagram could not be drawn: ${errorText(e)}`);
   } finally {
     rendering = false;
     view.setBusy(false);
@@ -185,7 +195,7 @@ async function renderSnapshot(snap: Snapshot): Promise<void> {
   }
   const ms = Math.round((performance.now() - t0) * 10) / 10;
   lastRenderMs = ms;
-  ipc.post({ type: 'render/done', seq: snap.seq, ms, arrows: decorated.arrows });
+  ipc.post({ type: RENDER_DONE, seq: snap.seq, ms, arrows: decorated.arrows });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +219,7 @@ function noteOf(target: EventTarget | null): string | null {
 function reveal(stepId: string): void {
   ipc.update({ selectedStepId: stepId });
   applySelection(stepId);
-  ipc.post({ type: 'step/reveal', stepId });
+  ipc.post({ type: STEP_REVEAL, stepId });
 }
 
 function applySelection(stepId: string | null): void {
@@ -289,16 +299,16 @@ view.scroller.addEventListener('scroll', () => {
 function onAction(a: ToolbarAction): void {
   switch (a) {
     case 'export-mermaid':
-      ipc.post({ type: 'export/request', format: 'mermaid' });
+      ipc.post({ type: EXPORT_REQUEST, format: 'mermaid' });
       return;
     case 'export-markdown':
-      ipc.post({ type: 'export/request', format: 'markdown' });
+      ipc.post({ type: EXPORT_REQUEST, format: 'markdown' });
       return;
     case 'export-json':
-      ipc.post({ type: 'export/request', format: 'json' });
+      ipc.post({ type: EXPORT_REQUEST, format: 'json' });
       return;
     case 'export-svg':
-      if (shown) ipc.post({ type: 'export/svg', svg: exportSvg(shown.svg, shown.css) });
+      if (shown) ipc.post({ type: EXPORT_SVG, svg: exportSvg(shown.svg, shown.css) });
       else view.showStatus('info', 'Nothing to export yet: the diagram has not been drawn.');
       return;
     case 'fit': {

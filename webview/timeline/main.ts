@@ -4,9 +4,11 @@
 // live, and posts `trace/focus` when a trace (its button, a row click or Enter on a row) is chosen.
 
 import './timeline.css';
-import { PROTOCOL_VERSION, type TimelineItem } from '../../src/protocol/webview.js';
-import { createTimelineIpc, type TimelineHostMessage } from './ipc.js';
-import { cardTicks, createCard, el, fillCard, layoutCard, type Card } from './view.js';
+import { TRACE_FOCUS, type HostToTimeline, type TimelineItem } from '../../src/protocol/timeline.js';
+import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY, type StatusLevel } from '../../src/protocol/webview.js';
+import { createTimelineIpc } from './ipc.js';
+import { el } from '../shared/dom.js';
+import { cardTicks, createCard, fillCard, layoutCard, type Card } from './view.js';
 
 const TICK_MS = 250;
 
@@ -32,11 +34,11 @@ let timer: ReturnType<typeof setInterval> | undefined;
 let restoredScroll = false;
 
 ipc.onMessage(onHostMessage);
-ipc.post({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: ipc.state().lastSeq });
+ipc.post({ type: WEBVIEW_READY, v: PROTOCOL_VERSION, lastSeq: ipc.state().lastSeq });
 
-function onHostMessage(m: TimelineHostMessage): void {
+function onHostMessage(m: HostToTimeline): void {
   ipc.update({ lastSeq: m.seq });
-  if (m.type === 'status/show') {
+  if (m.type === STATUS_SHOW) {
     showStatus(m.level, m.text);
     return;
   }
@@ -48,7 +50,7 @@ function onHostMessage(m: TimelineHostMessage): void {
   render(m.traces);
 }
 
-function showStatus(level: 'info' | 'warning' | 'error', text: string): void {
+function showStatus(level: StatusLevel, text: string): void {
   status.hidden = text === '';
   status.dataset.level = level;
   status.textContent = text;
@@ -134,7 +136,7 @@ document.addEventListener('visibilitychange', () => {
 // listener (the collapsible stops clicks in its header slots); rows are delegated here.
 
 function focusTrace_(traceId: string): void {
-  ipc.post({ type: 'trace/focus', traceId });
+  ipc.post({ type: TRACE_FOCUS, traceId });
 }
 
 function onToggle(traceId: string, open: boolean): void {

@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
+import { errorText } from '../../src/core/guards.js';
 import type { TraceNote } from '../../src/core/model.js';
 import { toMs, type Instant } from '../../src/core/time.js';
 import {
@@ -16,19 +17,9 @@ import {
   type PhaseRow,
   type StartupSlo,
 } from '../../src/core/timeline/index.js';
-import type { TimelineItem } from '../../src/protocol/webview.js';
+import type { TimelineItem } from '../../src/protocol/timeline.js';
+import { el } from '../shared/dom.js';
 import { barGeometry, durationText, groupText, rowAria, rowTitle, sloBadge, trackScale } from './format.js';
-
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** Attribute-safe token of free text (for data-* hooks that CSS selects on). */
 function token(s: string): string {
@@ -108,7 +99,7 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
     slo = startupSlo(trace, rows);
     card.origin = timelineOrigin(trace);
   } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
+    error = errorText(e);
     card.origin = null;
   }
   card.slo = slo;

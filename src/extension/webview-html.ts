@@ -1,6 +1,8 @@
 // The webviews' HTML (diagram panel and side-panel timeline), built by the host: one source of truth
-// for the page and its CSP. Pure string building: no DOM, no vscode. Everything interpolated is
-// escaped or validated.
+// for the pages and their CSP. No DOM and no vscode, so the browser tests serve the very same page.
+// Everything interpolated is escaped or validated.
+
+import { randomBytes } from 'node:crypto';
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource`. */
@@ -21,6 +23,13 @@ export type DiagramHtmlOptions = WebviewHtmlOptions;
 export type TimelineHtmlOptions = WebviewHtmlOptions;
 
 const NONCE_RE = /^[A-Za-z0-9+/=_-]{16,}$/;
+
+/** A fresh nonce for one page load: 24 alphanumeric characters at most (base64 of 18 random bytes, symbols dropped). */
+export function newNonce(): string {
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
+}
 
 export function escapeHtml(s: string): string {
   return String(s).replace(/[&<>"']/g, (c) =>

@@ -1,0 +1,106 @@
+// The diagram panel's messages (host: src/extension/diagram-panel.ts, page: webview/diagram). The
+// host sends the Trace model, never markup; the page renders it and posts back clicks, exports and
+// render timings. Shared parts (version, ready, status line, checks): webview.ts.
+
+import type { Trace } from '../core/model.js';
+import {
+  STATUS_SHOW,
+  WEBVIEW_READY,
+  isId,
+  isTrace,
+  messageFields,
+  readyMessage,
+  statusMessage,
+  type ReadyMessage,
+  type StatusMessage,
+} from './webview.js';
+
+/** Host → diagram: the whole trace (a complete state: a page that missed messages loses nothing). */
+export const TRACE_SNAPSHOT = 'trace/snapshot';
+/** Host → diagram: the trace is gone (the pod was deleted…); show `reason` instead. */
+export const TRACE_RESET = 'trace/reset';
+/** Diagram → host: an arrow or note was clicked; reveal its manifest field. */
+export const STEP_REVEAL = 'step/reveal';
+/** Diagram → host: save the diagram as Mermaid, Markdown or the JSON contract (the host renders them). */
+export const EXPORT_REQUEST = 'export/request';
+/** Diagram → host: save this SVG (the page's own drawing, styles inlined). */
+export const EXPORT_SVG = 'export/svg';
+/** Diagram → host: a render finished (logged; the benches read it). */
+export const RENDER_DONE = 'render/done';
+
+export interface TraceSnapshotMessage {
+  readonly type: typeof TRACE_SNAPSHOT;
+  readonly v: number;
+  readonly seq: number;
+  readonly trace: Trace;
+  readonly title: string;
+  readonly live: boolean;
+}
+
+export interface TraceResetMessage {
+  readonly type: typeof TRACE_RESET;
+  readonly seq: number;
+  readonly reason: string;
+}
+
+/** Host → diagram. `seq` grows by one per message so the page can detect a gap and resync. */
+export type HostToDiagram = TraceSnapshotMessage | TraceResetMessage | StatusMessage;
+
+export type ExportFormat = 'mermaid' | 'markdown' | 'json';
+
+/** Diagram → host. */
+export type DiagramToHost =
+  | ReadyMessage
+  | { readonly type: typeof STEP_REVEAL; readonly stepId: string }
+  | { readonly type: typeof EXPORT_REQUEST; readonly format: ExportFormat }
+  | { readonly type: typeof EXPORT_SVG; readonly svg: string }
+  | { readonly type: typeof RENDER_DONE; readonly seq: number; readonly ms: number; readonly arrows: number };
+
+const MAX_SVG = 16 * 1024 * 1024;
+
+/** The host's gate for what the diagram page sends: null for anything unknown or malformed. */
+export function parseDiagramToHost(raw: unknown): DiagramToHost | null {
+  const x = messageFields(raw);
+  if (!x) return null;
+  switch (x.type) {
+    case WEBVIEW_READY:
+      return readyMessage(x);
+    case STEP_REVEAL:
+      return isId(x.stepId) ? { type: STEP_REVEAL, stepId: x.stepId } : null;
+    case EXPORT_REQUEST:
+      return x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
+        ? { type: EXPORT_REQUEST, format: x.format }
+        : null;
+    case EXPORT_SVG:
+      return typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg')
+        ? { type: EXPORT_SVG, svg: x.svg }
+        : null;
+    case RENDER_DONE:
+      return typeof x.seq === 'number' &&
+        typeof x.ms === 'number' &&
+        typeof x.arrows === 'number' &&
+        Number.isFinite(x.ms)
+        ? { type: RENDER_DONE, seq: x.seq, ms: x.ms, arrows: x.arrows }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** The page's check of what the host sends: trusted in origin, but still shape-checked. */
+export function parseHostToDiagram(raw: unknown): HostToDiagram | null {
+  const x = messageFields(raw);
+  if (!x || typeof x.seq !== 'number') return null;
+  switch (x.type) {
+    case TRACE_SNAPSHOT:
+      return typeof x.v === 'number' && isTrace(x.trace) && typeof x.title === 'string' && typeof x.live === 'boolean'
+        ? { type: TRACE_SNAPSHOT, v: x.v, seq: x.seq, trace: x.trace, title: x.title, live: x.live }
+        : null;
+    case TRACE_RESET:
+      return typeof x.reason === 'string' ? { type: TRACE_RESET, seq: x.seq, reason: x.reason } : null;
+    case STATUS_SHOW:
+      return statusMessage(x);
+    default:
+      return null;
+  }
+}
