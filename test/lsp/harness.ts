@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { afterEach } from 'vitest';
 import { createConnection } from 'vscode-languageserver/node';
 import {
   createProtocolConnection,
@@ -131,3 +132,20 @@ export function markdown(h: Hover | null): string {
   const c = h?.contents;
   return c && typeof c === 'object' && 'kind' in c ? c.value : '';
 }
+
+/** A `server()` for a test file: each harness it starts is disposed after the test that started it. */
+export function serverPerTest(): (...args: Parameters<typeof harness>) => Promise<Harness> {
+  let open: Harness[] = [];
+  afterEach(() => {
+    for (const h of open) h.dispose();
+    open = [];
+  });
+  return async (...args) => {
+    const h = await harness(...args);
+    open.push(h);
+    return h;
+  };
+}
+
+export const byCode = (ds: Diagnostic[], code: string): Diagnostic | undefined => ds.find((d) => d.code === code);
+export const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle));
