@@ -1,5 +1,6 @@
 // The trace model: what the reducers produce and every surface (CLI, language server, webview) reads.
 
+import type { ObjectReference } from './k8s-types.js';
 import type { Instant } from './time.js';
 import type { Actor, Cause, Precision, RuntimeName, Source, StepKind, StepStatus } from './vocabulary.js';
 
@@ -95,6 +96,35 @@ export interface Trace {
   readonly diagnosis: readonly Diagnosis[];
   readonly notes: readonly TraceNote[];
   readonly containers: readonly { name: string; init: boolean; image: string | null }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence shapes that both the trace and the diagnosis read (kept here so neither imports the other).
+
+/** An Event of either API (core/v1, events.k8s.io/v1) in one shape; see trace/events.ts. */
+export interface NormalizedEvent {
+  readonly uid: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly type: string;
+  readonly regarding: Readonly<ObjectReference>;
+  /** First occurrence: eventTime (µs) when set, else firstTimestamp (s). */
+  readonly first: Instant | null;
+  /** Last occurrence: series.lastObservedTime / lastTimestamp; equals first for single events. */
+  readonly last: Instant | null;
+  readonly count: number;
+  readonly component: string;
+  readonly resourceVersion: string;
+}
+
+/** A node's allocatable amount of a resource and what the pods bound to it already request (base units). */
+export interface NodeCapacity {
+  readonly node: string;
+  readonly resource: 'cpu' | 'memory';
+  readonly allocatable: number;
+  readonly requested: number;
+  /** When it was read (RFC 3339); of two readings of one node and resource the later wins. */
+  readonly observedAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,7 @@
 // pod's container could ask for on the roomiest node.
 
 import type { Pod } from '../k8s-types.js';
-import type { Diagnosis, NodeFit } from '../model.js';
-import type { NodeCapacity } from '../trace/evidence.js';
+import type { Diagnosis, NodeCapacity, NodeFit } from '../model.js';
 import { containerSpec, parseQuantity } from './paths.js';
 
 const MI = 1024 ** 2;

@@ -1,13 +1,12 @@
 // Why is this pod not running? One list of causes, each tied to the manifest field to change.
 
 import type { Pod } from '../k8s-types.js';
-import type { Diagnosis } from '../model.js';
-import type { NormalizedEvent } from '../trace/events.js';
+import type { Diagnosis, NormalizedEvent } from '../model.js';
 import { diagnoseContainers } from './containers.js';
 import { diagnoseScheduling } from './scheduling.js';
 
 export { parseFailedScheduling, diagnoseScheduling } from './scheduling.js';
-export { parseQuantity, containerPath } from './paths.js';
+export { parseQuantity, podContainerPath } from './paths.js';
 
 /**
  * @param podEvents events regarding the pod

@@ -69,13 +69,19 @@ export function volumeIndex(pod: Pod, pred: (v: NonNullable<PodSpec['volumes']>[
 }
 
 /** `spec.containers[i]` / `spec.initContainers[i]` for a container name, or null. */
-export function containerPath(pod: Pod, name: string | null, init?: boolean): string | null {
+export function podContainerPath(pod: Pod, name: string | null, init?: boolean): string | null {
   if (name === null) return null;
   for (const isInit of init === undefined ? [false, true] : [init]) {
     const i = listOf(pod.spec, isInit).findIndex((c) => c.name === name);
     if (i >= 0) return `spec.${isInit ? 'initContainers' : 'containers'}[${i}]`;
   }
   return null;
+}
+
+/** The probe an Unhealthy event's message is about: `Startup probe failed…`, `Liveness probe…`, else readiness. */
+export function probeField(message: string): 'startupProbe' | 'livenessProbe' | 'readinessProbe' {
+  if (/^Startup/i.test(message)) return 'startupProbe';
+  return /^Liveness/i.test(message) ? 'livenessProbe' : 'readinessProbe';
 }
 
 export function containerSpec(pod: Pod, name: string | null): ContainerSpec | null {

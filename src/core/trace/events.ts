@@ -3,22 +3,13 @@
 
 import { isRecord } from '../guards.js';
 import type { CoreEvent, EventsV1Event, ObjectReference } from '../k8s-types.js';
+import type { NormalizedEvent } from '../model.js';
 import { parseInstant, type Instant } from '../time.js';
 
-export interface NormalizedEvent {
-  readonly uid: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly type: string;
-  readonly regarding: Readonly<ObjectReference>;
-  /** First occurrence: eventTime (µs) when set, else firstTimestamp (s). */
-  readonly first: Instant | null;
-  /** Last occurrence: series.lastObservedTime / lastTimestamp; equals first for single events. */
-  readonly last: Instant | null;
-  readonly count: number;
-  readonly component: string;
-  readonly resourceVersion: string;
-}
+// The shape is declared in the model (the diagnosis reads it too); re-exported here, where it is made.
+export type { NormalizedEvent } from '../model.js';
+// Lives in a neutral module (the diagnosis needs it too); re-exported for the trace's callers.
+export { containerFromFieldPath } from '../event-field-path.js';
 
 function str(x: unknown): string {
   return typeof x === 'string' ? x : '';
@@ -113,14 +104,6 @@ export function regardsPod(
   if (r.kind && r.kind !== 'Pod') return false;
   if (r.uid && pod.uid) return r.uid === pod.uid;
   return !!r.name && r.name === pod.name && (!r.namespace || !pod.namespace || r.namespace === pod.namespace);
-}
-
-/** `spec.containers{app}` → { name: 'app', init: false }. */
-export function containerFromFieldPath(fieldPath: string | undefined): { name: string; init: boolean } | null {
-  if (!fieldPath) return null;
-  const m = /^spec\.(containers|initContainers|ephemeralContainers)\{([^}]*)\}/.exec(fieldPath);
-  if (!m || !m[2]) return null;
-  return { name: m[2], init: m[1] === 'initContainers' };
 }
 
 /**

@@ -7,10 +7,10 @@
 
 import { isRecord } from '../guards.js';
 import type { Pod } from '../k8s-types.js';
-import type { LogRecord, TraceNote } from '../model.js';
+import type { LogRecord, NodeCapacity, NormalizedEvent, TraceNote } from '../model.js';
 import type { Instant } from '../time.js';
 import { sanitizePod } from './sanitize.js';
-import { normalizeEvent, preferEvent, type NormalizedEvent } from './events.js';
+import { normalizeEvent, preferEvent } from './events.js';
 
 export type Evidence =
   /** A Pod object, e.g. one watch notification. receivedAt is when our watch received it (ms). */
@@ -26,15 +26,8 @@ export type Evidence =
   /** How much of a resource a node has left for new pods, read when the pod does not fit anywhere. */
   | { readonly type: 'capacity'; readonly capacity: NodeCapacity };
 
-/** A node's allocatable amount of a resource and what the pods bound to it already request (base units). */
-export interface NodeCapacity {
-  readonly node: string;
-  readonly resource: 'cpu' | 'memory';
-  readonly allocatable: number;
-  readonly requested: number;
-  /** When it was read (RFC 3339); of two readings of one node and resource the later wins. */
-  readonly observedAt: string;
-}
+// Declared in the model (the diagnosis reads it too); re-exported where the evidence is defined.
+export type { NodeCapacity } from '../model.js';
 
 export interface PodSnapshot {
   readonly pod: Pod;

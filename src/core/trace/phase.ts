@@ -1,0 +1,51 @@
+// Where the pod's birth stands, in one word. The pod's own phase decides when it is final
+// (Succeeded, Failed); Ready means ready; a container stuck in a failure reason, a crash, or a failed
+// sandbox or volume means failed; otherwise how far it got: pending, scheduled, starting.
+
+import type { Pod } from '../k8s-types.js';
+import type { Step, TracePhase } from '../model.js';
+import { containerStatuses, podCondition } from '../pod-status.js';
+
+/** Waiting reasons the kubelet gives a container that will not start without a change. */
+const FAILED_WAITING = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'RegistryUnavailable',
+  'SignatureValidationFailed',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+  'RunContainerError',
+  'CreatePodSandboxError',
+  'ConfigPodSandboxError',
+  'PreStartHookError',
+  'PostStartHookError',
+  'ImageInspectError',
+]);
+
+export function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {
+  if (!pod) return 'pending';
+  if (pod.status?.phase === 'Succeeded') return 'succeeded';
+  if (pod.status?.phase === 'Failed') return 'failed';
+  if (podCondition(pod, 'Ready')?.status === 'True') return 'ready';
+  const statuses = containerStatuses(pod);
+  if (statuses.some(({ status }) => FAILED_WAITING.has(status.state?.waiting?.reason ?? ''))) return 'failed';
+  // Between two restarts a crashing container is `terminated` with its exit code, not yet
+  // CrashLoopBackOff; a container that already restarted after a failed exit is crash-looping too.
+  const crashed = statuses.some(({ status: s }) => {
+    const now = s.state?.terminated;
+    const last = s.lastState?.terminated;
+    return (
+      (!!now && (now.exitCode ?? 0) !== 0) ||
+      (!s.ready && (s.restartCount ?? 0) > 0 && !!last && (last.exitCode ?? 0) !== 0)
+    );
+  });
+  if (crashed) return 'failed';
+  if (steps.some((s) => s.status === 'failed' && (s.kind === 'sandbox-failed' || s.kind === 'volume-failed')))
+    return 'failed';
+  if (!pod.spec?.nodeName) return 'pending';
+  if (!steps.some((s) => s.kind === 'kubelet-accepted')) return 'scheduled';
+  return 'starting';
+}
