@@ -4,13 +4,12 @@
 
 import type { Trace } from '../core/model.js';
 import {
-  STATUS_SHOW,
-  WEBVIEW_READY,
+  SHARED_TO_HOST,
+  SHARED_TO_PAGE,
   isId,
   isTrace,
-  messageFields,
-  readyMessage,
-  statusMessage,
+  parseMessage,
+  type MessageChecks,
   type ReadyMessage,
   type StatusMessage,
 } from './webview.js';
@@ -58,49 +57,45 @@ export type DiagramToHost =
 
 const MAX_SVG = 16 * 1024 * 1024;
 
+const FROM_DIAGRAM: MessageChecks<DiagramToHost> = {
+  ...SHARED_TO_HOST,
+  [STEP_REVEAL]: (x) => (isId(x.stepId) ? { type: STEP_REVEAL, stepId: x.stepId } : null),
+  [EXPORT_REQUEST]: (x) =>
+    x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
+      ? { type: EXPORT_REQUEST, format: x.format }
+      : null,
+  [EXPORT_SVG]: (x) =>
+    typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg')
+      ? { type: EXPORT_SVG, svg: x.svg }
+      : null,
+  [RENDER_DONE]: (x) =>
+    typeof x.seq === 'number' && typeof x.ms === 'number' && typeof x.arrows === 'number' && Number.isFinite(x.ms)
+      ? { type: RENDER_DONE, seq: x.seq, ms: x.ms, arrows: x.arrows }
+      : null,
+};
+
+const TO_DIAGRAM: MessageChecks<HostToDiagram> = {
+  ...SHARED_TO_PAGE,
+  [TRACE_SNAPSHOT]: (x) =>
+    typeof x.v === 'number' &&
+    typeof x.seq === 'number' &&
+    isTrace(x.trace) &&
+    typeof x.title === 'string' &&
+    typeof x.live === 'boolean'
+      ? { type: TRACE_SNAPSHOT, v: x.v, seq: x.seq, trace: x.trace, title: x.title, live: x.live }
+      : null,
+  [TRACE_RESET]: (x) =>
+    typeof x.seq === 'number' && typeof x.reason === 'string'
+      ? { type: TRACE_RESET, seq: x.seq, reason: x.reason }
+      : null,
+};
+
 /** The host's gate for what the diagram page sends: null for anything unknown or malformed. */
 export function parseDiagramToHost(raw: unknown): DiagramToHost | null {
-  const x = messageFields(raw);
-  if (!x) return null;
-  switch (x.type) {
-    case WEBVIEW_READY:
-      return readyMessage(x);
-    case STEP_REVEAL:
-      return isId(x.stepId) ? { type: STEP_REVEAL, stepId: x.stepId } : null;
-    case EXPORT_REQUEST:
-      return x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
-        ? { type: EXPORT_REQUEST, format: x.format }
-        : null;
-    case EXPORT_SVG:
-      return typeof x.svg === 'string' && x.svg.length <= MAX_SVG && x.svg.trimStart().startsWith('<svg')
-        ? { type: EXPORT_SVG, svg: x.svg }
-        : null;
-    case RENDER_DONE:
-      return typeof x.seq === 'number' &&
-        typeof x.ms === 'number' &&
-        typeof x.arrows === 'number' &&
-        Number.isFinite(x.ms)
-        ? { type: RENDER_DONE, seq: x.seq, ms: x.ms, arrows: x.arrows }
-        : null;
-    default:
-      return null;
-  }
+  return parseMessage(raw, FROM_DIAGRAM);
 }
 
 /** The page's check of what the host sends: trusted in origin, but still shape-checked. */
 export function parseHostToDiagram(raw: unknown): HostToDiagram | null {
-  const x = messageFields(raw);
-  if (!x || typeof x.seq !== 'number') return null;
-  switch (x.type) {
-    case TRACE_SNAPSHOT:
-      return typeof x.v === 'number' && isTrace(x.trace) && typeof x.title === 'string' && typeof x.live === 'boolean'
-        ? { type: TRACE_SNAPSHOT, v: x.v, seq: x.seq, trace: x.trace, title: x.title, live: x.live }
-        : null;
-    case TRACE_RESET:
-      return typeof x.reason === 'string' ? { type: TRACE_RESET, seq: x.seq, reason: x.reason } : null;
-    case STATUS_SHOW:
-      return statusMessage(x);
-    default:
-      return null;
-  }
+  return parseMessage(raw, TO_DIAGRAM);
 }

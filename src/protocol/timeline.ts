@@ -6,13 +6,12 @@
 import { isRecord } from '../core/guards.js';
 import type { Trace } from '../core/model.js';
 import {
-  STATUS_SHOW,
-  WEBVIEW_READY,
+  SHARED_TO_HOST,
+  SHARED_TO_PAGE,
   isId,
   isTrace,
-  messageFields,
-  readyMessage,
-  statusMessage,
+  parseMessage,
+  type MessageChecks,
   type ReadyMessage,
   type StatusMessage,
 } from './webview.js';
@@ -49,19 +48,10 @@ export type TimelineToHost = ReadyMessage | { readonly type: typeof TRACE_FOCUS;
 /** More than a window holds; a longer list is cut rather than drawn. */
 const MAX_TRACES = 200;
 
-/** The host's gate for what the timeline page sends: null for anything unknown or malformed. */
-export function parseTimelineToHost(raw: unknown): TimelineToHost | null {
-  const x = messageFields(raw);
-  if (!x) return null;
-  switch (x.type) {
-    case WEBVIEW_READY:
-      return readyMessage(x);
-    case TRACE_FOCUS:
-      return isId(x.traceId) ? { type: TRACE_FOCUS, traceId: x.traceId } : null;
-    default:
-      return null;
-  }
-}
+const FROM_TIMELINE: MessageChecks<TimelineToHost> = {
+  ...SHARED_TO_HOST,
+  [TRACE_FOCUS]: (x) => (isId(x.traceId) ? { type: TRACE_FOCUS, traceId: x.traceId } : null),
+};
 
 /** One list item, or null when it is not one (dropped, the others still shown). */
 function timelineItem(x: unknown): TimelineItem | null {
@@ -72,11 +62,10 @@ function timelineItem(x: unknown): TimelineItem | null {
   return { id: x.id, title: x.title, live: x.live, outcome: x.outcome as string | null, trace: x.trace };
 }
 
-/** The page's check of what the host sends: trusted in origin, but still shape-checked. */
-export function parseHostToTimeline(raw: unknown): HostToTimeline | null {
-  const x = messageFields(raw);
-  if (!x || typeof x.seq !== 'number') return null;
-  if (x.type === TIMELINE_UPDATE && Array.isArray(x.traces) && typeof x.v === 'number') {
+const TO_TIMELINE: MessageChecks<HostToTimeline> = {
+  ...SHARED_TO_PAGE,
+  [TIMELINE_UPDATE]: (x) => {
+    if (typeof x.seq !== 'number' || typeof x.v !== 'number' || !Array.isArray(x.traces)) return null;
     const seen = new Set<string>();
     const traces: TimelineItem[] = [];
     for (const entry of x.traces.slice(0, MAX_TRACES)) {
@@ -86,6 +75,15 @@ export function parseHostToTimeline(raw: unknown): HostToTimeline | null {
       traces.push(it);
     }
     return { type: TIMELINE_UPDATE, v: x.v, seq: x.seq, traces };
-  }
-  return x.type === STATUS_SHOW ? statusMessage(x) : null;
+  },
+};
+
+/** The host's gate for what the timeline page sends: null for anything unknown or malformed. */
+export function parseTimelineToHost(raw: unknown): TimelineToHost | null {
+  return parseMessage(raw, FROM_TIMELINE);
+}
+
+/** The page's check of what the host sends: trusted in origin, but still shape-checked. */
+export function parseHostToTimeline(raw: unknown): HostToTimeline | null {
+  return parseMessage(raw, TO_TIMELINE);
 }

@@ -53,24 +53,40 @@ export function isTrace(x: unknown): x is Trace {
   return isRecord(x) && Array.isArray(x.steps) && isRecord(x.pod);
 }
 
-/** A message's type and fields, when it is an object with a string `type` at all. */
-export function messageFields(x: unknown): (Record<string, unknown> & { readonly type: string }) | null {
-  return isRecord(x) && typeof x.type === 'string' ? (x as Record<string, unknown> & { type: string }) : null;
+/**
+ * One direction of one view's protocol: for every message type of `M` (the compiler wants them all),
+ * the check of a message of that type (its type already matched), returning a fresh message of that
+ * type with only the declared fields, or null.
+ */
+export type MessageChecks<M extends { readonly type: string }> = {
+  readonly [T in M['type']]: (x: Record<string, unknown>) => Extract<M, { readonly type: T }> | null;
+};
+
+/** Validates a message against a view's checks; null for anything unknown or malformed. */
+export function parseMessage<M extends { readonly type: string }>(raw: unknown, checks: MessageChecks<M>): M | null {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return null;
+  // Own keys only: `constructor`, `__proto__` or `toString` are no message types.
+  if (!Object.hasOwn(checks, raw.type)) return null;
+  const check: (x: Record<string, unknown>) => M | null = checks[raw.type as M['type']];
+  return check(raw);
 }
 
-/** Checks a `webview/ready` (its type already matched). */
-export function readyMessage(x: Record<string, unknown>): ReadyMessage | null {
+function readyMessage(x: Record<string, unknown>): ReadyMessage | null {
   return typeof x.v === 'number' &&
     (x.lastSeq === null || (typeof x.lastSeq === 'number' && Number.isInteger(x.lastSeq)))
     ? { type: WEBVIEW_READY, v: x.v, lastSeq: x.lastSeq as number | null }
     : null;
 }
 
-/** Checks a `status/show` (its type already matched). */
-export function statusMessage(x: Record<string, unknown>): StatusMessage | null {
+function statusMessage(x: Record<string, unknown>): StatusMessage | null {
   return typeof x.seq === 'number' &&
     typeof x.text === 'string' &&
     (x.level === 'info' || x.level === 'warning' || x.level === 'error')
     ? { type: STATUS_SHOW, seq: x.seq, level: x.level, text: x.text }
     : null;
 }
+
+/** What every page sends the host; each view's checks add its own messages. */
+export const SHARED_TO_HOST: MessageChecks<ReadyMessage> = { [WEBVIEW_READY]: readyMessage };
+/** What the host sends every page; each view's checks add its own messages. */
+export const SHARED_TO_PAGE: MessageChecks<StatusMessage> = { [STATUS_SHOW]: statusMessage };

@@ -15,6 +15,7 @@ import {
   TRACE_RESET,
   TRACE_SNAPSHOT,
   type HostToDiagram,
+  type TraceSnapshotMessage,
 } from '../../src/protocol/diagram.js';
 import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../../src/protocol/webview.js';
 import { createDiagramIpc } from './ipc.js';
@@ -42,12 +43,8 @@ import { createView, type ToolbarAction } from './view.js';
 const THROTTLE_MS = 100;
 let lastRenderMs = 0;
 
-interface Snapshot {
-  readonly seq: number;
-  readonly trace: Trace;
-  readonly title: string;
-  readonly live: boolean;
-}
+/** The latest snapshot from the host, waiting to be drawn. */
+type Snapshot = Omit<TraceSnapshotMessage, 'type' | 'v'>;
 
 interface Shown {
   readonly seq: number;
