@@ -65,6 +65,19 @@ else
     printf '{\n  "name": "pod-birth-e2e-code-server",\n  "private": true,\n  "description": "Tool folder for the Pod Birth e2e suite (test/e2e/install-code-server.sh)"\n}\n' >"$PREFIX/package.json"
   fi
   log "npm install code-server@$CODE_SERVER_VERSION into $PREFIX (about 1-2 minutes)"
+  # Native modules (argon2, node-pty, kerberos) fall back to node-gyp builds because their prebuilt
+  # binaries come from GitHub. node-gyp would download the Node headers from nodejs.org (no internet
+  # here): point it at the headers installed with this Node. A user's ~/.npmrc may say the same
+  # (nodedir=/usr); a fresh HOME has none, so this script must not rely on it.
+  node_prefix=$(dirname "$(dirname "$(command -v node)")")
+  if [[ -z "${npm_config_nodedir:-}" ]]; then
+    if [[ -f "$node_prefix/include/node/node.h" ]]; then
+      export npm_config_nodedir=$node_prefix
+    else
+      log "no Node headers at $node_prefix/include/node: node-gyp will try to download them from nodejs.org"
+      log "(set npm_config_nodedir to a directory with include/node/node.h for Node $(node -v) if that fails)"
+    fi
+  fi
   # unsafe_perm: the postinstall refuses to run as root otherwise; yes: node-pty's postinstall runs `npx node-gyp`.
   (cd "$PREFIX" && npm_config_yes=true npm_config_unsafe_perm=true \
     npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2)
