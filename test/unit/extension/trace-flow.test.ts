@@ -257,6 +257,35 @@ describe('trace flow', () => {
     expect(f.ui.errors).toEqual(['Pod Birth: No kubeconfig found (looked at /x).']);
   });
 
+  it('a pod picked without a manifest: no mode asked, traced in the namespace it was picked in', async () => {
+    const f = fake({ mode: null });
+    const entries = await traceTarget(f.deps, { kind: 'pod', name: 'hello', namespace: 'team-c', context: 'prod' });
+    expect(entries).toHaveLength(1);
+    const request = f.startRun.mock.calls[0]?.[0] as RunRequest;
+    expect(request.target).toMatchObject({
+      mode: 'attach',
+      namespace: 'team-c',
+      traced: { kind: 'pod', name: 'hello' },
+    });
+    expect(entries[0]).toMatchObject({ title: 'team-c/hello', manifest: null });
+  });
+
+  it("an explorer pod without a namespace goes to the setting's; a workload follows podBirth.workloadPods pods", async () => {
+    const f = fake({ mode: 'attach' });
+    await traceTarget(f.deps, { kind: 'pod', name: 'hello', namespace: null });
+    expect((f.startRun.mock.calls[0]?.[0] as RunRequest).target).toMatchObject({ namespace: 'team-a', maxPods: 1 });
+    const deployment = parseManifest(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team-d\nspec:\n  template:\n    spec:\n      containers: []\n',
+    ).documents[0]!;
+    await traceTarget(f.deps, { kind: 'manifest', document: deployment, source: 'file:///w/web.yaml' });
+    expect((f.startRun.mock.calls[1]?.[0] as RunRequest).target).toMatchObject({
+      mode: 'attach',
+      namespace: 'team-d',
+      maxPods: 3,
+      subject: 'Deployment/web',
+    });
+  });
+
   it('dismissing the mode pick does nothing', async () => {
     const f = fake({ mode: null });
     expect(await traceTarget(f.deps, target)).toEqual([]);
