@@ -1,5 +1,6 @@
 // Finding the manifest field a cause is about, in the pod spec the trace knows.
 
+import { isRecord } from '../guards.js';
 import type { ContainerSpec, Pod, PodSpec } from '../k8s-types.js';
 
 const SUFFIX: Record<string, number> = {
@@ -64,7 +65,7 @@ export function containerIndexWithLargest(
 export function volumeIndex(pod: Pod, pred: (v: NonNullable<PodSpec['volumes']>[number]) => boolean): number | null {
   const vols = pod.spec?.volumes;
   if (!Array.isArray(vols)) return null;
-  const i = vols.findIndex((v) => typeof v === 'object' && v !== null && pred(v));
+  const i = vols.findIndex((v) => isRecord(v) && pred(v));
   return i < 0 ? null : i;
 }
 

@@ -4,6 +4,7 @@
 // `0/<N> nodes are available: <histogram>.` followed by an optional PostFilter (preemption) text.
 // Histogram entries are `<count> <reason>` sorted as *strings*, so their order says nothing.
 
+import { isRecord } from '../guards.js';
 import type { Pod } from '../k8s-types.js';
 import type { Diagnosis } from '../model.js';
 import type { Cause } from '../vocabulary.js';
@@ -188,7 +189,7 @@ const RULES: readonly CauseRule[] = [
 
 function hasNodeAffinity(pod: Pod): boolean {
   const a = pod.spec?.affinity;
-  return typeof a === 'object' && a !== null && 'nodeAffinity' in a;
+  return isRecord(a) && 'nodeAffinity' in a;
 }
 
 /** Causes for one FailedScheduling message (or PodScheduled=False condition message). */

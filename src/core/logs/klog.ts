@@ -2,6 +2,7 @@
 // no year and is node-local time (treated as UTC here). Only the handful of messages that mark steps of
 // a pod's birth become records.
 
+import { isRecord } from '../guards.js';
 import { parseInstant, type Instant } from '../time.js';
 import { readGoQuoted } from './go-string.js';
 import { parseKeyValues } from './key-values.js';
@@ -123,9 +124,9 @@ function plegEvent(value: string): Record<string, string> | null {
   if (v.startsWith('{')) {
     try {
       const parsed: unknown = JSON.parse(v);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      if (isRecord(parsed)) {
         const o: Record<string, string> = {};
-        for (const [k, x] of Object.entries(parsed as Record<string, unknown>)) {
+        for (const [k, x] of Object.entries(parsed)) {
           safeSet(
             o,
             k,

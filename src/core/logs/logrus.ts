@@ -2,6 +2,7 @@
 // default, the JSON formatter when configured. This module only splits a line into its parts; what the
 // message means is the runtime modules' business.
 
+import { isRecord } from '../guards.js';
 import { parseKeyValues } from './key-values.js';
 
 export interface LogrusEntry {
@@ -51,9 +52,9 @@ export function parseLogrusJson(body: string): LogrusEntry | null {
   } catch {
     return null;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  if (!isRecord(parsed)) return null;
   const all = new Map<string, string>();
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) all.set(k, fieldText(v));
-  if (typeof (parsed as Record<string, unknown>)['msg'] !== 'string') return null;
+  for (const [k, v] of Object.entries(parsed)) all.set(k, fieldText(v));
+  if (typeof parsed['msg'] !== 'string') return null;
   return split('json', all);
 }

@@ -89,6 +89,57 @@ function argmax(counts: Map<LogFormat, number>): LogFormat | null {
   return best;
 }
 
+/**
+ * Facts one line leaves for a later line of the same call: a CRI-O PullImage start names the image
+ * its end line omits (joined by request id), a CRI-O sandbox hint gives the pod uid its RunPodSandbox
+ * lines lack, and containerd's `Pulled image` line gives the detail of the PullImage end with that
+ * image id. Bounded: old facts are dropped first.
+ */
+class CriJoins {
+  private readonly crioPullImage = new BoundedMap<string>(); // request id → image
+  private readonly crioSandboxUid = new BoundedMap<string>(); // sandbox id → pod uid
+  private readonly pulled = new BoundedMap<PullDetail>(); // image id → containerd `Pulled image` detail
+
+  notePulled(detail: PullDetail): void {
+    this.pulled.set(detail.imageId, detail);
+  }
+
+  noteSandboxUid(sandboxId: string, uid: string): void {
+    this.crioSandboxUid.set(sandboxId, uid);
+  }
+
+  /** The draft with what earlier lines said about it. */
+  enrich(runtime: CriRecord['runtime'], d: CriDraft): CriDraft & { pull?: PullDetail } {
+    if (runtime === 'cri-o') {
+      if (d.rpc === 'PullImage' && d.requestId) {
+        if (d.phase === 'start' && d.image) this.crioPullImage.set(d.requestId, d.image);
+        else if (d.phase !== 'start' && !d.image) {
+          const image = this.crioPullImage.take(d.requestId);
+          if (image) return { ...d, image };
+        }
+      }
+      if (d.rpc === 'RunPodSandbox' && d.sandboxId && !d.sandbox?.uid) {
+        const uid = this.crioSandboxUid.get(d.sandboxId);
+        if (uid) return { ...d, sandbox: { ...d.sandbox, uid } };
+      }
+      return d;
+    }
+    if (d.rpc === 'PullImage' && d.phase === 'end' && d.imageRef) {
+      const detail = this.pulled.take(d.imageRef);
+      if (detail) return { ...d, pull: detail };
+    }
+    return d;
+  }
+}
+
+/** A line without its CR, NULs and (on the first line) byte-order mark. */
+function cleanLine(rawLine: string, first: boolean): string {
+  let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+  if (line.includes('\0')) line = line.replace(/\0/g, '');
+  if (first && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+  return line;
+}
+
 export function createLogParser(opts: LogParserOptions = {}): LogParser {
   const maxRaw =
     opts.maxRawLength !== undefined && opts.maxRawLength >= 16 ? Math.floor(opts.maxRawLength) : DEFAULT_MAX_RAW;
@@ -96,9 +147,7 @@ export function createLogParser(opts: LogParserOptions = {}): LogParser {
   const pending: Pending[] = [];
   const recordFormats = new Map<LogFormat, number>();
   const lineFormats = new Map<LogFormat, number>();
-  const crioPullImage = new BoundedMap<string>(); // request id → image
-  const crioSandboxUid = new BoundedMap<string>(); // sandbox id → pod uid
-  const pulled = new BoundedMap<PullDetail>(); // image id → containerd `Pulled image` detail
+  const joins = new CriJoins();
   let skipped = 0;
   let first = true;
 
@@ -118,35 +167,9 @@ export function createLogParser(opts: LogParserOptions = {}): LogParser {
     }
   }
 
-  function enrichCri(runtime: CriRecord['runtime'], d: CriDraft): CriDraft & { pull?: PullDetail } {
-    if (runtime === 'cri-o') {
-      if (d.rpc === 'PullImage' && d.requestId) {
-        if (d.phase === 'start' && d.image) crioPullImage.set(d.requestId, d.image);
-        else if (d.phase !== 'start' && !d.image) {
-          const image = crioPullImage.take(d.requestId);
-          if (image) return { ...d, image };
-        }
-      }
-      if (d.rpc === 'RunPodSandbox' && d.sandboxId && !d.sandbox?.uid) {
-        const uid = crioSandboxUid.get(d.sandboxId);
-        if (uid) return { ...d, sandbox: { ...d.sandbox, uid } };
-      }
-      return d;
-    }
-    if (d.rpc === 'PullImage' && d.phase === 'end' && d.imageRef) {
-      const detail = pulled.take(d.imageRef);
-      if (detail) return { ...d, pull: detail };
-    }
-    return d;
-  }
-
   function pushOne(rawLine: string, out: LogRecord[]): void {
-    let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line.includes('\0')) line = line.replace(/\0/g, '');
-    if (first) {
-      first = false;
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    }
+    const line = cleanLine(rawLine, first);
+    first = false;
     if (line.trim() === '') return;
     let parsed: ReturnType<typeof parseLine>;
     try {
@@ -169,11 +192,11 @@ export function createLogParser(opts: LogParserOptions = {}): LogParser {
     const raw = capRaw(line, maxRaw);
     const makers: ((t: Instant) => LogRecord)[] = [];
     const item = parsed.item;
-    if (item?.kind === 'pulled') pulled.set(item.detail.imageId, item.detail);
-    else if (item?.kind === 'sandbox-hint') crioSandboxUid.set(item.hint.sandboxId, item.hint.uid);
+    if (item?.kind === 'pulled') joins.notePulled(item.detail);
+    else if (item?.kind === 'sandbox-hint') joins.noteSandboxUid(item.hint.sandboxId, item.hint.uid);
     else if (item?.kind === 'cri' && parsed.runtime) {
       const runtime = parsed.runtime;
-      const draft = enrichCri(runtime, item.draft);
+      const draft = joins.enrich(runtime, item.draft);
       makers.push((time): CriRecordWithPull => ({ type: 'cri', runtime, time, ...draft, raw }));
     }
     for (const k of parsed.kubelet) makers.push((time): KubeletRecord => ({ type: 'kubelet', time, ...k, raw }));

@@ -2,6 +2,7 @@
 // defensively (a trace may come from an untrusted file), making a row from what a phase shows, and the
 // chain that carries "where the birth got to" from one row to the next.
 
+import { isRecord } from '../guards.js';
 import type { Step, Trace } from '../model.js';
 import { coarser, compareInstants, diffMs, type Instant } from '../time.js';
 import type { Precision, StepKind } from '../vocabulary.js';
@@ -61,17 +62,12 @@ export const LABELS = {
 
 export function stepsOf(trace: Trace): readonly Step[] {
   return Array.isArray(trace?.steps)
-    ? trace.steps.filter((s): s is Step => typeof s === 'object' && s !== null && typeof s.kind === 'string')
+    ? trace.steps.filter((s): s is Step => isRecord(s) && typeof s.kind === 'string')
     : [];
 }
 
 function isInstant(x: unknown): x is Instant {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    typeof (x as Instant).key === 'string' &&
-    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test((x as Instant).key)
-  );
+  return isRecord(x) && typeof x.key === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/.test(x.key);
 }
 
 export function at(i: Instant | null | undefined): Instant | null {
