@@ -12,9 +12,7 @@ import {
   ClusterError,
   RunError,
   confirmationText,
-  resolveTargetOn,
   type ApplyPlan,
-  type Connection,
   type Outcome,
   type ResolveOptions,
   type RunRequest,
@@ -26,6 +24,7 @@ import { main } from '../../../src/cli/main.js';
 import type { Io, TraceCluster } from '../../../src/cli/trace.js';
 import type { Evidence } from '../../../src/core/trace/index.js';
 import { recordedTrace } from '../../support/recorded.js';
+import { HELLO_POD_YAML, resolveOnFake } from '../cluster/fakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-cli-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,18 +35,7 @@ function file(name: string, text: string): string {
   return p;
 }
 
-const POD = file(
-  'pod.yaml',
-  `apiVersion: v1
-kind: Pod
-metadata:
-  name: hello
-spec:
-  containers:
-    - name: app
-      image: busybox:1.36
-`,
-);
+const POD = file('pod.yaml', HELLO_POD_YAML);
 const POD_IN_NS = file(
   'pod-ns.yaml',
   'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\n  namespace: team-b\nspec:\n  containers:\n    - name: app\n      image: busybox:1.36\n',
@@ -112,15 +100,6 @@ function fake(
     asked,
   };
   // The real resolution on a fake connection: the flag's context and namespace, else the context's.
-  const connect = (o: ResolveOptions): Connection =>
-    ({
-      context: o.context ?? 'dev',
-      server: 'https://10.0.0.1:6443',
-      namespace: o.namespace || 'default',
-      cluster: 'c',
-      files: [],
-      kc: {},
-    }) as unknown as Connection;
   const f: Fake = {
     io,
     requests: [],
@@ -131,7 +110,7 @@ function fake(
       resolveTarget: (t, o = {}) => {
         f.resolved.push(o);
         if (opts.resolveFails) throw opts.resolveFails;
-        return resolveTargetOn(connect(o), t, o.workloadPods);
+        return resolveOnFake(t, o);
       },
       startRun: async (r) => {
         f.requests.push(r);

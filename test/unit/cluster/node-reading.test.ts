@@ -88,6 +88,15 @@ async function reading(server: FakeApiserver, opts: { nodeLogs?: boolean; capaci
 
 const logs = (ev: Evidence[]) => ev.filter((e) => e.type === 'log');
 
+/** The node known, its initial reads landed, then the final reads (the trace ended). */
+async function readThrough(server: FakeApiserver, opts: { nodeLogs?: boolean } = {}) {
+  const x = await reading(server, opts);
+  x.r.nodeKnown(NODE, POD);
+  await x.settle();
+  await x.r.finalReads();
+  return x;
+}
+
 describe('NodeReading', () => {
   it('reads the node, then its runtime log from before the pod was created; the final reads add the kubelet lines', async () => {
     const server = await apiserver();
@@ -110,11 +119,7 @@ describe('NodeReading', () => {
   });
 
   it('a second kubelet process among the lines about the pod is a restart: one disturbance note', async () => {
-    const server = await apiserver({ kubelet: RESTARTED });
-    const x = await reading(server);
-    x.r.nodeKnown(NODE, POD);
-    await x.settle();
-    await x.r.finalReads();
+    const x = await readThrough(await apiserver({ kubelet: RESTARTED }));
     const notes = x.evidence.flatMap((e) => (e.type === 'note' ? [e.note] : []));
     expect(notes.map((n) => n.kind)).toEqual(['disturbance']);
     expect(notes[0]?.message).toMatch(/^The kubelet on node pod-birth-node restarted during this pod's birth/);
@@ -123,10 +128,7 @@ describe('NodeReading', () => {
 
   it('no get on nodes/proxy: a degraded note naming the rule, no log read', async () => {
     const server = await apiserver({ allowed: false });
-    const x = await reading(server);
-    x.r.nodeKnown(NODE, POD);
-    await x.settle();
-    await x.r.finalReads();
+    const x = await readThrough(server);
     expect(x.notes.map((n) => n.message)).toEqual([expect.stringMatching(/not readable \(no get on nodes\/proxy\)/)]);
     expect(x.notes[0]?.remedy).toMatch(/resources \["nodes\/proxy"\]/);
     expect(server.requests.some((q) => q.includes('/proxy/logs/'))).toBe(false);
@@ -142,10 +144,7 @@ describe('NodeReading', () => {
     ]);
     expect(windows.requests).toEqual([`GET /api/v1/nodes/${NODE}`]);
     const off = await apiserver();
-    const y = await reading(off, { nodeLogs: false });
-    y.r.nodeKnown(NODE, POD);
-    await y.settle();
-    await y.r.finalReads();
+    await readThrough(off, { nodeLogs: false });
     expect(off.requests).toEqual([`GET /api/v1/nodes/${NODE}`]);
   });
 

@@ -8,17 +8,9 @@ import { startRun, type RunRequest, type RunResult } from '../../../src/cluster/
 import type { SessionEvent } from '../../../src/cluster/session.js';
 import { resolveTargetOn, type TraceTarget } from '../../../src/cluster/target.js';
 import { parseManifest } from '../../../src/core/manifest/index.js';
+import { HELLO_POD_YAML } from './fakes.js';
 import { fakeApiserver, status, type FakeApiserver, type FakeRequest, type FakeAnswer } from './fake-apiserver.js';
 
-const POD_YAML = `apiVersion: v1
-kind: Pod
-metadata:
-  name: hello
-spec:
-  containers:
-    - name: app
-      image: busybox:1.36
-`;
 const doc = (yaml: string) => parseManifest(yaml).documents[0]!;
 
 const servers: FakeApiserver[] = [];
@@ -72,7 +64,7 @@ describe('startRun', () => {
     );
     const { result } = await run(server, {
       kind: 'manifest',
-      document: doc(POD_YAML),
+      document: doc(HELLO_POD_YAML),
       source: 'p.yaml',
       mode: 'apply',
     });
@@ -91,7 +83,7 @@ describe('startRun', () => {
     const asked: string[] = [];
     const { result } = await run(
       server,
-      { kind: 'manifest', document: doc(POD_YAML), source: 'p.yaml', mode: 'apply' },
+      { kind: 'manifest', document: doc(HELLO_POD_YAML), source: 'p.yaml', mode: 'apply' },
       {
         confirm: async (plan) => {
           asked.push(`${plan.kind}/${plan.name} → ${plan.namespace} @ ${plan.context}`);
@@ -117,7 +109,7 @@ describe('startRun', () => {
     const events: [string, SessionEvent][] = [];
     const err = await run(
       server,
-      { kind: 'manifest', document: doc(POD_YAML), source: 'p.yaml', mode: 'apply' },
+      { kind: 'manifest', document: doc(HELLO_POD_YAML), source: 'p.yaml', mode: 'apply' },
       { events },
     ).then(
       () => null,

@@ -6,10 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   ClusterError,
   confirmationText,
-  resolveTargetOn,
   type ApplyPlan,
-  type Connection,
-  type ResolveOptions,
   type RunRequest,
   type RunResult,
   type SessionEvent,
@@ -27,17 +24,9 @@ import {
 } from '../../../src/extension/trace-flow.js';
 import { TraceRegistry } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
+import { HELLO_POD_YAML, resolveOnFake } from '../cluster/fakes.js';
 
-const MANIFEST = `apiVersion: v1
-kind: Pod
-metadata:
-  name: hello
-spec:
-  containers:
-    - name: app
-      image: busybox:1.36
-`;
-const doc = parseManifest(MANIFEST).documents[0]!;
+const doc = parseManifest(HELLO_POD_YAML).documents[0]!;
 const plan: ApplyPlan = {
   context: 'dev',
   server: 'https://10.0.0.1:6443',
@@ -116,19 +105,10 @@ function fake(
     return p;
   });
   // The real resolution on a fake connection: the settings' namespace, else the context's.
-  const connect = (o: ResolveOptions): Connection =>
-    ({
-      context: o.context ?? 'dev',
-      server: 'https://10.0.0.1:6443',
-      namespace: o.namespace || 'default',
-      cluster: 'c',
-      files: [],
-      kc: {},
-    }) as unknown as Connection;
   const cluster: ClusterModule = {
     resolveTarget: (t, o = {}) => {
       if (opts.loadFails) throw new ClusterError('no-kubeconfig', 'No kubeconfig found (looked at /x).');
-      return resolveTargetOn(connect(o), t, o.workloadPods);
+      return resolveOnFake(t, o);
     },
     startRun: startRun as unknown as ClusterModule['startRun'],
     confirmationText,
