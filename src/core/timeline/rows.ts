@@ -23,7 +23,8 @@ export type PhaseStatus = 'done' | 'running' | 'failed' | 'waiting';
 /** The group of the pod-level rows (container rows use the container's name; see `container`). */
 export const POD_GROUP = 'pod';
 
-export interface PhaseRow {
+/** What a row is, before what the steps show about it. */
+export interface Draft {
   /** Stable across updates: `scheduling`, `sandbox`, `readiness`, or `<kind>:<init/>container`. */
   readonly id: string;
   readonly kind: PhaseKind;
@@ -33,6 +34,9 @@ export interface PhaseRow {
   readonly group: string;
   readonly container: string | null;
   readonly init: boolean;
+}
+
+export interface PhaseRow extends Draft {
   /** Null while waiting; may be null for a `done` row whose time no source gave. */
   readonly start: Instant | null;
   /** Null while running or waiting, and for `done` rows whose end is unknown. Never before `start`. */
@@ -96,16 +100,6 @@ export function earliest(...xs: (Instant | null | undefined)[]): Instant | null 
 
 export function countOf(s: Step | undefined): number {
   return s && Number.isFinite(s.count) && s.count > 1 ? Math.floor(s.count) : 1;
-}
-
-/** What a row is, before what the steps show about it. */
-export interface Draft {
-  readonly id: string;
-  readonly kind: PhaseKind;
-  readonly label: string;
-  readonly group: string;
-  readonly container: string | null;
-  readonly init: boolean;
 }
 
 /** What the steps show about a row. */
