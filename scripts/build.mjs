@@ -1,5 +1,6 @@
 // One build for every bundle (why each is separate: docs/architecture.md, "Bundles"):
 //   dist/extension.js  extension host (cjs, vscode external) — loaded at activation, keep it small
+//   dist/commands.js, dist/language-client.js  host parts required after activation (lazy)
 //   dist/cluster.js    cluster layer with @kubernetes/client-node — required lazily on first trace
 //   dist/server.js     language server (separate process)
 //   dist/webview/*     browser ESM with code splitting (mermaid loads its sequence chunk on demand)
@@ -28,6 +29,14 @@ const targets = [
   {
     ...node,
     entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode', './cluster.js', './commands.js', './language-client.js'],
+  },
+  // Required by extension.js on first use (see its header): the command handlers with yaml and the
+  // trace engine, and the language client. Each may load cluster.js itself, never bundle it.
+  {
+    ...node,
+    entryPoints: { commands: 'src/extension/commands.ts', 'language-client': 'src/extension/language-client.ts' },
     outdir: 'dist',
     external: ['vscode', './cluster.js'],
   },

@@ -21,7 +21,7 @@ import {
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import { diagramHtml, newNonce } from './webview-html.js';
 
-export const DIAGRAM_VIEW_TYPE = 'podBirth.diagram';
+import { DIAGRAM_VIEW_TYPE } from './diagram-view-type.js';
 
 /** The manifest document the trace came from, where a clicked step is revealed. */
 export interface RevealDocument {
@@ -196,15 +196,13 @@ export class DiagramPanel {
   }
 
   /** Restores a panel after a window reload from the last trace this workspace showed. */
-  static register(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-        panel.webview.options = DiagramPanel.options(ctx);
-        const saved = ctx.workspaceState.get<SavedState>(DIAGRAM_VIEW_TYPE);
-        const p = new DiagramPanel(ctx, log, panel, saved?.title ?? 'Pod Birth', saved?.manifest ?? null);
-        if (saved?.trace) p.update(saved.trace, false);
-      },
-    });
+  /** Rebuilds a panel VS Code kept over a window reload, from the state saved in the workspace. */
+  static restore(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel, panel: vscode.WebviewPanel): DiagramPanel {
+    panel.webview.options = DiagramPanel.options(ctx);
+    const saved = ctx.workspaceState.get<SavedState>(DIAGRAM_VIEW_TYPE);
+    const p = new DiagramPanel(ctx, log, panel, saved?.title ?? 'Pod Birth', saved?.manifest ?? null);
+    if (saved?.trace) p.update(saved.trace, false);
+    return p;
   }
 
   dispose(): void {

@@ -11,16 +11,9 @@
 import { NotificationType } from 'vscode-languageserver-protocol';
 import type { Trace } from '../core/model.js';
 
-/** The command a "Trace Pod Birth" CodeLens runs in the host, with {uri, docIndex}. */
-export const TRACE_DOCUMENT_COMMAND = 'podBirth.traceDocument';
-
-/** Brings a trace's diagram forward: [traceId]. Used by the timeline, the status bar and trace CodeLenses. */
-export const FOCUS_TRACE_COMMAND = 'podBirth.focusTrace';
-
-export interface TraceDocumentArgs {
-  readonly uri: string;
-  readonly docIndex: number;
-}
+// The host commands the server's CodeLenses run live in ./commands.ts (no LSP code: the host's
+// activation bundle imports them).
+export { FOCUS_TRACE_COMMAND, TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from './commands.js';
 
 export interface TraceUpdateParams {
   /** The host's id of the trace; one document can have several traces over time, the latest wins. */
