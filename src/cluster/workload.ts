@@ -6,6 +6,7 @@
 import type { Pod } from '../core/k8s-types.js';
 import { normalizeEvent } from '../core/trace/events.js';
 import type { KubeObject } from './apply.js';
+import { RunError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 import { NodeLogFeeds } from './node-log-feed.js';
 import { TraceSession, type SessionEvent, type SessionOptions } from './session.js';
@@ -62,8 +63,8 @@ export class WorkloadTracer {
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
     if (!selector)
-      throw new Error(
-        `The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by.`,
+      throw new RunError(
+        `The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by: add spec.template.metadata.labels.`,
       );
     const ns = encodeURIComponent(this.o.namespace);
     this.allDone = new Promise((r) => (this.resolveAll = r));
