@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Build the multi-call Kubernetes binary `cikube` (test/cluster/kube) into a cache outside the repo:
+# Build the multi-call Kubernetes binary `cikube` into a cache outside the repo:
+#   bash build-kube.sh [1.34|1.37]   (default: $POD_BIRTH_KUBERNETES, else 1.34)
+# Sources: test/cluster/kube (1.34) or test/cluster/kube-<minor> (1.37). Output:
 #   ${POD_BIRTH_CACHE:-$HOME/.cache/pod-birth}/kube/<k8s version>-<hash of go.mod+go.sum+main.go>/
 #     cikube, and symlinks kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl etcd
-# Skips the build when that directory already holds a binary. Prints the binary directory as the
-# last line of stdout. Cold build on 2 cores: ~9.5 min, ~2.3 GiB peak RSS (measured 2026-11-23).
+# Versions live side by side. Skips the build when that directory already holds a binary. Prints
+# the binary directory as the last line of stdout. Cold build on 2 cores: ~9.5 min, ~2.3 GiB peak
+# RSS (docs/local-cluster.md has the measurements per version). The build runs at nice 19.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-src=$here/kube
+minor_wanted=${1:-${POD_BIRTH_KUBERNETES:-1.34}}
+case $minor_wanted in
+  1.34) src=$here/kube ;;
+  1.37) src=$here/kube-1.37 ;;
+  *) echo "build-kube: unknown Kubernetes version '$minor_wanted' (1.34 or 1.37)" >&2; exit 2 ;;
+esac
 cache=${POD_BIRTH_CACHE:-$HOME/.cache/pod-birth}
 
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
@@ -63,7 +71,7 @@ start=$(date +%s)
   cd "$src"
   # sum.golang.org has no entry for k8s.io/kubernetes (404), so skip the checksum DB for it; go.sum
   # still pins every module's hash.
-  CGO_ENABLED=1 GONOSUMDB=k8s.io/kubernetes${GONOSUMDB:+,$GONOSUMDB} go build -trimpath -o "$tmp" -ldflags "-s -w \
+  CGO_ENABLED=1 GONOSUMDB=k8s.io/kubernetes${GONOSUMDB:+,$GONOSUMDB} nice -n 19 go build -trimpath -o "$tmp" -ldflags "-s -w \
     -X k8s.io/component-base/version.gitVersion=$version \
     -X k8s.io/component-base/version.gitMajor=1 \
     -X k8s.io/component-base/version.gitMinor=$minor \

@@ -5,7 +5,8 @@
 #   watches on SIGTERM for up to 60 s, so a graceful apiserver restart takes ~19 s here.
 # kill: SIGKILL at once (a crash).
 # NAME: systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler
-#       containerd kubelet  (not the *-logcopy journal followers: they keep following across
+#       containerd|crio (the runtime of the running combination) kubelet  (not the *-logcopy
+#       journal followers: they keep following across
 #       restarts of their unit, and a restarted follower would copy the journal a second time)
 # start/restart reuse the exact command up.sh started NAME with, in the same
 # /system.slice/NAME.service cgroups and log destination, record the new PID for down.sh, and

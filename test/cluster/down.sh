@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Tear down what up.sh started: stop every daemon by its recorded PID (kubelet first), kill the pod
-# containers and shims (found through the cgroups the cluster owns), unmount, remove the cgroups
-# (depth-first), the CNI bridge, the containerd/kubelet/CNI state, the journal and the state dir,
-# and restore the sysctls the kubelet and the bridge plugin changed. Idempotent.
+# Tear down what up.sh started, whatever the combination: stop every daemon by its recorded PID
+# (kubelet first), kill the pod containers and shims/conmons (found through the cgroups the cluster
+# owns), unmount, remove the cgroups (depth-first), the CNI bridge, the containerd/CRI-O/kubelet/CNI
+# state, the journal and the state dir, and restore the sysctls the kubelet and the bridge plugin
+# changed. Idempotent.
 #
 # Env: POD_BIRTH_KEEP_LOGS=<dir> copies the daemon logs (and the journal of containerd and the
-# kubelet) there before removing them, e.g. for CI artifacts.
+# kubelet) there before removing them, e.g. for CI artifacts. The runtime's log copy keeps its
+# name (containerd.log or crio.log).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,26 +37,28 @@ kill_cgroups() {
 if [ -n "${POD_BIRTH_KEEP_LOGS:-}" ] && [ -d "$STATE" ]; then
   mkdir -p "$POD_BIRTH_KEEP_LOGS"
   cp -a "$LOGS"/. "$POD_BIRTH_KEEP_LOGS"/ 2>/dev/null || true
-  cp -a /var/log/containerd.log "$POD_BIRTH_KEEP_LOGS"/ 2>/dev/null || true
+  [ "$RUNTIME_LOG" = "$LOGS/$RUNTIME_SERVICE.log" ] || cp -a "$RUNTIME_LOG" "$POD_BIRTH_KEEP_LOGS"/ 2>/dev/null || true
   say "logs copied to $POD_BIRTH_KEEP_LOGS"
 fi
 
 # 1. kubelet first, so it does not restart the containers killed next.
 stop_daemon kubelet 15
 stop_daemon kubelet-logcopy 2
-# 2. pod containers (pause + workloads), then containerd, then the shims it left.
+# 2. pod containers (pause + workloads, CRI-O's conmons), then the runtime, then the shims it left.
 mapfile -t pods < <(pod_cgroups)
 kill_cgroups KILL "${pods[@]}" || say "WARNING: processes left in kubepods cgroups"
-stop_daemon containerd 10
-mapfile -t cd_cgs < <(unit_cgroups containerd)
-kill_cgroups TERM "${cd_cgs[@]}" || kill_cgroups KILL "${cd_cgs[@]}" || say "WARNING: shims left in containerd.service"
-stop_daemon containerd-logcopy 2
+for rt in containerd crio; do
+  stop_daemon "$rt" 10
+  mapfile -t rt_cgs < <(unit_cgroups "$rt")
+  kill_cgroups TERM "${rt_cgs[@]}" || kill_cgroups KILL "${rt_cgs[@]}" || say "WARNING: processes left in $rt.service"
+  stop_daemon "$rt-logcopy" 2
+done
 # 3. control plane, etcd, registry, journald.
 for d in kube-scheduler kube-controller-manager kube-apiserver etcd docker-registry systemd-journald; do
   stop_daemon "$d" 15
 done
 # Anything still inside our unit cgroups (e.g. a journalctl spawned by the kubelet) goes too.
-for d in $DAEMONS; do
+for d in $ALL_DAEMONS; do
   mapfile -t cgs < <(unit_cgroups "$d")
   kill_cgroups KILL "${cgs[@]}" || say "WARNING: processes left in $d.service cgroups"
 done
@@ -73,7 +77,7 @@ done
 
 # 5. cgroups: the kubelet's /kubepods trees and the /system.slice/<daemon>.service dirs, depth-first.
 for d in $(pod_cgroups); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
-for n in $DAEMONS; do
+for n in $ALL_DAEMONS; do
   for d in $(unit_cgroups "$n"); do rmdir "$d" 2>/dev/null || say "WARNING: cannot remove $d"; done
 done
 if [ -f "$STATE/created-cgroups" ]; then
@@ -95,7 +99,7 @@ fi
 
 # 8. files: runtime state, journal, logs, state dir.
 for d in $HOST_STATE_DIRS; do rm -rf "$d" 2>/dev/null || say "WARNING: cannot remove $d"; done
-rm -f /var/log/containerd.log /run/systemd/journald.conf.d/pod-birth.conf
+rm -f /var/log/containerd.log /var/log/crio.log /run/systemd/journald.conf.d/pod-birth.conf
 rmdir /run/systemd/journald.conf.d 2>/dev/null || true
 if [ -d "$STATE" ] || [ -d /run/systemd/journal ]; then
   # journald's runtime files (volatile journal + sockets), only when no journald is left running.
@@ -111,7 +115,7 @@ rm -rf "$STATE"
 wait_reaped 10 || true
 left=""
 for d in $(pod_cgroups); do left="$left $d"; done
-for n in $DAEMONS; do for d in $(unit_cgroups "$n"); do left="$left $d"; done; done
+for n in $ALL_DAEMONS; do for d in $(unit_cgroups "$n"); do left="$left $d"; done; done
 [ -z "$left" ] || say "WARNING: cgroups left behind:$left"
 ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && say "WARNING: bridge $CNI_BRIDGE still present"
 say "down in $(elapsed "$T0")s"

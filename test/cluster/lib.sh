@@ -15,17 +15,75 @@ NODE_IP=${POD_BIRTH_NODE_IP:-10.89.0.1}
 APISERVER=https://127.0.0.1:6443
 REGISTRY=127.0.0.1:5000
 CONTAINERD_SOCK=/run/containerd/containerd.sock
+# The kubelet asks cAdvisor for CRI-O's container stats only for exactly this endpoint.
+CRIO_SOCK=/var/run/crio/crio.sock
 CNI_BRIDGE=cni-ci0
 KUBECONFIG_ADMIN=$PKI/admin.kubeconfig
-# Every daemon up.sh starts, in start order. down.sh stops them in reverse order (kubelet first).
-DAEMONS="systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd containerd-logcopy kubelet kubelet-logcopy"
+# Every daemon any combination starts (down.sh stops whatever of these runs).
+ALL_DAEMONS="systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd containerd-logcopy crio crio-logcopy kubelet kubelet-logcopy"
 # cgroup v1 hierarchies (plus the empty cgroup2 "unified") each daemon is moved into, as
 # /system.slice/<daemon>.service. journald derives _SYSTEMD_UNIT from unified/systemd; memory and
 # pids take the daemons out of the cgroup of the shell that ran up.sh.
 UNIT_HIERARCHIES="unified systemd memory pids"
 # Host paths the cluster owns; down.sh unmounts below them and removes them.
-HOST_STATE_DIRS="/var/lib/kubelet /var/lib/containerd /run/containerd /var/lib/cni /var/log/pods /var/log/containers"
+HOST_STATE_DIRS="/var/lib/kubelet /var/lib/containerd /run/containerd /var/lib/crio /run/crio /var/lib/cni /var/log/pods /var/log/containers"
 SYSCTLS="net.ipv4.ip_forward kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom kernel.keys.root_maxkeys kernel.keys.root_maxbytes fs.inotify.max_user_instances"
+
+# ---------------------------------------------------------------------------------------------
+# The combination (docs/local-cluster.md, "Combinations"): runtime x Kubernetes x node logs.
+# up.sh takes it from the environment (requested_combination) and records it in
+# $STATE/combination; the other scripts read the recorded one (load_combination, at the end).
+#   POD_BIRTH_RUNTIME     containerd (Debian's 1.6, default) | containerd2 (2.2, built) | crio (1.34, built)
+#   POD_BIRTH_KUBERNETES  1.34 (default) | 1.37
+#   POD_BIRTH_NODE_LOGS   open (default: Node Log Query on, /var/log/<runtime>.log) | stock (kubelet
+#                         log settings as shipped, the runtime's log only in the journal)
+requested_combination() {
+  RUNTIME=${POD_BIRTH_RUNTIME:-containerd}
+  KUBERNETES=${POD_BIRTH_KUBERNETES:-1.34}
+  NODE_LOGS=${POD_BIRTH_NODE_LOGS:-open}
+  case $RUNTIME in
+    containerd | containerd2 | crio) ;;
+    *) die "POD_BIRTH_RUNTIME=$RUNTIME: use containerd (Debian's 1.6, the default), containerd2 (containerd 2.2, built from the Go module proxy) or crio (CRI-O 1.34, built from the Go module proxy)" ;;
+  esac
+  case $KUBERNETES in
+    1.34 | 1.37) ;;
+    *) die "POD_BIRTH_KUBERNETES=$KUBERNETES: use 1.34 (the default) or 1.37" ;;
+  esac
+  case $NODE_LOGS in
+    open | stock) ;;
+    *) die "POD_BIRTH_NODE_LOGS=$NODE_LOGS: use open (the default: Node Log Query enabled, /var/log/<runtime>.log) or stock (the kubelet's log settings as shipped, runtime log only in the journal)" ;;
+  esac
+  if [ "$RUNTIME" = containerd ] && [ "$KUBERNETES" != 1.34 ]; then
+    die "Kubernetes $KUBERNETES does not run on containerd 1.6 (POD_BIRTH_RUNTIME=containerd): since 1.36 the kubelet takes its cgroup driver from the runtime's RuntimeConfig RPC and refuses to start without it, and containerd 1.6 does not have that RPC. Use POD_BIRTH_RUNTIME=containerd2 or POD_BIRTH_RUNTIME=crio with Kubernetes $KUBERNETES, or POD_BIRTH_KUBERNETES=1.34 with containerd 1.6."
+  fi
+  combination_vars
+}
+# load_combination: the combination recorded by up.sh; a state dir without a record comes from an
+# up.sh before combinations existed, which only knew containerd 1.6 / 1.34 / open.
+load_combination() {
+  RUNTIME=containerd KUBERNETES=1.34 NODE_LOGS=open
+  if [ -f "$STATE/combination" ]; then
+    # shellcheck disable=SC1091
+    . "$STATE/combination"
+  elif [ ! -d "$STATE" ]; then
+    RUNTIME=${POD_BIRTH_RUNTIME:-containerd} KUBERNETES=${POD_BIRTH_KUBERNETES:-1.34} NODE_LOGS=${POD_BIRTH_NODE_LOGS:-open}
+  fi
+  combination_vars
+}
+# combination_vars: what follows from RUNTIME, KUBERNETES and NODE_LOGS.
+combination_vars() {
+  COMBINATION="runtime=$RUNTIME kubernetes=$KUBERNETES node-logs=$NODE_LOGS"
+  case $RUNTIME in
+    crio) RUNTIME_SERVICE=crio RUNTIME_SOCK=$CRIO_SOCK ;;
+    *) RUNTIME_SERVICE=containerd RUNTIME_SOCK=$CONTAINERD_SOCK ;;
+  esac
+  # The journal follower's copy of the runtime's log: served by the kubelet as a plain file
+  # (/logs/<runtime>.log) only in open mode; in stock mode it is kept out of /var/log (for the
+  # tests' ground truth and POD_BIRTH_KEEP_LOGS only).
+  if [ "$NODE_LOGS" = stock ]; then RUNTIME_LOG=$LOGS/$RUNTIME_SERVICE.log; else RUNTIME_LOG=/var/log/$RUNTIME_SERVICE.log; fi
+  # Every daemon up.sh starts, in start order. down.sh stops them in reverse order (kubelet first).
+  DAEMONS="systemd-journald docker-registry etcd kube-apiserver kube-controller-manager kube-scheduler $RUNTIME_SERVICE $RUNTIME_SERVICE-logcopy kubelet kubelet-logcopy"
+}
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -64,7 +122,7 @@ record_pid() { # NAME PID
 
 log_of() { # NAME: the file holding the daemon's output
   case $1 in
-    containerd) echo /var/log/containerd.log ;;
+    "$RUNTIME_SERVICE") echo "$RUNTIME_LOG" ;;
     kubelet) echo "$LOGS/kubelet.log" ;;
     *) echo "$LOGS/$1.log" ;;
   esac
@@ -189,7 +247,8 @@ daemon_ready() {
     kube-apiserver) kubectl_admin get --raw /readyz ;;
     kube-controller-manager) curl -fsSk https://127.0.0.1:10257/healthz ;;
     kube-scheduler) curl -fsSk https://127.0.0.1:10259/healthz ;;
-    containerd) ctr --address "$CONTAINERD_SOCK" version ;;
+    containerd) "$(runtime_bin)/ctr" --address "$CONTAINERD_SOCK" version ;;
+    crio) curl -fsS --unix-socket "$CRIO_SOCK" http://localhost/info ;;
     kubelet) curl -fsS http://127.0.0.1:10248/healthz ;;
     *) pid_of "$1" ;;
   esac
@@ -202,3 +261,10 @@ load_kube_bin() {
   KUBE_BIN=""
   if [ -f "$STATE/kube-bin" ]; then KUBE_BIN=$(cat "$STATE/kube-bin"); fi
 }
+
+# The runtime binary directory recorded by up.sh (Debian's /usr/bin when not recorded).
+runtime_bin() {
+  if [ -f "$STATE/runtime-bin" ]; then cat "$STATE/runtime-bin"; else echo /usr/bin; fi
+}
+
+load_combination

@@ -10,6 +10,11 @@ if [ ! -d "$STATE" ]; then
   exit 1
 fi
 ok=1
+if [ -f "$STATE/combination" ]; then
+  echo "combination: $COMBINATION"
+else
+  echo "combination: $COMBINATION (not recorded: started by an up.sh from before combinations)"
+fi
 printf '%-26s %-8s %s\n' DAEMON PID STATE
 for d in $DAEMONS; do
   if pid=$(pid_of "$d"); then
@@ -34,6 +39,7 @@ else
   ok=0
 fi
 [ -f "$STATE/up-timings" ] && echo "last up: $(cat "$STATE/up-timings")"
+echo "$RUNTIME_SERVICE log: journalctl -u $RUNTIME_SERVICE; copy: $RUNTIME_LOG"
 echo "kubectl: $STATE/bin/kubectl"
 echo "KUBECONFIG=$KUBECONFIG_ADMIN"
 [ "$ok" = 1 ]

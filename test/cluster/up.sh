@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Bring up the single-node test cluster (docs/local-cluster.md explains each setting):
-# Debian containerd 1.6 + runc + bridge CNI + docker-registry on 127.0.0.1:5000, Kubernetes
-# components from the cikube multi-call binary (test/cluster/kube), embedded etcd 3.6, a standalone
-# systemd-journald holding the containerd and kubelet logs (so Node Log Query works as on a systemd
+# Bring up the single-node test cluster (docs/local-cluster.md explains each setting). Default:
+# Debian containerd 1.6 + runc + bridge CNI + docker-registry on 127.0.0.1:5000, Kubernetes 1.34
+# components from the cikube multi-call binary (test/cluster/kube), embedded etcd, a standalone
+# systemd-journald holding the runtime and kubelet logs (so Node Log Query works as on a systemd
 # node), and /var/log/containerd.log as a plain-file copy.
 #
-# Idempotent: when the cluster is already up it only prints the status. A half-up cluster is torn
-# down (down.sh) and started again. The last line printed is KUBECONFIG=<admin kubeconfig>.
+# The combination comes from the environment (lib.sh, requested_combination):
+#   POD_BIRTH_RUNTIME=containerd|containerd2|crio  POD_BIRTH_KUBERNETES=1.34|1.37
+#   POD_BIRTH_NODE_LOGS=open|stock
+# containerd2 and crio are built by build-runtime.sh, 1.37 by build-kube.sh (cached, outside the repo).
+#
+# Idempotent: when the cluster is already up with the requested combination it only prints the
+# status; up with another combination, it is taken down and brought up with the requested one. A
+# half-up cluster is torn down (down.sh) and started again. The last line printed is
+# KUBECONFIG=<admin kubeconfig>.
 #
 # Env: POD_BIRTH_CLUSTER_DIR (state, default /var/lib/pod-birth-cluster), POD_BIRTH_CACHE (binary
-# cache, default ~/.cache/pod-birth), POD_BIRTH_CONTAINERD_LOG_LEVEL (default info),
-# POD_BIRTH_KUBELET_V (default 2).
+# cache, default ~/.cache/pod-birth), POD_BIRTH_CONTAINERD_LOG_LEVEL / POD_BIRTH_CRIO_LOG_LEVEL
+# (default info), POD_BIRTH_KUBELET_V (default 2).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,12 +38,18 @@ phase() { # NAME: close the current phase and open a new one
 on_error() {
   local rc=$?
   say "FAILED in phase '$PHASE' (exit $rc) after $(elapsed "$T0")s."
-  say "Logs are in $LOGS (containerd: /var/log/containerd.log). Clean up with: npm run cluster:down"
+  say "Logs are in $LOGS ($RUNTIME_SERVICE: $RUNTIME_LOG, journalctl -u $RUNTIME_SERVICE). Clean up with: npm run cluster:down"
   exit "$rc"
 }
 trap on_error ERR
 
 # ---------------------------------------------------------------------------------------------
+# What is running (recorded by the up.sh that started it), what is asked for (the environment).
+load_combination
+RUNNING=$COMBINATION
+requested_combination
+say "combination: $COMBINATION"
+
 # Already up?
 cluster_is_up() {
   local d
@@ -46,15 +59,56 @@ cluster_is_up() {
   kubectl_admin get node "$NODE_NAME" \
     -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True
 }
-if cluster_is_up; then
-  say "cluster already up"
-  # Point the harness at this checkout's scripts (a CI clone may differ from the one that started it).
-  sed -i "s|\"scriptsDir\": \"[^\"]*\"|\"scriptsDir\": \"$CLUSTER_DIR\"|" "$STATE/cluster.json"
+# write_cluster_json: $STATE/cluster.json, what the test harness reads (test/cluster/harness.ts).
+# runtime.version is what the node reports (containerRuntimeVersion without the "name://").
+# containerdLog is the runtime's log copy whatever the runtime (the harness reads that key).
+write_cluster_json() {
+  local started rv kv
+  started=$(sed -n 's/.*"startedAt": *"\([^"]*\)".*/\1/p' "$STATE/cluster.json" 2>/dev/null || true)
+  rv=$(kubectl_admin get node "$NODE_NAME" -o 'jsonpath={.status.nodeInfo.containerRuntimeVersion}' 2>/dev/null || true)
+  kv=$("$KUBE_BIN/cikube" kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -n 1)
+  cat > "$STATE/cluster.json.tmp" <<EOF
+{
+  "stateDir": "$STATE",
+  "kubeconfig": "$KUBECONFIG_ADMIN",
+  "nodeName": "$NODE_NAME",
+  "nodeIP": "$NODE_IP",
+  "cikube": "$KUBE_BIN/cikube",
+  "kubectl": "$STATE/bin/kubectl",
+  "registry": "$REGISTRY",
+  "combination": {"runtime": "$RUNTIME", "kubernetes": "$KUBERNETES", "nodeLogs": "$NODE_LOGS"},
+  "runtime": {"name": "$RUNTIME", "service": "$RUNTIME_SERVICE", "version": "${rv#*://}", "endpoint": "unix://$RUNTIME_SOCK", "bin": "$(runtime_bin)"},
+  "nodeLogs": "$NODE_LOGS",
+  "runtimeLog": "$RUNTIME_LOG",
+  "containerdLog": "$RUNTIME_LOG",
+  "kubeletLog": "$LOGS/kubelet.log",
+  "logsDir": "$LOGS",
+  "scriptsDir": "$CLUSTER_DIR",
+  "kubernetesVersion": "$kv",
+  "startedAt": "${started:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
+}
+EOF
+  mv "$STATE/cluster.json.tmp" "$STATE/cluster.json"
+}
+write_combination() {
+  printf 'RUNTIME=%s\nKUBERNETES=%s\nNODE_LOGS=%s\n' "$RUNTIME" "$KUBERNETES" "$NODE_LOGS" > "$STATE/combination"
+}
+
+if [ "$RUNNING" = "$COMBINATION" ] && cluster_is_up; then
+  say "cluster already up ($COMBINATION)"
+  # A cluster started before combinations were recorded gets its record now. cluster.json is
+  # rewritten, which also points the harness at this checkout's scripts (a CI clone may differ
+  # from the one that started it).
+  [ -f "$STATE/combination" ] || write_combination
+  write_cluster_json
   bash "$CLUSTER_DIR/status.sh" >&2 || true
   echo "KUBECONFIG=$KUBECONFIG_ADMIN"
   exit 0
 fi
-if [ -d "$STATE" ] || [ -S "$CONTAINERD_SOCK" ] || ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then
+if [ "$RUNNING" != "$COMBINATION" ] && [ -d "$STATE" ]; then
+  say "the cluster is up (or partly up) with $RUNNING, but $COMBINATION was requested: taking it down, then bringing it up with $COMBINATION"
+  bash "$CLUSTER_DIR/down.sh" >&2
+elif [ -d "$STATE" ] || [ -S "$CONTAINERD_SOCK" ] || [ -S "$CRIO_SOCK" ] || ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then
   say "a previous cluster is partly up or was not torn down: running down.sh first"
   bash "$CLUSTER_DIR/down.sh" >&2
 fi
@@ -67,7 +121,12 @@ done
 
 # ---------------------------------------------------------------------------------------------
 phase apt
-PACKAGES="containerd runc containernetworking-plugins docker-registry skopeo umoci busybox-static openssl iproute2 gcc libc6-dev systemd curl ca-certificates"
+PACKAGES="runc containernetworking-plugins docker-registry skopeo umoci busybox-static openssl iproute2 gcc libc6-dev systemd curl ca-certificates"
+case $RUNTIME in
+  containerd) PACKAGES="containerd $PACKAGES" ;;
+  # CRI-O runs containers through conmon and crun; libseccomp-dev and pkg-config for its build.
+  crio) PACKAGES="$PACKAGES conmon crun libseccomp-dev pkg-config" ;;
+esac
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"
@@ -98,11 +157,15 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 phase build
-KUBE_BIN=$(bash "$CLUSTER_DIR/build-kube.sh" | tail -n 1)
+KUBE_BIN=$(bash "$CLUSTER_DIR/build-kube.sh" "$KUBERNETES" | tail -n 1)
 [ -x "$KUBE_BIN/cikube" ] || die "build-kube.sh did not produce $KUBE_BIN/cikube"
+RUNTIME_BIN=$(bash "$CLUSTER_DIR/build-runtime.sh" "$RUNTIME" | tail -n 1)
+[ -d "$RUNTIME_BIN" ] || die "build-runtime.sh did not produce a binary directory for $RUNTIME"
 
 mkdir -p "$PIDS" "$LOGS" "$PKI" "$ETC" "$STATE/bin" "$STATE/cni/networks" "$STATE/kubelet-plugins"
+write_combination
 echo "$KUBE_BIN" > "$STATE/kube-bin"
+echo "$RUNTIME_BIN" > "$STATE/runtime-bin"
 cat > "$STATE/bin/kubectl" <<EOF
 #!/bin/sh
 exec "$KUBE_BIN/cikube" kubectl --kubeconfig "$KUBECONFIG_ADMIN" "\$@"
@@ -322,9 +385,52 @@ wait_for kube-scheduler 60 "kube-scheduler /healthz" curl -fsSk https://127.0.0.
 
 # ---------------------------------------------------------------------------------------------
 phase node
-mkdir -p "$ETC/containerd/certs.d/$REGISTRY" "$ETC/containerd/certs.d/docker.io" \
-  "$ETC/containerd/certs.d/registry.k8s.io" "$ETC/cni/net.d"
-cat > "$ETC/containerd/config.toml" <<EOF
+mkdir -p "$ETC/cni/net.d"
+# No "loopback" entry: the runtimes (containerd's go-cni, CRI-O's ocicni) add the loopback network
+# themselves.
+cat > "$ETC/cni/net.d/10-bridge.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "ci-bridge",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local", "dataDir": "$STATE/cni/networks",
+        "ranges": [[{"subnet": "10.88.0.0/24", "gateway": "10.88.0.1"}]],
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    }
+  ]
+}
+EOF
+
+# containerd (1.6 and 2.x): registry hosts in certs.d, read by the CRI plugin and (2.x) the
+# transfer service that pulls for it.
+containerd_hosts() {
+  mkdir -p "$ETC/containerd/certs.d/$REGISTRY" "$ETC/containerd/certs.d/docker.io" "$ETC/containerd/certs.d/registry.k8s.io"
+  cat > "$ETC/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
+server = "http://$REGISTRY"
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve", "push"]
+  skip_verify = true
+EOF
+  local h
+  for h in docker.io registry.k8s.io; do
+    # server also points at the local registry: a miss never falls back to the (unreachable) real host.
+    cat > "$ETC/containerd/certs.d/$h/hosts.toml" <<EOF
+server = "http://$REGISTRY"
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve"]
+  skip_verify = true
+EOF
+  done
+}
+
+case $RUNTIME in
+  containerd)
+    containerd_hosts
+    cat > "$ETC/containerd/config.toml" <<EOF
 # Written by pod-birth test/cluster/up.sh
 version = 2
 root = "/var/lib/containerd"
@@ -363,46 +469,170 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$ETC/containerd/certs.d"
 EOF
-cat > "$ETC/containerd/certs.d/$REGISTRY/hosts.toml" <<EOF
-server = "http://$REGISTRY"
-[host."http://$REGISTRY"]
-  capabilities = ["pull", "resolve", "push"]
-  skip_verify = true
-EOF
-for h in docker.io registry.k8s.io; do
-  # server also points at the local registry: a miss never falls back to the (unreachable) real host.
-  cat > "$ETC/containerd/certs.d/$h/hosts.toml" <<EOF
-server = "http://$REGISTRY"
-[host."http://$REGISTRY"]
-  capabilities = ["pull", "resolve"]
-  skip_verify = true
-EOF
-done
-# No "loopback" entry: containerd's go-cni adds the loopback network itself.
-cat > "$ETC/cni/net.d/10-bridge.conflist" <<EOF
-{
-  "cniVersion": "0.4.0",
-  "name": "ci-bridge",
-  "plugins": [
-    {
-      "type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": {
-        "type": "host-local", "dataDir": "$STATE/cni/networks",
-        "ranges": [[{"subnet": "10.88.0.0/24", "gateway": "10.88.0.1"}]],
-        "routes": [{"dst": "0.0.0.0/0"}]
-      }
-    }
-  ]
-}
-EOF
+    runtime_cmd=(/usr/bin/containerd --config "$ETC/containerd/config.toml")
+    ;;
+  containerd2)
+    containerd_hosts
+    # The 1.6 settings above in containerd 2.x's config version 3: the CRI plugin is split into
+    # io.containerd.cri.v1.images (snapshotter, sandbox image, registry) and
+    # io.containerd.cri.v1.runtime (runtimes, CNI, oom, netns). imports = [] keeps
+    # /etc/containerd/conf.d out; the opt, NRI and tracing plugins would create /opt/containerd,
+    # /var/run/nri and exporters, which nothing here uses. (Not the image-verifier plugin: without
+    # it the transfer service, and with it the CRI plugin, fail to load.)
+    cat > "$ETC/containerd/config.toml" <<EOF
+# Written by pod-birth test/cluster/up.sh (containerd 2.x)
+version = 3
+root = "/var/lib/containerd"
+state = "/run/containerd"
+imports = []
+disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.nri.v1.nri",
+  "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
 
-: > /var/log/containerd.log
-start_unit containerd 1 /usr/bin/containerd --config "$ETC/containerd/config.toml"
-# Plain-file copy of the containerd journal (kubelet serves it as /logs/containerd.log); the
-# daemon itself writes to the journal so its lines carry its own PID and _SYSTEMD_UNIT.
-start_unit containerd-logcopy 0 sh -c 'exec journalctl --no-pager -o cat -n all -f -u containerd.service >> /var/log/containerd.log'
-wait_for containerd 20 "containerd on $CONTAINERD_SOCK" ctr --address "$CONTAINERD_SOCK" version
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  level = "${POD_BIRTH_CONTAINERD_LOG_LEVEL:-info}"
 
+[plugins]
+  [plugins.'io.containerd.cri.v1.images']
+    snapshotter = "overlayfs"
+    [plugins.'io.containerd.cri.v1.images'.pinned_images]
+      sandbox = "registry.k8s.io/pause:3.10"
+    [plugins.'io.containerd.cri.v1.images'.registry]
+      config_path = "$ETC/containerd/certs.d"
+  [plugins.'io.containerd.cri.v1.runtime']
+    enable_selinux = false
+    max_container_log_line_size = 16384
+    netns_mounts_under_state_dir = true
+    # REQUIRED on this VM (no CAP_SYS_RESOURCE), as for 1.6.
+    restrict_oom_score_adj = true
+    [plugins.'io.containerd.cri.v1.runtime'.containerd]
+      default_runtime_name = "runc"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+          SystemdCgroup = false
+          BinaryName = "/usr/sbin/runc"
+    [plugins.'io.containerd.cri.v1.runtime'.cni]
+      bin_dirs = ["/usr/lib/cni"]
+      conf_dir = "$ETC/cni/net.d"
+      max_conf_num = 1
+  [plugins.'io.containerd.transfer.v1.local']
+    config_path = "$ETC/containerd/certs.d"
+EOF
+    # containerd finds its shim (containerd-shim-runc-v2) on PATH: the built 2.x one, not Debian's.
+    runtime_cmd=(env "PATH=$RUNTIME_BIN:$PATH" "$RUNTIME_BIN/containerd" --config "$ETC/containerd/config.toml")
+    ;;
+  crio)
+    mkdir -p "$ETC/crio/crio.conf.d" "$ETC/crio/hooks.d" "$ETC/crio/cdi"
+    # Registries as containers-registries.conf(5): short names from docker.io, docker.io and
+    # registry.k8s.io served by the local registry (same paths as upstream), nothing else.
+    cat > "$ETC/crio/registries.conf" <<EOF
+unqualified-search-registries = ["docker.io"]
+short-name-mode = "permissive"
+[[registry]]
+prefix = "docker.io"
+location = "$REGISTRY"
+insecure = true
+[[registry]]
+prefix = "registry.k8s.io"
+location = "$REGISTRY"
+insecure = true
+[[registry]]
+location = "$REGISTRY"
+insecure = true
+EOF
+    echo '{"default": [{"type": "insecureAcceptAnything"}]}' > "$ETC/crio/policy.json"
+    cat > "$ETC/crio/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+root = "/var/lib/crio/storage"
+runroot = "/run/crio/storage"
+EOF
+    # Every path CRI-O owns under /var/lib/crio and /run/crio (down.sh removes both), none in
+    # /etc/containers or /var/lib/containers (the machine's). The runtime handler: Debian's crun
+    # under Debian's conmon, conmon in the pod's cgroup (cgroupfs: no systemd).
+    cat > "$ETC/crio/crio.conf" <<EOF
+# Written by pod-birth test/cluster/up.sh (CRI-O)
+[crio]
+root = "/var/lib/crio/storage"
+runroot = "/run/crio/storage"
+storage_driver = "overlay"
+log_dir = "/run/crio/pod-logs"
+version_file = "/run/crio/version"
+version_file_persist = "/var/lib/crio/version"
+
+[crio.api]
+listen = "$CRIO_SOCK"
+stream_address = "127.0.0.1"
+stream_port = "0"
+
+[crio.runtime]
+default_runtime = "crun"
+cgroup_manager = "cgroupfs"
+namespaces_dir = "/run/crio/ns"
+pinns_path = "$RUNTIME_BIN/pinns"
+hooks_dir = ["$ETC/crio/hooks.d"]
+cdi_spec_dirs = ["$ETC/crio/cdi"]
+container_exits_dir = "/run/crio/exits"
+container_attach_socket_dir = "/run/crio"
+log_level = "${POD_BIRTH_CRIO_LOG_LEVEL:-info}"
+
+[crio.runtime.runtimes.crun]
+runtime_path = "/usr/bin/crun"
+runtime_type = "oci"
+runtime_root = "/run/crio/crun"
+monitor_path = "/usr/bin/conmon"
+monitor_cgroup = "pod"
+
+[crio.image]
+pause_image = "registry.k8s.io/pause:3.10"
+signature_policy = "$ETC/crio/policy.json"
+
+[crio.network]
+network_dir = "$ETC/cni/net.d"
+plugin_dirs = ["/usr/lib/cni"]
+
+[crio.metrics]
+enable_metrics = false
+
+[crio.nri]
+enable_nri = false
+EOF
+    runtime_cmd=(env "CONTAINERS_REGISTRIES_CONF=$ETC/crio/registries.conf" "CONTAINERS_STORAGE_CONF=$ETC/crio/storage.conf"
+      "$RUNTIME_BIN/crio" --config "$ETC/crio/crio.conf" --config-dir "$ETC/crio/crio.conf.d")
+    ;;
+esac
+
+: > "$RUNTIME_LOG"
+start_unit "$RUNTIME_SERVICE" 1 "${runtime_cmd[@]}"
+# Plain-file copy of the runtime's journal: /var/log/<runtime>.log in open mode (the kubelet serves
+# it as /logs/<runtime>.log), $LOGS/<runtime>.log in stock mode. The daemon itself writes to the
+# journal so its lines carry its own PID and _SYSTEMD_UNIT.
+start_unit "$RUNTIME_SERVICE-logcopy" 0 sh -c "exec journalctl --no-pager -o cat -n all -f -u $RUNTIME_SERVICE.service >> '$RUNTIME_LOG'"
+wait_for "$RUNTIME_SERVICE" 30 "$RUNTIME_SERVICE on $RUNTIME_SOCK" daemon_ready "$RUNTIME_SERVICE"
+if [ "$RUNTIME_SERVICE" = containerd ]; then
+  # containerd serves its socket even when the CRI plugin failed to load; the kubelet would then
+  # only say "unknown service runtime.v1.RuntimeService".
+  cri=$("$RUNTIME_BIN/ctr" --address "$CONTAINERD_SOCK" plugins ls | awk '$1 == "io.containerd.grpc.v1" && $2 == "cri" { print $NF }')
+  if [ "$cri" != ok ]; then
+    grep -E 'level=(warning|error).*failed to load plugin' "$RUNTIME_LOG" | tail -n 10 >&2 || true
+    die "containerd's CRI plugin did not load (status: ${cri:-missing}); see above and $RUNTIME_LOG"
+  fi
+fi
+
+# Node Log Query: open mode turns it on (gate + enableSystemLogQuery); stock mode leaves the
+# kubelet's log settings as each version ships them (gate default: off before 1.36, on from 1.36;
+# enableSystemLogQuery: false).
+case $NODE_LOGS in
+  open) log_settings='enableSystemLogHandler: true
+enableSystemLogQuery: true
+featureGates:
+  NodeLogQuery: true' ;;
+  stock) log_settings='# Node Log Query settings as shipped (POD_BIRTH_NODE_LOGS=stock)' ;;
+esac
 cat > "$ETC/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -411,7 +641,7 @@ port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
 healthzPort: 10248
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+containerRuntimeEndpoint: unix://$RUNTIME_SOCK
 cgroupDriver: cgroupfs
 cgroupsPerQOS: true
 failCgroupV1: false
@@ -431,10 +661,7 @@ evictionHard:
 serializeImagePulls: true
 rotateCertificates: false
 volumePluginDir: $STATE/kubelet-plugins
-enableSystemLogHandler: true
-enableSystemLogQuery: true
-featureGates:
-  NodeLogQuery: true
+$log_settings
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
@@ -453,23 +680,7 @@ node_ready() {
 wait_for kubelet 120 "node $NODE_NAME Ready" node_ready
 wait_for kube-controller-manager 60 "the default ServiceAccount" kubectl_admin -n default get serviceaccount default
 
-cat > "$STATE/cluster.json" <<EOF
-{
-  "stateDir": "$STATE",
-  "kubeconfig": "$KUBECONFIG_ADMIN",
-  "nodeName": "$NODE_NAME",
-  "nodeIP": "$NODE_IP",
-  "cikube": "$KUBE_BIN/cikube",
-  "kubectl": "$STATE/bin/kubectl",
-  "registry": "$REGISTRY",
-  "containerdLog": "/var/log/containerd.log",
-  "kubeletLog": "$LOGS/kubelet.log",
-  "logsDir": "$LOGS",
-  "scriptsDir": "$CLUSTER_DIR",
-  "kubernetesVersion": "$("$C" kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -n 1)",
-  "startedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-}
-EOF
+write_cluster_json
 phase done
 say "up in $(elapsed "$T0")s (${TIMINGS[*]})"
 echo "${TIMINGS[*]} total=$(elapsed "$T0")s" > "$STATE/up-timings"
