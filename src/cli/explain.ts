@@ -3,11 +3,10 @@
 import type { Pod } from '../core/k8s-types.js';
 import { isRecord } from '../core/guards.js';
 import { parseLogText } from '../core/logs/index.js';
-import { parseManifest, findPodDocument, lineOfPodPath } from '../core/manifest/index.js';
+import { parseManifest, findPodDocument, noPodDocumentReason } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { stringifyContract, toContract } from '../core/report/contract.js';
+import { mappingOf, stringifyContract, toContract, type ManifestMapping } from '../core/report/contract.js';
 import { renderText } from '../core/report/text.js';
-import type { LineOf } from '../core/report/contract.js';
 import { parseInstant } from '../core/time.js';
 import { TraceState, buildTrace, readTraceFile, type Evidence } from '../core/trace/index.js';
 import { InputError, readJsonFile, readTextFile } from './files.js';
@@ -96,7 +95,7 @@ export function runExplain(argv: readonly string[]): ExplainResult {
   state.addAll(evidence);
   const trace = buildTrace(state);
 
-  let lineOf: LineOf | null = null;
+  let mapping: ManifestMapping | null = null;
   if (manifestFile) {
     const manifest = parseManifest(readTextFile(manifestFile));
     const bad = manifest.documents.find((d) => d.errors.length > 0);
@@ -108,12 +107,11 @@ export function runExplain(argv: readonly string[]): ExplainResult {
       );
     }
     const doc = findPodDocument(manifest, pod);
-    if (!doc)
-      throw new InputError(manifestFile, 'has no Pod or workload document (Deployment, Job, …) to map steps to');
-    lineOf = (p) => lineOfPodPath(doc, p);
+    if (!doc) throw new InputError(manifestFile, noPodDocumentReason(manifest, pod));
+    mapping = mappingOf(doc);
   }
 
-  if (format === 'json') return { stdout: stringifyContract(toContract(trace, lineOf)) + '\n' };
+  if (format === 'json') return { stdout: stringifyContract(toContract(trace, mapping)) + '\n' };
   if (format === 'mermaid') return { stdout: renderMermaid(trace).source + '\n' };
-  return { stdout: renderText(trace, lineOf) };
+  return { stdout: renderText(trace, mapping?.lineOf ?? null) };
 }

@@ -9,6 +9,7 @@ export interface ObjectMeta {
   uid?: string;
   resourceVersion?: string;
   creationTimestamp?: string;
+  deletionTimestamp?: string;
   ownerReferences?: { kind?: string; name?: string; uid?: string; controller?: boolean }[];
   labels?: Record<string, string>;
 }
@@ -17,6 +18,11 @@ export interface ContainerSpec {
   name?: string;
   image?: string;
   imagePullPolicy?: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  /** On an init container, `Always` makes it a native sidecar (1.28 alpha, 1.29 beta, GA in 1.33). */
+  restartPolicy?: string;
   env?: {
     name?: string;
     valueFrom?: { configMapKeyRef?: { name?: string; key?: string }; secretKeyRef?: { name?: string; key?: string } };
@@ -45,6 +51,13 @@ export interface PodSpec {
     secret?: { secretName?: string };
   }[];
   priorityClassName?: string;
+  priority?: number;
+  restartPolicy?: string;
+  activeDeadlineSeconds?: number;
+  schedulingGates?: { name?: string }[];
+  readinessGates?: { conditionType?: string }[];
+  /** Added by `kubectl debug` through the ephemeralcontainers subresource; never in a manifest. */
+  ephemeralContainers?: ContainerSpec[];
 }
 
 export interface ContainerState {
@@ -91,6 +104,7 @@ export interface PodStatus {
   message?: string;
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
 }
 
 export interface Pod {

@@ -95,7 +95,18 @@ export interface Trace {
   readonly steps: readonly Step[];
   readonly diagnosis: readonly Diagnosis[];
   readonly notes: readonly TraceNote[];
-  readonly containers: readonly { name: string; init: boolean; image: string | null }[];
+  readonly containers: readonly TraceContainerInfo[];
+}
+
+/** A container of the traced pod, in birth order (init containers first, ephemeral ones last). */
+export interface TraceContainerInfo {
+  readonly name: string;
+  readonly init: boolean;
+  readonly image: string | null;
+  /** An init container with restartPolicy Always: a native sidecar that runs beside the app containers. */
+  readonly sidecar?: boolean;
+  /** Added to the running pod (`kubectl debug`): not part of its birth, never in a manifest. */
+  readonly ephemeral?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,4 +189,4 @@ export interface KubeletRecord {
 
 export type LogRecord = CriRecord | KubeletRecord;
 
-export type LogFormat = 'containerd-text' | 'containerd-json' | 'crio-text' | 'crio-json' | 'klog';
+export type LogFormat = 'containerd-text' | 'containerd-json' | 'crio-text' | 'crio-json' | 'klog' | 'kubelet-json';

@@ -3,7 +3,9 @@
 
 export const STEP_KINDS = [
   'created',
+  'scheduling-gated',
   'scheduling-failed',
+  'nominated',
   'scheduled',
   'kubelet-accepted',
   'volume-failed',
@@ -17,9 +19,13 @@ export const STEP_KINDS = [
   'container-failed',
   'back-off',
   'probe-failed',
+  'container-killed',
   'initialized',
   'containers-ready',
   'ready',
+  'deadline-exceeded',
+  'evicted',
+  'preempted',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -68,6 +74,20 @@ export const CAUSES = [
   'volume-mount-failed',
   'admission-denied',
   'scheduling-failed',
+  // Added with the failure causes (issue 14): each says what really happened instead of crash-loop.
+  'scheduling-gated',
+  'start-error',
+  'oom-killed',
+  'container-exited',
+  'liveness-killed',
+  'deadline-exceeded',
+  'backoff-limit-exceeded',
+  'evicted',
+  'preempted',
+  'readiness-gate',
+  'image-never-pull',
+  'invalid-image-name',
+  'registry-unreachable',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
 
@@ -79,7 +99,9 @@ export function precisionRank(p: Precision): number {
 /** Which actor sends the arrow and which one receives it, per step kind. */
 export const ARROWS: Record<StepKind, { from: Actor; to: Actor }> = {
   created: { from: 'user', to: 'kube-apiserver' },
+  'scheduling-gated': { from: 'kube-scheduler', to: 'kube-scheduler' },
   'scheduling-failed': { from: 'kube-scheduler', to: 'kube-apiserver' },
+  nominated: { from: 'kube-scheduler', to: 'kube-apiserver' },
   scheduled: { from: 'kube-scheduler', to: 'kube-apiserver' },
   'kubelet-accepted': { from: 'kube-apiserver', to: 'kubelet' },
   'volume-failed': { from: 'kubelet', to: 'kubelet' },
@@ -93,15 +115,21 @@ export const ARROWS: Record<StepKind, { from: Actor; to: Actor }> = {
   'container-failed': { from: 'container', to: 'kubelet' },
   'back-off': { from: 'kubelet', to: 'kubelet' },
   'probe-failed': { from: 'kubelet', to: 'container' },
+  'container-killed': { from: 'kubelet', to: 'container' },
   initialized: { from: 'kubelet', to: 'kube-apiserver' },
   'containers-ready': { from: 'kubelet', to: 'kube-apiserver' },
   ready: { from: 'kubelet', to: 'kube-apiserver' },
+  'deadline-exceeded': { from: 'kubelet', to: 'kube-apiserver' },
+  evicted: { from: 'kubelet', to: 'kube-apiserver' },
+  preempted: { from: 'kube-scheduler', to: 'kube-apiserver' },
 };
 
 /** Short human labels, used by the text timeline and the diagram. */
 export const KIND_LABELS: Record<StepKind, string> = {
   created: 'create pod',
+  'scheduling-gated': 'scheduling gated',
   'scheduling-failed': 'scheduling failed',
+  nominated: 'nominate node (preemption)',
   scheduled: 'bind to node',
   'kubelet-accepted': 'kubelet accepts pod',
   'volume-failed': 'volume mount failed',
@@ -115,7 +143,11 @@ export const KIND_LABELS: Record<StepKind, string> = {
   'container-failed': 'container failed',
   'back-off': 'back-off',
   'probe-failed': 'probe failed',
+  'container-killed': 'kill container',
   initialized: 'Initialized',
   'containers-ready': 'ContainersReady',
   ready: 'Ready',
+  'deadline-exceeded': 'active deadline exceeded',
+  evicted: 'evicted',
+  preempted: 'preempted',
 };

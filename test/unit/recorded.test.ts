@@ -6,21 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Trace } from '../../src/core/model.js';
 import { parseLogText } from '../../src/core/logs/index.js';
 import { stableStringify } from '../../src/core/trace/index.js';
 import { RECORDED_ROOT, evidenceOf, recordedScenarios, traceFor } from '../support/recorded.js';
-import type { StepKind, Cause } from '../../src/core/vocabulary.js';
-
-interface Expectation {
-  readonly phase: Trace['phase'];
-  /** Kinds that must be present (for the scenario's main pod). */
-  readonly kinds: readonly StepKind[];
-  readonly absent?: readonly StepKind[];
-  readonly causes?: readonly Cause[];
-}
+import { diffMs } from '../../src/core/time.js';
+import { FAILURE_EXPECT, type Expectation } from './recorded-failures.js';
 
 const EXPECT: Record<string, Expectation> = {
+  ...FAILURE_EXPECT,
   'fresh-pull': {
     phase: 'ready',
     kinds: [
@@ -71,41 +64,15 @@ const EXPECT: Record<string, Expectation> = {
   'deployment-3': { phase: 'ready', kinds: ['created', 'scheduled', 'sandbox-created', 'container-started', 'ready'] },
 };
 
-// Recorded; expectations arrive with the failure-truth engine work (issue 14).
-const PENDING_ENGINE_WORK = new Set([
-  'start-error-command',
-  'start-error-permission',
-  'start-error-workdir',
-  'deadline-exceeded',
-  'job-backoff-limit',
-  'oom-killed',
-  'evicted-ephemeral-storage',
-  'preempted',
-  'scheduling-gated',
-  'readiness-gate',
-  'image-never-pull',
-  'invalid-image-name',
-  'registry-unreachable',
-  'native-sidecar',
-  'native-sidecar-restart',
-  'init-failed-never',
-  'restart-attempts',
-  'same-name-twice',
-  'statefulset-replaced',
-  'readiness-slow',
-  'liveness-kill',
-]);
-
 const scenarios = recordedScenarios();
-const withExpectations = scenarios.filter((s) => !PENDING_ENGINE_WORK.has(s));
 
 describe('recorded real runs', () => {
   it('there are recordings, and each has expectations', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(3);
-    for (const s of withExpectations) expect(EXPECT[s], `expectations for ${s}`).toBeDefined();
+    for (const s of scenarios) expect(EXPECT[s], `expectations for ${s}`).toBeDefined();
   });
 
-  describe.each(withExpectations)('%s', (scenario) => {
+  describe.each(scenarios)('%s', (scenario) => {
     const dir = join(RECORDED_ROOT, scenario);
     const { evidence, pods } = evidenceOf(dir);
     const exp = EXPECT[scenario]!;
@@ -113,17 +80,43 @@ describe('recorded real runs', () => {
     it('gives the expected steps, phase and causes for every pod', () => {
       for (const pod of pods) {
         const t = traceFor(evidence, pod);
+        const e = exp.pods?.[pod] ?? exp;
         const kinds = t.steps.map((s) => s.kind);
-        for (const k of exp.kinds) expect(kinds, `${pod}: ${k}`).toContain(k);
-        for (const k of exp.absent ?? []) expect(kinds, `${pod}: no ${k}`).not.toContain(k);
-        expect(t.phase, pod).toBe(exp.phase);
-        for (const c of exp.causes ?? [])
+        for (const k of e.kinds) expect(kinds, `${pod}: ${k}`).toContain(k);
+        for (const k of e.absent ?? []) expect(kinds, `${pod}: no ${k}`).not.toContain(k);
+        expect(t.phase, pod).toBe(e.phase);
+        const causes = t.diagnosis.map((d) => d.cause);
+        for (const c of e.causes ?? []) expect(causes, pod).toContain(c);
+        // Only a container that really ran and exited more than once is a crash loop.
+        if (!(e.causes ?? []).includes('crash-loop')) expect(causes, pod).not.toContain('crash-loop');
+        for (const [c, path] of Object.entries(e.fields ?? {}))
+          expect(t.diagnosis.find((d) => d.cause === c)?.yamlPath, `${pod}: ${c}`).toBe(path);
+        const notes = t.notes.map((n) => n.kind);
+        for (const n of e.notes ?? []) expect(notes, pod).toContain(n);
+        for (const n of e.absentNotes ?? []) expect(notes, pod).not.toContain(n);
+        if (e.attempts)
           expect(
-            t.diagnosis.map((d) => d.cause),
-            pod,
-          ).toContain(c);
+            t.steps
+              .filter((s) => s.kind === 'container-started' && s.container === e.attempts?.container)
+              .map((s) => s.attempt),
+          ).toEqual(e.attempts.started);
+        for (const name of e.sidecars ?? [])
+          expect(t.containers.find((c) => c.name === name)).toMatchObject({ init: true, sidecar: true });
         expect(new Set(t.steps.map((s) => s.id)).size).toBe(t.steps.length);
-        if (exp.phase !== 'pending') expect(t.runtime).toBe('containerd');
+        if (e.phase !== 'pending') expect(t.runtime).toBe('containerd');
+      }
+    });
+
+    it('places no step before the pod existed (no 1970 start, no earlier pod of the same name)', () => {
+      for (const pod of pods) {
+        const t = traceFor(evidence, pod);
+        const created = t.steps.find((s) => s.kind === 'created')?.end;
+        for (const s of t.steps)
+          for (const at of [s.start, s.end]) {
+            if (!at) continue;
+            expect(at.key >= '2000', `${pod}: ${s.id}`).toBe(true);
+            if (created) expect(diffMs(created, at), `${pod}: ${s.id}`).toBeGreaterThan(-1000);
+          }
       }
     });
 
@@ -169,22 +162,28 @@ describe('recorded real runs', () => {
         'json',
       ];
       if (existsSync(join(dir, 'containerd.log'))) args.push('--node-log', join(dir, 'containerd.log'));
+      // A manifest of one object (not a list of several) maps the causes to their lines.
+      const manifestFile = join(dir, 'manifest.json');
+      const manifest = existsSync(manifestFile) && !readFileSync(manifestFile, 'utf8').trimStart().startsWith('[');
+      if (manifest) args.push('--manifest', manifestFile);
       const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s), ask: async () => null });
       expect(err).toBe('');
       expect(code).toBe(0);
       const j = JSON.parse(out) as {
         pod: { name: string };
         runtime: string;
-        steps: { kind: string; start: string | null; precision: string; source: string; line: null }[];
-        diagnosis: unknown[];
+        steps: { kind: string; start: string | null; precision: string; source: string; line: number | null }[];
+        diagnosis: { cause: string; line: number | null }[];
       };
       expect(j.runtime).toBe(EXPECT[scenario]?.phase === 'pending' ? null : 'containerd');
       expect(j.steps.length).toBeGreaterThanOrEqual(2);
       for (const s of j.steps) {
         expect(['s', 'ms', 'us', 'ns']).toContain(s.precision);
         if (s.start) expect(s.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-        expect(s.line).toBeNull();
+        if (!manifest) expect(s.line).toBeNull();
       }
+      for (const [c, line] of Object.entries(exp.lines ?? {}))
+        expect(j.diagnosis.find((d) => d.cause === c)?.line, c).toBe(line);
       const times = j.steps.map((s) => s.start).filter((x): x is string => !!x);
       expect(times.length).toBeGreaterThan(0);
     });

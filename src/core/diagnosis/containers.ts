@@ -1,36 +1,13 @@
-// Causes found in container states and kubelet events: image pulls, missing config, crash loops,
-// probes, sandboxes and volumes.
+// Causes found in container states and kubelet events: images (images.ts), missing config, exits
+// and start failures (exits.ts), probes, sandboxes and volumes.
 
 import type { ContainerStatus, Pod } from '../k8s-types.js';
 import { containerFromFieldPath } from '../event-field-path.js';
 import type { Diagnosis, NormalizedEvent } from '../model.js';
-import { containerStatuses } from '../pod-status.js';
+import { containerStatuses, podCondition } from '../pod-status.js';
+import { exitCause } from './exits.js';
+import { IMAGE_CAUSES, imageCause } from './images.js';
 import { containerSpec, podContainerPath, probeField, volumeIndex } from './paths.js';
-
-const IMAGE_REASONS = new Set([
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'RegistryUnavailable',
-  'SignatureValidationFailed',
-  'ImageInspectError',
-]);
-
-function imageSuggestion(text: string, image: string | null): string {
-  const img = image ? ` "${image}"` : '';
-  if (/not found|manifest unknown|no such image|does not exist/i.test(text))
-    return `The image${img} or its tag does not exist in the registry: check the name and tag (kubectl-style short names mean docker.io/library/...).`;
-  if (/unauthorized|authentication required|denied|forbidden|401|403/i.test(text))
-    return `The registry refused the pull${img}: add an imagePullSecrets entry with credentials for it (spec.imagePullSecrets), or make the image public.`;
-  if (/no such host|dial tcp|timeout|i\/o timeout|connection refused|network/i.test(text))
-    return `The node cannot reach the registry for${img}: check the registry host name, DNS and the node's network or proxy.`;
-  if (/never pull|pull policy of Never/i.test(text))
-    return `imagePullPolicy is Never and the image${img} is not on the node: pre-load it or change the policy.`;
-  if (/invalid|InvalidImageName/i.test(text))
-    return `The image reference${img} is not valid: fix its syntax (registry/repository:tag or @sha256 digest).`;
-  return `Check the image name${img}, its tag and whether the node can pull from that registry.`;
-}
 
 /** `configmap "x" not found`, `secret "x" not found`, `couldn't find key k in ConfigMap ns/x`. */
 function missingConfig(text: string): { kind: 'ConfigMap' | 'Secret'; name: string; key: string | null } | null {
@@ -73,26 +50,27 @@ function configPath(
   return base ? `${base}.env` : null;
 }
 
-/** The cause a container's status shows (waiting reason, failed exits), or null. */
-function statusCause(pod: Pod, s: ContainerStatus, init: boolean): Diagnosis | null {
+/** This container's events (by the name in their fieldPath). */
+function eventsOf(events: readonly NormalizedEvent[], name: string | null): NormalizedEvent[] {
+  return events.filter((e) => name !== null && containerFromFieldPath(e.regarding.fieldPath)?.name === name);
+}
+
+/** The cause a container's status shows (image, config, start failure, exits), or null. */
+function statusCause(
+  pod: Pod,
+  s: ContainerStatus,
+  init: boolean,
+  events: readonly NormalizedEvent[],
+): Diagnosis | null {
   const name = s.name ?? null;
-  const base = podContainerPath(pod, name, init);
+  const own = eventsOf(events, name);
+  const image = imageCause({ pod, status: s, init, failures: own.filter((e) => e.reason === 'Failed') });
+  if (image) return image;
   const w = s.state?.waiting;
   const reason = w?.reason ?? '';
   const msg = w?.message ?? '';
-  if (IMAGE_REASONS.has(reason)) {
-    const image = containerSpec(pod, name)?.image ?? s.image ?? null;
-    return {
-      cause: 'image-pull-failed',
-      message: `Container ${name ?? '?'} cannot get its image${image ? ` "${image}"` : ''} (${reason}).`,
-      suggestion: imageSuggestion(`${reason} ${msg}`, image),
-      yamlPath: base ? `${base}.image` : null,
-      container: name,
-      nodes: null,
-      evidence: msg || reason,
-    };
-  }
   if (reason === 'CreateContainerConfigError' || reason === 'CreateContainerError') {
+    const base = podContainerPath(pod, name, init);
     const ref = missingConfig(msg);
     return {
       cause: 'missing-config',
@@ -108,41 +86,7 @@ function statusCause(pod: Pod, s: ContainerStatus, init: boolean): Diagnosis | n
       evidence: msg || reason,
     };
   }
-  if (
-    reason === 'CrashLoopBackOff' ||
-    (s.state?.terminated?.exitCode ?? 0) !== 0 ||
-    (!s.ready && !s.state?.waiting && (s.restartCount ?? 0) > 0 && (s.lastState?.terminated?.exitCode ?? 0) !== 0)
-  ) {
-    // Current exit first (between restarts), else the previous run's.
-    const t = (s.state?.terminated?.exitCode ?? 0) !== 0 ? s.state?.terminated : s.lastState?.terminated;
-    const code =
-      typeof t?.exitCode === 'number' ? ` with exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}` : '';
-    return {
-      cause: 'crash-loop',
-      message: `Container ${name ?? '?'} keeps exiting${code}; restarted ${s.restartCount ?? 0} time(s), the kubelet is backing off.`,
-      suggestion:
-        t?.reason === 'OOMKilled'
-          ? 'It was killed for using more memory than its limit: raise resources.limits.memory or reduce usage.'
-          : `Read its last output with \`kubectl logs ${pod.metadata?.name ?? 'POD'} -c ${name ?? 'CONTAINER'} --previous\`; check command, args and required config.`,
-      yamlPath: base ? (t?.reason === 'OOMKilled' ? `${base}.resources.limits.memory` : base) : null,
-      container: name,
-      nodes: null,
-      evidence: msg || t?.message || reason,
-    };
-  }
-  if (reason === 'RunContainerError' || reason === 'PostStartHookError' || reason === 'PreStartHookError') {
-    return {
-      cause: 'crash-loop',
-      message: `Container ${name ?? '?'} failed to start (${reason}).`,
-      suggestion:
-        'The runtime could not start the process: check command/args exist in the image, and lifecycle hooks.',
-      yamlPath: base,
-      container: name,
-      nodes: null,
-      evidence: msg || reason,
-    };
-  }
-  return null;
+  return exitCause({ pod, status: s, init, events: own });
 }
 
 /**
@@ -155,6 +99,13 @@ function eventCause(pod: Pod, e: NormalizedEvent, found: readonly Diagnosis[]): 
   const base = podContainerPath(pod, cname, c?.init);
   if (e.reason === 'Unhealthy') {
     const kind = probeField(e.message);
+    const status = containerStatuses(pod).find((x) => x.status.name === cname)?.status;
+    // A probe that failed and then passed (the container is Ready, or still runs after its probe
+    // recovered) is part of a slow start, not a failure: the trace notes it instead. A liveness
+    // failure that got the container killed is that cause's evidence.
+    if (status?.ready || status?.state?.terminated) return null;
+    if (kind === 'livenessProbe' && found.some((d) => d.container === cname && d.cause === 'liveness-killed'))
+      return null;
     return {
       cause: 'probe-failing',
       message: `The ${kind.replace('Probe', '')} probe of container ${cname ?? '?'} is failing (${e.count}×).`,
@@ -179,6 +130,8 @@ function eventCause(pod: Pod, e: NormalizedEvent, found: readonly Diagnosis[]): 
     };
   }
   if (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') {
+    // A mount that failed once and then succeeded (the pod became Ready) is history, not a cause.
+    if (podCondition(pod, 'Ready')?.status === 'True') return null;
     const ref = missingConfig(e.message);
     const vol = /volume "([^"]+)"/.exec(e.message)?.[1] ?? null;
     const vi = vol !== null ? volumeIndex(pod, (v) => v.name === vol) : null;
@@ -196,7 +149,7 @@ function eventCause(pod: Pod, e: NormalizedEvent, found: readonly Diagnosis[]): 
       evidence: e.message,
     };
   }
-  if (e.reason === 'Failed' && base && !found.some((d) => d.container === cname && d.cause === 'image-pull-failed')) {
+  if (e.reason === 'Failed' && base && !found.some((d) => d.container === cname && IMAGE_CAUSES.has(d.cause))) {
     const ref = missingConfig(e.message);
     if (ref) {
       return {
@@ -224,7 +177,7 @@ export function diagnoseContainers(pod: Pod, events: readonly NormalizedEvent[])
       out.push(d);
     }
   };
-  for (const { status, init } of containerStatuses(pod)) push(statusCause(pod, status, init));
+  for (const { status, init } of containerStatuses(pod)) push(statusCause(pod, status, init, events));
   for (const e of events) push(eventCause(pod, e, out));
   return out;
 }

@@ -2,11 +2,19 @@
 
 import type { Pod } from '../k8s-types.js';
 import type { Diagnosis, NormalizedEvent } from '../model.js';
+import type { Cause } from '../vocabulary.js';
 import { diagnoseContainers } from './containers.js';
+import { podFateCauses } from './pod-fate.js';
 import { diagnoseScheduling } from './scheduling.js';
 
-export { parseFailedScheduling, diagnoseScheduling } from './scheduling.js';
+/** Pod-level causes that stop every container: the containers' own exits are their consequence. */
+const STOPPING: ReadonlySet<Cause> = new Set<Cause>(['deadline-exceeded', 'evicted', 'preempted']);
+/** Container causes that only describe an exit (which a stopping cause or a finished pod explains). */
+const EXITS: ReadonlySet<Cause> = new Set<Cause>(['container-exited', 'crash-loop']);
+
+export { parseFailedScheduling, diagnoseScheduling, schedulerText } from './scheduling.js';
 export { parseQuantity, podContainerPath } from './paths.js';
+export { gateNames } from './pod-fate.js';
 
 /**
  * @param podEvents events regarding the pod
@@ -42,6 +50,9 @@ export function diagnose(
       evidence: e.message,
     });
   }
-  out.push(...diagnoseContainers(pod, podEvents));
+  const fate = podFateCauses(pod, podEvents, ownerEvents);
+  out.push(...fate);
+  const stopped = fate.some((d) => STOPPING.has(d.cause)) || pod.status?.phase === 'Succeeded';
+  out.push(...diagnoseContainers(pod, podEvents).filter((d) => !(stopped && EXITS.has(d.cause))));
   return out;
 }

@@ -6,6 +6,7 @@
 
 import { isRecord } from '../guards.js';
 import type { Pod } from '../k8s-types.js';
+import { formatPath } from '../manifest/path.js';
 import type { Diagnosis } from '../model.js';
 import type { Cause } from '../vocabulary.js';
 import { containerIndexWithLargest, volumeIndex } from './paths.js';
@@ -40,6 +41,9 @@ export function parseFailedScheduling(message: string): ParsedFailedScheduling {
         .replace(/^\s*(no new claims to deallocate,\s*)?(preemption:\s*)?/, '')
         .trim() || null;
     body = body.slice(0, end);
+    // Some PreFilter failures come back with the plugin's error repeated after the message
+    // (`…claim "x" not found. not found`): that tail is no preemption text, and shown it reads twice.
+    if (preemption !== null && repeats(body, preemption)) preemption = null;
   }
   body = body.trim().replace(/\.$/, '');
   if (!body) return { totalNodes, reasons: [], preemption };
@@ -54,6 +58,21 @@ export function parseFailedScheduling(message: string): ParsedFailedScheduling {
   return { totalNodes, reasons, preemption };
 }
 
+/** The tail says nothing new: it is the end of the filter text again. */
+function repeats(body: string, tail: string): boolean {
+  const t = tail.replace(/\.$/, '').trim().toLowerCase();
+  return t !== '' && !/nodes are available/.test(t) && body.trim().toLowerCase().endsWith(t);
+}
+
+/** The scheduler text without a repeated tail (see parseFailedScheduling): what a step or note shows. */
+export function schedulerText(message: string): string {
+  const parsed = parseFailedScheduling(message);
+  const text = message.replace(/\s+/g, ' ').trim();
+  if (parsed.preemption !== null || parsed.reasons.length === 0) return text;
+  const end = text.search(/\.\s+(?=\S)/);
+  return end >= 0 && repeats(text.slice(0, end), text.slice(end + 1)) ? text.slice(0, end + 1) : text;
+}
+
 interface CauseRule {
   readonly test: RegExp;
   readonly cause: Cause;
@@ -61,25 +80,29 @@ interface CauseRule {
     r: SchedulingReason,
     pod: Pod,
     m: RegExpExecArray,
+    nodes: string,
   ) => { message: string; suggestion: string; yamlPath: string | null; container: string | null };
 }
 
+/** `1 of 3 node(s)`: how many nodes gave the reason, out of how many; written once per message. */
 function nodesText(n: number | null, total: number | null): string {
   if (n === null) return 'The scheduler';
   return total !== null ? `${n} of ${total} node(s)` : `${n} node(s)`;
 }
 
 function resourceRule(resource: string): CauseRule['describe'] {
-  return (r, pod) => {
+  return (_r, pod, _m, nodes) => {
     const { index, name, value, init } = containerIndexWithLargest(pod, resource);
     const list = init ? 'initContainers' : 'containers';
+    // Through formatPath: an extended resource (`nvidia.com/gpu`) has dots in its name, so it must be
+    // a quoted key (`requests["nvidia.com/gpu"]`) to read back as one field.
     const path =
       index === null
         ? 'spec.containers[0].resources.requests'
-        : `spec.${list}[${index}].resources.requests.${resource}`;
+        : formatPath(['spec', list, index, 'resources', 'requests', resource]);
     const asked = value ? ` (container ${name} requests ${value})` : '';
     return {
-      message: `${nodesText(r.nodes, null)} do not have enough free ${resource} for this pod${asked}.`,
+      message: `${nodes} do not have enough free ${resource} for this pod${asked}.`,
       suggestion: `Lower resources.requests.${resource}, or add capacity / free ${resource} on a node. The scheduler counts requests, not actual usage.`,
       yamlPath: path,
       container: name,
@@ -93,13 +116,13 @@ const RULES: readonly CauseRule[] = [
   {
     test: /^Insufficient (.+)$/i,
     cause: 'insufficient-resource',
-    describe: (r, pod, m) => resourceRule(m[1] ?? 'resource')(r, pod, m),
+    describe: (r, pod, m, nodes) => resourceRule(m[1] ?? 'resource')(r, pod, m, nodes),
   },
   {
     test: /untolerated taint|taints? that the pod didn't tolerate/i,
     cause: 'untolerated-taint',
-    describe: (r) => ({
-      message: `${nodesText(r.nodes, null)} have a taint this pod does not tolerate (${r.reason}).`,
+    describe: (r, _pod, _m, nodes) => ({
+      message: `${nodes} have a taint this pod does not tolerate (${r.reason}).`,
       suggestion:
         'Add a matching entry under spec.tolerations (key, operator, value, effect), or schedule onto nodes without that taint. Newer schedulers hide the taint key: `kubectl describe node` shows it.',
       yamlPath: 'spec.tolerations',
@@ -109,8 +132,8 @@ const RULES: readonly CauseRule[] = [
   {
     test: /didn't match (Pod's )?node affinity|node\(s\) didn't match node selector|didn't match Pod's node affinity\/selector/i,
     cause: 'node-selector-mismatch',
-    describe: (r, pod) => ({
-      message: `${nodesText(r.nodes, null)} do not match the pod's nodeSelector / node affinity.`,
+    describe: (_r, pod, _m, nodes) => ({
+      message: `${nodes} do not match the pod's nodeSelector / node affinity.`,
       suggestion:
         'Check the labels the pod asks for against `kubectl get nodes --show-labels`; fix spec.nodeSelector or spec.affinity.nodeAffinity, or label a node.',
       yamlPath: pod.spec?.nodeSelector
@@ -124,8 +147,8 @@ const RULES: readonly CauseRule[] = [
   {
     test: /didn't match pod (anti-)?affinity|existing pods anti-affinity|pod affinity rules/i,
     cause: 'pod-affinity-mismatch',
-    describe: (r) => ({
-      message: `${nodesText(r.nodes, null)} fail the pod's inter-pod (anti-)affinity rules.`,
+    describe: (_r, _pod, _m, nodes) => ({
+      message: `${nodes} fail the pod's inter-pod (anti-)affinity rules.`,
       suggestion:
         'Relax spec.affinity.podAffinity / podAntiAffinity (e.g. preferredDuringScheduling instead of required), or check that the pods it must be near exist.',
       yamlPath: 'spec.affinity',
@@ -135,8 +158,8 @@ const RULES: readonly CauseRule[] = [
   {
     test: /topology spread/i,
     cause: 'topology-spread',
-    describe: (r) => ({
-      message: `${nodesText(r.nodes, null)} would break the pod's topology spread constraints.`,
+    describe: (_r, _pod, _m, nodes) => ({
+      message: `${nodes} would break the pod's topology spread constraints.`,
       suggestion:
         'Raise maxSkew or use whenUnsatisfiable: ScheduleAnyway in spec.topologySpreadConstraints, or add nodes in the missing topology domains.',
       yamlPath: 'spec.topologySpreadConstraints',
@@ -146,8 +169,8 @@ const RULES: readonly CauseRule[] = [
   {
     test: /were unschedulable|node\(s\) had unschedulable/i,
     cause: 'unschedulable-nodes',
-    describe: (r) => ({
-      message: `${nodesText(r.nodes, null)} are cordoned (marked unschedulable).`,
+    describe: (_r, _pod, _m, nodes) => ({
+      message: `${nodes} are cordoned (marked unschedulable).`,
       suggestion:
         'Uncordon a node (`kubectl uncordon NODE`) or add a schedulable node; tolerating node.kubernetes.io/unschedulable is rarely what you want.',
       yamlPath: 'spec.tolerations',
@@ -177,8 +200,8 @@ const RULES: readonly CauseRule[] = [
   {
     test: /volume node affinity conflict/i,
     cause: 'volume-node-conflict',
-    describe: (r) => ({
-      message: `${nodesText(r.nodes, null)} cannot reach the pod's volume (its PersistentVolume is pinned to other nodes or zones).`,
+    describe: (_r, _pod, _m, nodes) => ({
+      message: `${nodes} cannot reach the pod's volume (its PersistentVolume is pinned to other nodes or zones).`,
       suggestion:
         'Schedule the pod where the volume lives, or use a StorageClass with volumeBindingMode: WaitForFirstConsumer.',
       yamlPath: 'spec.volumes',
@@ -192,44 +215,46 @@ function hasNodeAffinity(pod: Pod): boolean {
   return isRecord(a) && 'nodeAffinity' in a;
 }
 
+/** Taints every control-plane node carries (kubeadm, kind…); `untolerated taint(s)` hides the key since 1.34/1.35. */
+const CONTROL_PLANE_TAINT = /node-role\.kubernetes\.io\/(control-plane|master)/;
+
+/**
+ * A control-plane taint is how every cluster keeps ordinary pods off its control plane, so adding a
+ * toleration for it is advice only when nothing else explains the nodes: when the taint is the only
+ * reason given. With other reasons (say `1 Insufficient memory, 1 untolerated taint`) those are what
+ * to fix. A taint the scheduler hides (no key) reads the same on such clusters; a taint it names that
+ * is not the control plane's (a dedicated node) stays.
+ */
+function controlPlaneOnly(r: SchedulingReason, parsed: ParsedFailedScheduling, cause: Cause): boolean {
+  if (cause !== 'untolerated-taint' || parsed.reasons.length < 2) return false;
+  const keys = [...r.reason.matchAll(/\{([^{}:]+):/g)].map((m) => (m[1] ?? '').trim());
+  return keys.length === 0 || keys.every((k) => CONTROL_PLANE_TAINT.test(k));
+}
+
 /** Causes for one FailedScheduling message (or PodScheduled=False condition message). */
 export function diagnoseScheduling(message: string, pod: Pod): Diagnosis[] {
   const parsed = parseFailedScheduling(message);
+  const evidence = schedulerText(message);
   const out: Diagnosis[] = [];
   for (const r of parsed.reasons) {
-    let matched = false;
-    for (const rule of RULES) {
-      const m = rule.test.exec(r.reason);
-      if (!m) continue;
-      const d = rule.describe(r, pod, m);
-      out.push({
-        cause: rule.cause,
-        message: d.message,
-        suggestion: d.suggestion,
-        yamlPath: d.yamlPath,
-        container: d.container,
-        nodes: r.nodes,
-        evidence: message,
-      });
-      matched = true;
-      break;
+    const nodes = nodesText(r.nodes, parsed.totalNodes);
+    const rule = RULES.find((x) => x.test.test(r.reason));
+    const m = rule?.test.exec(r.reason);
+    if (rule && m) {
+      if (controlPlaneOnly(r, parsed, rule.cause)) continue;
+      const d = rule.describe(r, pod, m, nodes);
+      out.push({ cause: rule.cause, ...d, nodes: r.nodes, evidence });
+      continue;
     }
-    if (!matched) {
-      out.push({
-        cause: 'scheduling-failed',
-        message: `${nodesText(r.nodes, parsed.totalNodes)} rejected the pod: ${r.reason}.`,
-        suggestion: 'Run `kubectl describe pod` and check the scheduler log for details of this filter.',
-        yamlPath: 'spec',
-        container: null,
-        nodes: r.nodes,
-        evidence: message,
-      });
-    }
+    out.push({
+      cause: 'scheduling-failed',
+      message: `${nodes} rejected the pod: ${r.reason}.`,
+      suggestion: 'Run `kubectl describe pod` and check the scheduler log for details of this filter.',
+      yamlPath: 'spec',
+      container: null,
+      nodes: r.nodes,
+      evidence,
+    });
   }
-  // Mention how many nodes there were: "1 of 1 node(s)" reads better than a bare count.
-  return out.map((d) =>
-    d.nodes !== null && parsed.totalNodes !== null
-      ? { ...d, message: d.message.replace(`${d.nodes} node(s)`, `${d.nodes} of ${parsed.totalNodes} node(s)`) }
-      : d,
-  );
+  return out;
 }

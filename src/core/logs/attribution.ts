@@ -24,8 +24,9 @@ export interface AttributionOptions {
   /**
    * Lines that name the pod only by namespace/name (CRI-O, most kubelet lines) are not taken on their
    * name before this instant, which separates the pod from an earlier one of the same name; lines
-   * linked by UID or by ids are unaffected. Also the lower bound of the image-pull window (instead of
-   * the first RunPodSandbox). Typically the creationTimestamp minus an allowance for clock skew.
+   * linked by UID or by ids are unaffected. Also a lower bound of the image-pull window (with the
+   * first RunPodSandbox, when that is later: the kubelet pulls only after the sandbox is up).
+   * Typically the creationTimestamp minus an allowance for clock skew.
    */
   readonly notBefore?: Instant | null;
   /** Upper bound of the image-pull window, instead of the CreateContainer of a container using the image. */
@@ -248,7 +249,8 @@ function attributePulls(
   if (images.size === 0) return;
 
   const ours = records.filter((_, i) => included[i]).filter((r): r is CriRecord => r.type === 'cri');
-  const lower = opts.notBefore ?? earliest(ours.filter((r) => r.rpc === 'RunPodSandbox').map((r) => r.time));
+  const firstSandbox = earliest(ours.filter((r) => r.rpc === 'RunPodSandbox').map((r) => r.time));
+  const lower = latest([opts.notBefore, firstSandbox].filter((t): t is Instant => !!t));
   if (!lower) return; // without a sandbox or a bound, a pull of a shared image could be anyone's
 
   // Upper bound per image: the last CreateContainer of a container that uses it (the pull precedes it).

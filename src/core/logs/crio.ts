@@ -39,6 +39,7 @@ function idAndDescription(rest: string): { id: string; desc: Description | null 
   return { id, desc: colon >= 0 ? description(rest.slice(colon + 2)) : null };
 }
 
+/** CRI-O logs no attempt: 0 here, numbered per pod by the trace (numberCrioAttempts in trace/pod-records.ts). */
 function containerPart(desc: Description | null): Pick<CriDraft, 'sandbox' | 'container'> {
   if (!desc) return {};
   return { sandbox: { namespace: desc.namespace, name: desc.pod }, container: { name: desc.container, attempt: 0 } };

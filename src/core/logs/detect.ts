@@ -7,6 +7,7 @@ import { parseContainerdMessage } from './containerd.js';
 import { hasCrioFields, parseCrioMessage } from './crio.js';
 import { splitEnvelope, type EnvelopeTime } from './journald.js';
 import { kubeletItems, parseKlogLine } from './klog.js';
+import { parseKubeletJson } from './kubelet-json.js';
 import { parseLogrusJson, parseLogrusText } from './logrus.js';
 import type { KubeletDraft, RuntimeItem } from './records.js';
 import type { PartialTime } from './year.js';
@@ -58,6 +59,18 @@ export function parseLine(line: string): ParsedLine | null {
       runtime: null,
       time: klogTime(env.time, klog.time),
       anchor: items.anchor ?? envAnchor,
+      item: null,
+      kubelet: items.drafts,
+    };
+  }
+  const kj = parseKubeletJson(env.body);
+  if (kj) {
+    const items = kubeletItems({ msg: kj.msg, fields: kj.fields, structured: true });
+    return {
+      format: 'kubelet-json',
+      runtime: null,
+      time: { instant: kj.time },
+      anchor: kj.time,
       item: null,
       kubelet: items.drafts,
     };

@@ -177,8 +177,11 @@ export interface KubeletItems {
   readonly anchor: Instant | null;
 }
 
-/** Turns a klog line into kubelet records (several for a multi-pod `SyncLoop ADD`). */
-export function kubeletItems(line: KlogLine): KubeletItems {
+/**
+ * Turns a klog line into kubelet records (several for a multi-pod `SyncLoop ADD`). The kubelet's JSON
+ * format gives the same message and fields (kubelet-json.ts), so it is read here too.
+ */
+export function kubeletItems(line: Pick<KlogLine, 'msg' | 'fields' | 'structured'>): KubeletItems {
   const { msg, fields } = line;
   const none: KubeletItems = { drafts: [], anchor: null };
   if (!line.structured) {

@@ -10,8 +10,9 @@ export {
   podPath,
   manifestContainerPath,
   locatePodPath,
+  manifestPathOf,
   lineOfPodPath,
-  findPodDocument,
   suggestAddition,
 } from './locate.js';
 export type { RangeResult, PathAtResult } from './locate.js';
+export { findPodDocument, noPodDocumentReason } from './pod-document.js';

@@ -1,7 +1,6 @@
 // Field path ↔ source range, both ways, and the pod-template rebasing that workloads need.
 
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Pair } from 'yaml';
-import type { Pod } from '../k8s-types.js';
 import { formatPath, parsePath, type PathSegment } from './path.js';
 import {
   offsetAt,
@@ -9,7 +8,6 @@ import {
   sourceOf,
   trimEnd,
   type DocumentSource,
-  type Manifest,
   type ManifestDocument,
   type Range,
 } from './parse.js';
@@ -318,16 +316,39 @@ export function manifestContainerPath(doc: ManifestDocument, containerName: stri
 }
 
 /**
- * Locates a pod-relative path in a document. Pod-level metadata a workload's template does not carry
- * (`metadata.name`) falls back to the workload's own field. Null when the document has no pod template.
+ * Paths that name the workload's own field rather than its pod template's: pod-level metadata a
+ * template does not carry (`metadata.name`), and fields only a Job has (a diagnosis of a Job's pod
+ * points at `spec.backoffLimit`; a Pod has no such field, so the path cannot mean the pod's).
  */
-export function locatePodPath(doc: ManifestDocument, podRelativePath: string): RangeResult | null {
+const OWN_FIELD = /^(metadata(\.|\[|$)|spec\.(backoffLimit|backoffLimitPerIndex|podFailurePolicy)(\.|\[|$))/;
+const JOB_ONLY = /^spec\.(backoffLimit|backoffLimitPerIndex|podFailurePolicy)(\.|\[|$)/;
+
+/**
+ * Where a pod-relative path lives in the document: in the pod template (rebased), or on the workload's
+ * own field when the path is an owner field (OWN_FIELD) that the template lacks and the workload has,
+ * or a Job-only field. Null when the document has no pod template.
+ */
+function documentPath(doc: ManifestDocument, podRelativePath: string): string | null {
   const rebased = podPath(doc, podRelativePath);
-  if (rebased === null) return null;
-  const r = rangeOf(doc, rebased);
-  if (r.found || doc.podTemplatePath === '' || !/^metadata(\.|\[|$)/.test(podRelativePath.trim())) return r;
-  const own = rangeOf(doc, podRelativePath);
-  return own.found ? own : r;
+  if (rebased === null || doc.podTemplatePath === '' || !OWN_FIELD.test(podRelativePath.trim())) return rebased;
+  const own = parsePath(podRelativePath);
+  if (own === null || rangeOf(doc, rebased).found) return rebased;
+  return rangeOf(doc, own).found || JOB_ONLY.test(podRelativePath.trim()) ? formatPath(own) : rebased;
+}
+
+/** Locates a pod-relative path in a document (see documentPath). Null when the document has no pod template. */
+export function locatePodPath(doc: ManifestDocument, podRelativePath: string): RangeResult | null {
+  const p = documentPath(doc, podRelativePath);
+  return p === null ? null : rangeOf(doc, p);
+}
+
+/**
+ * The path in the document that a pod-relative path maps to (`spec.nodeSelector` in a Deployment is
+ * `spec.template.spec.nodeSelector`), whether or not the field is written there yet. Null when the
+ * document has no pod template.
+ */
+export function manifestPathOf(doc: ManifestDocument, podRelativePath: string): string | null {
+  return documentPath(doc, podRelativePath);
 }
 
 /** The 1-based line of a pod-relative path (its key's line; the nearest parent's when absent), or null. */
@@ -335,53 +356,4 @@ export function lineOfPodPath(doc: ManifestDocument, podRelativePath: string): n
   const r = locatePodPath(doc, podRelativePath);
   if (!r) return null;
   return (r.keyRange ?? r.range).start.line + 1;
-}
-
-type PodLike = Pick<Pod, 'metadata'>;
-
-/**
- * The document a pod comes from: the Pod of that name, else the owner named in ownerReferences (a
- * Deployment through its ReplicaSet `<name>-<hash>`, a CronJob through its Job `<name>-<n>`), else a
- * workload whose name prefixes the pod's, else the only document with a pod template. Null otherwise.
- */
-export function findPodDocument(manifest: Manifest, pod: PodLike): ManifestDocument | null {
-  const meta = pod.metadata ?? {};
-  const podName = typeof meta.name === 'string' ? meta.name : '';
-  const podNs = typeof meta.namespace === 'string' ? meta.namespace : null;
-  const candidates = manifest.documents.filter(
-    (d) => d.podTemplatePath !== null && (d.namespace === null || podNs === null || d.namespace === podNs),
-  );
-  const byName = candidates.find((d) => d.kind === 'Pod' && d.name !== null && d.name === podName);
-  if (byName) return byName;
-  const owners = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
-  for (const o of owners) {
-    if (!o || typeof o.name !== 'string' || typeof o.kind !== 'string') continue;
-    const oname = o.name;
-    const direct = candidates.find((d) => d.kind === o.kind && d.name === oname);
-    if (direct) return direct;
-    if (o.kind === 'ReplicaSet') {
-      const dep = candidates.find(
-        (d) => d.kind === 'Deployment' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-[a-z0-9]+$`).test(oname),
-      );
-      if (dep) return dep;
-    }
-    if (o.kind === 'Job') {
-      const cj = candidates.find(
-        (d) => d.kind === 'CronJob' && d.name !== null && new RegExp(`^${escapeRe(d.name)}-\\d+$`).test(oname),
-      );
-      if (cj) return cj;
-    }
-  }
-  const prefixed = candidates
-    .filter((d) => {
-      const n = d.kind === 'Pod' ? d.generateName : d.name !== null ? `${d.name}-` : null;
-      return n !== null && n !== '' && podName.startsWith(n);
-    })
-    .sort((a, b) => (b.name ?? b.generateName ?? '').length - (a.name ?? a.generateName ?? '').length);
-  if (prefixed[0]) return prefixed[0];
-  return candidates.length === 1 ? (candidates[0] ?? null) : null;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

@@ -31,7 +31,23 @@ const CAUSE_KINDS: Partial<Record<Cause, readonly StepKind[]>> = {
   'volume-mount-failed': ['volume-failed'],
   'missing-config': ['container-failed', 'container-created', 'back-off'],
   'admission-denied': ['created'],
+  'scheduling-gated': ['scheduling-gated'],
+  'start-error': ['container-failed', 'container-created'],
+  'oom-killed': ['container-failed', 'back-off'],
+  'container-exited': ['container-failed'],
+  'liveness-killed': ['container-killed', 'probe-failed', 'container-failed'],
+  'deadline-exceeded': ['deadline-exceeded'],
+  'backoff-limit-exceeded': ['container-failed'],
+  evicted: ['evicted'],
+  preempted: ['preempted'],
+  'readiness-gate': ['containers-ready'],
+  'image-never-pull': ['image-pull-failed', 'back-off'],
+  'invalid-image-name': ['image-pull-failed', 'back-off'],
+  'registry-unreachable': ['image-pull-failed', 'back-off', 'image-pull'],
 };
+
+/** Causes decided by the scheduler that have their own step (not a FailedScheduling reason). */
+const SCHEDULER_STEP_CAUSES: ReadonlySet<Cause> = new Set<Cause>(['scheduling-gated', 'preempted']);
 
 /** Several untrusted lines as one note text, joined with `<br/>` (our markup, never cluster text). */
 export function noteText(lines: readonly string[]): string {
@@ -72,7 +88,7 @@ export function noteOver(actors: readonly Actor[]): string {
 }
 
 export function diagnosisActor(d: Diagnosis): Actor {
-  if (SCHEDULER_CAUSES.has(d.cause)) return 'kube-scheduler';
+  if (SCHEDULER_CAUSES.has(d.cause) || SCHEDULER_STEP_CAUSES.has(d.cause)) return 'kube-scheduler';
   if (d.cause === 'admission-denied') return 'kube-apiserver';
   return 'kubelet';
 }

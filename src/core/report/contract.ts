@@ -1,6 +1,7 @@
 // The stable JSON shape of `pod-birth explain --format json`. Other tooling depends on it: add fields,
 // never rename or remove them.
 
+import { lineOfPodPath, manifestPathOf, type ManifestDocument } from '../manifest/index.js';
 import type { Diagnosis, Step, Trace } from '../model.js';
 import { diffMs, formatInstant } from '../time.js';
 
@@ -15,9 +16,12 @@ export interface ContractStep {
   source: string;
   precision: string;
   message: string;
+  /** The field in the manifest given (the pod template's field in a workload), else pod-relative. */
   yamlPath: string | null;
   line: number | null;
-  /** Additions beyond the original contract. */
+  // Additions beyond the original contract:
+  /** The field relative to the pod, whatever manifest was given (`spec.nodeSelector`). */
+  podPath: string | null;
   id: string;
   from: string;
   attempt: number;
@@ -29,11 +33,14 @@ export interface ContractDiagnosis {
   cause: string;
   message: string;
   suggestion: string;
+  /** As in ContractStep. */
   yamlPath: string | null;
   line: number | null;
   container: string | null;
   nodes: number | null;
   evidence: string;
+  /** Addition: the field relative to the pod. */
+  podPath: string | null;
 }
 
 export interface ContractTrace {
@@ -49,14 +56,32 @@ export interface ContractTrace {
 /** Maps a pod-relative path to a 1-based manifest line, or null (no manifest, or not found). */
 export type LineOf = (yamlPath: string) => number | null;
 
+/**
+ * The manifest a trace is reported against: the line of a pod-relative path, and the path the field
+ * has in that document (in a Deployment, `spec.nodeSelector` is `spec.template.spec.nodeSelector`).
+ */
+export interface ManifestMapping {
+  readonly lineOf: LineOf;
+  readonly pathOf: (yamlPath: string) => string | null;
+}
+
+/** The mapping onto one manifest document (the one the pod was made from). */
+export function mappingOf(doc: ManifestDocument): ManifestMapping {
+  return { lineOf: (p) => lineOfPodPath(doc, p), pathOf: (p) => manifestPathOf(doc, p) };
+}
+
 export function stepDurationMs(s: Step): number | null {
   if (!s.start || !s.end) return null;
   const d = diffMs(s.start, s.end);
   return d > 0 ? d : null;
 }
 
-export function toContract(trace: Trace, lineOf: LineOf | null = null): ContractTrace {
-  const line = (p: string | null): number | null => (p && lineOf ? lineOf(p) : null);
+/** The contract of a trace; with a manifest (its mapping, or only its lines), paths and lines are the manifest's. */
+export function toContract(trace: Trace, manifest: ManifestMapping | LineOf | null = null): ContractTrace {
+  const map: ManifestMapping | null =
+    typeof manifest === 'function' ? { lineOf: manifest, pathOf: () => null } : manifest;
+  const line = (p: string | null): number | null => (p && map ? map.lineOf(p) : null);
+  const path = (p: string | null): string | null => (p && map ? (map.pathOf(p) ?? p) : p);
   return {
     pod: { ...trace.pod },
     runtime: trace.runtime,
@@ -73,8 +98,9 @@ export function toContract(trace: Trace, lineOf: LineOf | null = null): Contract
       source: s.source,
       precision: s.precision,
       message: s.message,
-      yamlPath: s.yamlPath,
+      yamlPath: path(s.yamlPath),
       line: line(s.yamlPath),
+      podPath: s.yamlPath,
       id: s.id,
       from: s.from,
       attempt: s.attempt,
@@ -85,11 +111,12 @@ export function toContract(trace: Trace, lineOf: LineOf | null = null): Contract
       cause: d.cause,
       message: d.message,
       suggestion: d.suggestion,
-      yamlPath: d.yamlPath,
+      yamlPath: path(d.yamlPath),
       line: line(d.yamlPath),
       container: d.container,
       nodes: d.nodes,
       evidence: d.evidence,
+      podPath: d.yamlPath,
     })),
     notes: trace.notes.map((n) => ({ ...n })),
   };

@@ -1,6 +1,8 @@
 // The rows of one container, in the order the kubelet goes through them:
 //   image pull (or "image already present", zero width) → CreateContainer → StartContainer
 //   init containers only: runs to completion (started → the next container's first step / Initialized)
+//   native sidecars instead: runs alongside (started → now); the next container starts after it started
+//   ephemeral containers: their own rows, outside the chain (they join a running pod)
 //   when the container crashed or restarted: one "crash, restart" row
 // Each row continues the chain of the one before it: a row with no evidence of its own is running
 // once its predecessor is done (see inferred in rows.ts).
@@ -31,6 +33,10 @@ const IMAGE_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(['image-pull', 'ima
 export interface ContainerRef {
   readonly name: string;
   readonly init: boolean;
+  /** An init container with restartPolicy Always (a native sidecar). */
+  readonly sidecar?: boolean;
+  /** Added by `kubectl debug`: not part of the birth. */
+  readonly ephemeral?: boolean;
 }
 
 export function containerKey(name: string, init: boolean): string {
@@ -97,16 +103,21 @@ export function containerRows(
   chain: Chain,
 ): { chain: Chain; appStarts: PhaseRow[] } {
   const appStarts: PhaseRow[] = [];
+  const birthChain = chain;
   containers.forEach((c, ci) => {
     const k = containerSteps(list, c);
-    chain = chainAfter(imageRow(list, k, chain));
-    chain = chainAfter(createRow(list, k, chain));
-    const start = startRow(list, k, chain);
-    if (!c.init) appStarts.push(start);
-    chain = chainAfter(start);
+    // An ephemeral container joins a running pod: its rows start from the sandbox, not the last container.
+    let own = c.ephemeral ? birthChain : chain;
+    own = chainAfter(imageRow(list, k, own));
+    own = chainAfter(createRow(list, k, own));
+    const start = startRow(list, k, own);
+    if (!c.init && !c.ephemeral) appStarts.push(start);
+    own = chainAfter(start);
     const restarts = restartsOf(k);
-    if (c.init) chain = chainAfter(initRunRow(list, k, containers[ci + 1], start, restarts));
+    if (c.sidecar) sidecarRunRow(list, k, start, restarts);
+    else if (c.init) own = chainAfter(initRunRow(list, k, containers[ci + 1], start, restarts));
     if (restarts.steps.length > 0) restartsRow(list, k, restarts);
+    if (!c.ephemeral) chain = own;
   });
   return { chain, appStarts };
 }
@@ -245,6 +256,27 @@ function initRunRow(
   else if (runStart && start.status === 'done') fill = { status: 'running', start: runStart, steps: [started0] };
   else fill = { status: 'waiting' };
   return list.push(draftOf(k.c, 'init-run', LABELS['init-run']), fill);
+}
+
+/**
+ * A native sidecar keeps running beside the app containers: from its start, running (no end) while it
+ * runs, failed while it is crashing, done when a later step shows it stopped with the pod.
+ */
+function sidecarRunRow(list: RowList, k: ContainerSteps, start: PhaseRow, restarts: Restarts): PhaseRow {
+  const { started0, failures } = k;
+  const runStart = started0?.end ?? null;
+  let fill: Fill;
+  if (restarts.crashing)
+    fill = {
+      status: 'failed',
+      start: runStart,
+      end: latest(...restarts.steps.map(endOf)),
+      message: [...failures].pop()?.message ?? k.all[k.all.length - 1]?.message ?? '',
+      steps: [started0, ...restarts.steps],
+    };
+  else if (runStart && start.status === 'done') fill = { status: 'running', start: runStart, steps: [started0] };
+  else fill = { status: 'waiting' };
+  return list.push(draftOf(k.c, 'sidecar-run', LABELS['sidecar-run']), fill);
 }
 
 function restartsRow(list: RowList, k: ContainerSteps, restarts: Restarts): PhaseRow {

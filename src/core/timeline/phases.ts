@@ -5,6 +5,8 @@
 //   per container, init containers first (in trace.containers order):
 //     image pull (or "image already present", zero width) → CreateContainer → StartContainer
 //     init containers only: runs to completion (started → the next container's first step / Initialized)
+//     native sidecars (init, restartPolicy Always): runs alongside (started → still running)
+//     ephemeral containers (kubectl debug) last, outside the birth: readiness does not wait for them
 //     when the container crashed or restarted: one "crash, restart" row
 //   readiness    all app containers started → Ready (or ContainersReady)
 //
@@ -34,21 +36,25 @@ export function timelineOrigin(trace: Trace): Instant | null {
   return earliest(...steps.flatMap((s) => [at(s.start), at(s.end)]));
 }
 
-/** Containers in birth order: init containers first, each list in trace.containers order, then any only steps name. */
+/** Containers in birth order: init containers first, each list in trace.containers order, then any only steps name; ephemeral ones last. */
 function containerOrder(trace: Trace, steps: readonly Step[]): ContainerRef[] {
   const out: ContainerRef[] = [];
   const seen = new Set<string>();
-  const add = (name: unknown, init: unknown): void => {
+  const add = (name: unknown, init: unknown, sidecar?: unknown, ephemeral?: unknown): void => {
     if (typeof name !== 'string' || name === '') return;
     const k = containerKey(name, init === true);
     if (seen.has(k)) return;
     seen.add(k);
-    out.push({ name, init: init === true });
+    out.push({ name, init: init === true, sidecar: sidecar === true, ephemeral: ephemeral === true });
   };
   for (const c of Array.isArray(trace?.containers) ? trace.containers : [])
-    if (c && typeof c === 'object') add(c.name, c.init);
+    if (c && typeof c === 'object') add(c.name, c.init, c.sidecar, c.ephemeral);
   for (const s of steps) if (s.container !== null && s.container !== undefined) add(s.container, s.init);
-  return [...out.filter((c) => c.init), ...out.filter((c) => !c.init)];
+  return [
+    ...out.filter((c) => c.init),
+    ...out.filter((c) => !c.init && !c.ephemeral),
+    ...out.filter((c) => c.ephemeral),
+  ];
 }
 
 /**
@@ -58,7 +64,9 @@ function containerOrder(trace: Trace, steps: readonly Step[]): ContainerRef[] {
 export function timelinePhases(trace: Trace): readonly PhaseRow[] {
   const steps = stepsOf(trace);
   const list = new RowList(steps, timelineOrigin(trace));
-  const readyStep = list.first('ready') ?? list.first('containers-ready');
+  // ContainersReady stands in for Ready, except when readiness gates keep the pod from Ready.
+  const gated = Array.isArray(trace?.diagnosis) && trace.diagnosis.some((d) => d?.cause === 'readiness-gate');
+  const readyStep = list.first('ready') ?? (gated ? undefined : list.first('containers-ready'));
   const sched = schedulingRow(list);
   const sandbox = sandboxRow(list, sched, readyStep);
   const { appStarts } = containerRows(list, containerOrder(trace, steps), chainAfter(sandbox));

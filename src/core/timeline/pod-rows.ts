@@ -2,14 +2,19 @@
 // RunPodSandbox done, the last attempt decides) and readiness (every app container started → Ready).
 
 import type { Step } from '../model.js';
-import { KIND_LABELS } from '../vocabulary.js';
+import { KIND_LABELS, type StepKind } from '../vocabulary.js';
 import { countOf, endOf, latest, podDraft, startOf, type PhaseRow, type RowList } from './rows.js';
 
-/** Scheduling: from the creation to the bind, or failing with the last scheduling-failed. */
+/**
+ * Scheduling: from the creation to the bind, or failing with the last scheduling-failed, or held while
+ * scheduling gates remain (running: nothing is wrong, the pod waits for whoever removes them).
+ */
 export function schedulingRow(list: RowList): PhaseRow {
   const created = list.first('created');
   const scheduled = list.first('scheduled');
   const schedFailed = list.last('scheduling-failed');
+  const gated = list.first('scheduling-gated');
+  const nominated = list.last('nominated');
   const t0 = startOf(created);
   const draft = podDraft('scheduling');
   if (scheduled) {
@@ -18,8 +23,14 @@ export function schedulingRow(list: RowList): PhaseRow {
       start: t0 ?? startOf(scheduled),
       end: endOf(scheduled),
       count: countOf(schedFailed) + (schedFailed ? 1 : 0),
-      steps: [created, schedFailed, scheduled],
+      steps: [created, gated, schedFailed, nominated, scheduled],
     });
+  }
+  if (gated && gated.status === 'in-progress') {
+    return list.push(
+      { ...draft, label: KIND_LABELS['scheduling-gated'] },
+      { status: 'running', start: t0 ?? startOf(gated), steps: [created, gated] },
+    );
   }
   if (schedFailed) {
     return list.push(
@@ -102,6 +113,9 @@ export function sandboxRow(list: RowList, sched: PhaseRow, readyStep: Step | und
   return list.push(draft, { status: 'waiting' });
 }
 
+/** Steps that end the pod from outside its containers. */
+const END_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(['deadline-exceeded', 'evicted', 'preempted']);
+
 /** Readiness: from the moment every app container has started to Ready (or what keeps it from Ready). */
 export function readinessRow(
   list: RowList,
@@ -131,6 +145,18 @@ export function readinessRow(
       message: probe.message,
       count: countOf(probe),
       steps: readySteps,
+    });
+  }
+  // Stopped from outside (active deadline, eviction, preemption): that is why it never got (or stayed) Ready.
+  const ended = steps.filter((s) => END_KINDS.has(s.kind)).pop();
+  if (ended) {
+    return list.push(draft, {
+      status: 'failed',
+      start: rStart ?? startOf(ended),
+      end: endOf(ended),
+      message: ended.message,
+      count: countOf(ended),
+      steps: [...readySteps, ended],
     });
   }
   if (rStart && phase === 'failed') {

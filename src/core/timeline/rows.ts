@@ -15,6 +15,7 @@ export type PhaseKind =
   | 'container-create'
   | 'container-start'
   | 'init-run'
+  | 'sidecar-run'
   | 'restarts'
   | 'readiness';
 
@@ -60,6 +61,7 @@ export const LABELS = {
   scheduling: 'scheduling',
   sandbox: 'pod sandbox',
   'init-run': 'runs to completion',
+  'sidecar-run': 'runs alongside',
   restarts: 'crash, restart',
   readiness: 'until Ready',
 } as const;

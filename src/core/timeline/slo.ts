@@ -82,7 +82,11 @@ export function startupSlo(trace: Trace, rows: readonly PhaseRow[] = timelinePha
   const createdStep = steps.find((s) => s?.kind === 'created');
   const created = createdStep ? (createdStep.start ?? createdStep.end) : null;
   const unschedulable = steps.some((s) => s?.kind === 'scheduling-failed');
-  const appStarts = rows.filter((r) => r.kind === 'container-start' && !r.init);
+  // Ephemeral containers (kubectl debug) join later: the SLI counts the pod's own containers.
+  const ephemeral = new Set(
+    (Array.isArray(trace?.containers) ? trace.containers : []).filter((c) => c?.ephemeral).map((c) => c.name),
+  );
+  const appStarts = rows.filter((r) => r.kind === 'container-start' && !r.init && !ephemeral.has(r.container ?? ''));
   const allStarted = appStarts.length > 0 && appStarts.every((r) => r.status === 'done' && r.end !== null);
   const lastStart = allStarted
     ? appStarts.map((r) => r.end as Instant).reduce((a, b) => (b.key > a.key ? b : a))

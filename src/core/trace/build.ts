@@ -23,7 +23,9 @@ import { foldContainerRuns } from './folds/container-runs.js';
 import { foldCreated } from './folds/created.js';
 import { foldExits } from './folds/exits.js';
 import { foldImage } from './folds/image.js';
+import { foldKilled } from './folds/killed.js';
 import { foldKubeletAccepted } from './folds/kubelet-accepted.js';
+import { foldNominated, foldPodEnd, foldSchedulingGates } from './folds/pod-fate.js';
 import { foldProbes } from './folds/probes.js';
 import { foldSandbox } from './folds/sandbox.js';
 import { foldScheduled } from './folds/scheduled.js';
@@ -48,6 +50,7 @@ const CONTAINER_FOLDS: readonly ContainerFold[] = [
   foldWaitingErrors,
   foldBackOff,
   foldProbes,
+  foldKilled,
 ];
 
 const foldContainers: PodFold = (view, drafts) => {
@@ -60,13 +63,16 @@ const foldContainers: PodFold = (view, drafts) => {
 /** In birth order: a fold may start its step at the end of an earlier fold's (scheduled from created). */
 const FOLDS: readonly PodFold[] = [
   foldCreated,
+  foldSchedulingGates,
   foldSchedulingFailed,
+  foldNominated,
   foldScheduled,
   foldKubeletAccepted,
   foldVolumes,
   foldSandbox,
   foldContainers,
   foldConditions,
+  foldPodEnd,
 ];
 
 export function buildTrace(state: TraceState, opts: BuildOptions = {}): Trace {

@@ -16,14 +16,17 @@ const CONTAINER_OFFSET: Partial<Record<StepKind, number>> = {
   'container-created': 3,
   'container-started': 4,
   'probe-failed': 5,
-  'container-failed': 6,
-  'back-off': 7,
+  'container-killed': 6,
+  'container-failed': 7,
+  'back-off': 8,
 };
 
 /** Ranks of the pod-level steps: before every container, except the readiness conditions after all. */
 const POD_RANK: Partial<Record<StepKind, number>> = {
   created: 0,
+  'scheduling-gated': 0.5,
   'scheduling-failed': 1,
+  nominated: 1.5,
   scheduled: 2,
   'kubelet-accepted': 3,
   'volume-failed': 4,
@@ -31,6 +34,10 @@ const POD_RANK: Partial<Record<StepKind, number>> = {
   'sandbox-failed': 7,
   'containers-ready': 100_000,
   ready: 100_001,
+  // How the pod ended comes after what its containers did in that second.
+  'deadline-exceeded': 100_002,
+  evicted: 100_002,
+  preempted: 100_002,
 };
 
 /** A step's logical rank: container i gets the block 10 + 20·i; Initialized comes after the last init container. */

@@ -1,6 +1,7 @@
-// Where the pod's birth stands, in one word. The pod's own phase decides when it is final
-// (Succeeded, Failed); Ready means ready; a container stuck in a failure reason, a crash, or a failed
-// sandbox or volume means failed; otherwise how far it got: pending, scheduled, starting.
+// Where the pod's birth stands, in one word. A disruption (preemption, eviction: DisruptionTarget)
+// means failed; the pod's own phase decides when it is final (Succeeded, Failed); Ready means ready;
+// a container stuck in a failure reason, a crash, or a failed sandbox or volume means failed;
+// otherwise how far it got: pending, scheduled, starting.
 
 import type { Pod } from '../k8s-types.js';
 import type { Step, TracePhase } from '../model.js';
@@ -27,6 +28,8 @@ const FAILED_WAITING = new Set([
 
 export function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {
   if (!pod) return 'pending';
+  // Preempted or evicted: stopped from outside, whatever exit code its containers gave on SIGTERM.
+  if (podCondition(pod, 'DisruptionTarget')?.status === 'True') return 'failed';
   if (pod.status?.phase === 'Succeeded') return 'succeeded';
   if (pod.status?.phase === 'Failed') return 'failed';
   if (podCondition(pod, 'Ready')?.status === 'True') return 'ready';

@@ -3,20 +3,16 @@
 // read only this, never the TraceState, so what a fold can see is written down here.
 
 import type { ContainerStatus, Pod } from '../k8s-types.js';
-import type { CriRecord, KubeletRecord, NormalizedEvent } from '../model.js';
+import type { CriRecord, KubeletRecord, NormalizedEvent, TraceContainerInfo } from '../model.js';
 import { podContainerPath } from '../diagnosis/paths.js';
-import { containerStatuses, type ContainerStatusOf } from '../pod-status.js';
+import { apiTime, containerStatuses, ephemeralStatuses, type ContainerStatusOf } from '../pod-status.js';
 import type { RuntimeName } from '../vocabulary.js';
 import { containerFromFieldPath, regardsPod } from './events.js';
 import type { PodSnapshot, TraceState } from './evidence.js';
 import { PodEvents } from './pod-events.js';
 import { containerKey, matchPulls, podRecords, type ImagePull, type PodRef } from './pod-records.js';
 
-export interface TraceContainer {
-  readonly name: string;
-  readonly init: boolean;
-  readonly image: string | null;
-}
+export type TraceContainer = TraceContainerInfo;
 
 export interface PodView {
   /** Every version of the pod object received, oldest resourceVersion first. */
@@ -52,17 +48,27 @@ export interface ContainerView extends TraceContainer {
 }
 
 export function readPodView(state: TraceState, attributeLogs: boolean): PodView {
-  const snapshots = state.orderedSnapshots();
-  const pod = snapshots[snapshots.length - 1]?.pod ?? null;
+  const all = state.orderedSnapshots();
+  const pod = all[all.length - 1]?.pod ?? null;
   const meta = pod?.metadata ?? {};
+  // A watch by name also sees an earlier pod of that name (deleted, then created again): only the
+  // newest pod's versions describe this birth.
+  const snapshots = meta.uid ? all.filter((s) => !s.pod.metadata?.uid || s.pod.metadata.uid === meta.uid) : all;
   const ref: PodRef = { uid: meta.uid ?? null, name: meta.name ?? null, namespace: meta.namespace ?? null };
   const allEvents = [...state.events.values()].map((e) => e.event);
   const events = allEvents.filter((e) => regardsPod(e, ref));
   const ownerUids = new Set((meta.ownerReferences ?? []).map((o) => o?.uid).filter((u): u is string => !!u));
   const ownerEvents = allEvents.filter((e) => !!e.regarding.uid && ownerUids.has(e.regarding.uid));
-  const statuses = containerStatuses(pod);
+  const statuses = [...containerStatuses(pod), ...ephemeralStatuses(pod)];
   const containers = containersOf(pod, statuses, events);
-  const { cri, kubelet } = podRecords([...state.logs.values()], pod ? ref : null, statuses, containers, attributeLogs);
+  const { cri, kubelet } = podRecords(
+    [...state.logs.values()],
+    pod ? ref : null,
+    statuses,
+    containers,
+    attributeLogs,
+    apiTime(meta.creationTimestamp),
+  );
   const node = pod?.spec?.nodeName ?? scheduledNodeFromEvents(events) ?? null;
   const runtimeVersion = node
     ? (state.nodes.get(node) ?? null)
@@ -104,17 +110,21 @@ function containersOf(
   events: readonly NormalizedEvent[],
 ): TraceContainer[] {
   const out: TraceContainer[] = [];
-  const add = (name: string | undefined, init: boolean, image: string | null): void => {
-    if (name && !out.some((c) => c.name === name && c.init === init)) out.push({ name, init, image });
+  const add = (name: string | undefined, init: boolean, image: string | null, more: Partial<TraceContainer> = {}) => {
+    if (name && !out.some((c) => c.name === name && c.init === init)) out.push({ name, init, image, ...more });
   };
-  for (const c of pod?.spec?.initContainers ?? []) add(c?.name, true, c?.image ?? null);
+  for (const c of pod?.spec?.initContainers ?? [])
+    add(c?.name, true, c?.image ?? null, c?.restartPolicy === 'Always' ? { sidecar: true } : {});
   for (const c of pod?.spec?.containers ?? []) add(c?.name, false, c?.image ?? null);
-  for (const { status, init } of statuses) add(status.name, init, status.image ?? null);
+  for (const c of pod?.spec?.ephemeralContainers ?? []) add(c?.name, false, c?.image ?? null, { ephemeral: true });
+  for (const { status, init, ephemeral } of statuses)
+    add(status.name, init, status.image ?? null, ephemeral ? { ephemeral: true } : {});
   for (const e of events) {
     const c = containerFromFieldPath(e.regarding.fieldPath);
-    if (c) add(c.name, c.init, null);
+    if (c) add(c.name, c.init, null, c.ephemeral ? { ephemeral: true } : {});
   }
-  return out;
+  // Ephemeral containers come last: they join a running pod and are no part of its birth order.
+  return [...out.filter((c) => !c.ephemeral), ...out.filter((c) => c.ephemeral)];
 }
 
 function scheduledNodeFromEvents(events: readonly NormalizedEvent[]): string | null {

@@ -21,12 +21,23 @@ const list = (items: Shape): Shape => ({ items });
 const STATE = obj({
   waiting: obj({ reason: STR, message: STR }),
   running: obj({ startedAt: STR }),
-  terminated: obj({ exitCode: 'number', reason: STR, message: STR, startedAt: STR, finishedAt: STR }),
+  terminated: obj({
+    exitCode: 'number',
+    reason: STR,
+    message: STR,
+    startedAt: STR,
+    finishedAt: STR,
+    containerID: STR,
+  }),
 });
 const CONTAINER = obj({
   name: STR,
   image: STR,
   imagePullPolicy: STR,
+  command: list(STR),
+  args: list(STR),
+  workingDir: STR,
+  restartPolicy: STR,
   resources: obj({ requests: 'object', limits: 'object' }),
   env: list('object'),
   envFrom: list('object'),
@@ -65,18 +76,27 @@ const POD: Shape = obj({
     volumes: list('object'),
     containers: list(CONTAINER),
     initContainers: list(CONTAINER),
+    ephemeralContainers: list(CONTAINER),
     overhead: 'object',
+    priority: 'number',
+    priorityClassName: STR,
+    restartPolicy: STR,
+    activeDeadlineSeconds: 'number',
+    schedulingGates: list(obj({ name: STR })),
+    readinessGates: list(obj({ conditionType: STR })),
   }),
   status: obj({
     phase: STR,
     reason: STR,
     message: STR,
     startTime: STR,
+    nominatedNodeName: STR,
     conditions: list(
       obj({ type: STR, status: STR, reason: STR, message: STR, lastTransitionTime: STR, lastProbeTime: STR }),
     ),
     containerStatuses: list(CONTAINER_STATUS),
     initContainerStatuses: list(CONTAINER_STATUS),
+    ephemeralContainerStatuses: list(CONTAINER_STATUS),
   }),
 });
 

@@ -4,7 +4,9 @@ import {
   diagnoseScheduling,
   parseFailedScheduling,
   parseQuantity,
+  schedulerText,
 } from '../../../src/core/diagnosis/index.js';
+import { parsePath } from '../../../src/core/manifest/index.js';
 import type { Pod } from '../../../src/core/k8s-types.js';
 import { normalizeEvent } from '../../../src/core/trace/events.js';
 
@@ -120,6 +122,77 @@ describe('diagnoseScheduling', () => {
   });
 });
 
+describe('diagnoseScheduling: wording and advice', () => {
+  it('counts the nodes once for a reason it does not know ("1 of 1 node(s)", not "1 of 1 of 1")', () => {
+    const [d] = diagnoseScheduling(
+      "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+      pod,
+    );
+    expect(d?.cause).toBe('scheduling-failed');
+    expect(d?.message).toBe(
+      "1 of 1 node(s) rejected the pod: node(s) didn't have free ports for the requested pod ports.",
+    );
+  });
+
+  it('says "add a toleration" for the control-plane taint only when no other reason explains the nodes', () => {
+    // kind/kubeadm: the control-plane node is tainted, the worker has too little memory: lower the request.
+    const twoNodes = diagnoseScheduling(
+      '0/2 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.',
+      pod,
+    );
+    expect(twoNodes.map((d) => d.cause)).toEqual(['insufficient-memory']);
+    // 1.34+ hides the key: the same cluster reads `untolerated taint(s)`.
+    const hidden = diagnoseScheduling(
+      '0/2 nodes are available: 1 Insufficient memory, 1 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.',
+      pod,
+    );
+    expect(hidden.map((d) => d.cause)).toEqual(['insufficient-memory']);
+    // The only reason: the toleration is the advice (a single tainted control-plane node).
+    const only = diagnoseScheduling(
+      '0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+      pod,
+    );
+    expect(only.map((d) => d.cause)).toEqual(['untolerated-taint']);
+    // A named taint that is not the control plane's (a dedicated node) stays beside the other reason.
+    const dedicated = diagnoseScheduling(
+      '0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient memory.',
+      pod,
+    );
+    expect(dedicated.map((d) => d.cause)).toEqual(['untolerated-taint', 'insufficient-memory']);
+  });
+
+  it('shows a repeated scheduler tail once ("…not found. not found")', () => {
+    const msg = '0/1 nodes are available: persistentvolumeclaim "data-0" not found. not found';
+    expect(parseFailedScheduling(msg).preemption).toBeNull();
+    expect(schedulerText(msg)).toBe('0/1 nodes are available: persistentvolumeclaim "data-0" not found.');
+    const [d] = diagnoseScheduling(msg, pod);
+    expect(d?.evidence).toBe('0/1 nodes are available: persistentvolumeclaim "data-0" not found.');
+    // A real preemption tail is kept.
+    const kept =
+      '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
+    expect(schedulerText(kept)).toBe(kept);
+  });
+
+  it('writes an extended resource (nvidia.com/gpu) as one quoted key, so the path reads back', () => {
+    const gpu: Pod = {
+      ...pod,
+      spec: {
+        containers: [
+          {
+            name: 'train',
+            image: 'cuda',
+            resources: { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '1' } },
+          },
+        ],
+      },
+    };
+    const [d] = diagnoseScheduling('0/2 nodes are available: 2 Insufficient nvidia.com/gpu.', gpu);
+    expect(d).toMatchObject({ cause: 'insufficient-resource', container: 'train' });
+    expect(d?.yamlPath).toBe('spec.containers[0].resources.requests["nvidia.com/gpu"]');
+    expect(parsePath(d?.yamlPath ?? '')).toEqual(['spec', 'containers', 0, 'resources', 'requests', 'nvidia.com/gpu']);
+  });
+});
+
 describe('diagnose', () => {
   it('uses only the latest FailedScheduling, and only while the pod is unscheduled', () => {
     const ev = (uid: string, t: string, msg: string) =>
@@ -221,7 +294,8 @@ describe('diagnose', () => {
     expect(ds.map((d) => [d.cause, d.yamlPath])).toEqual([
       ['image-pull-failed', 'spec.containers[0].image'],
       ['crash-loop', 'spec.containers[1]'],
-      ['crash-loop', 'spec.containers[2].resources.limits.memory'],
+      // Killed at the memory limit is its own cause, even when it repeats (no limit here: the node ran short).
+      ['oom-killed', 'spec.containers[2].resources'],
     ]);
     expect(ds[0]?.suggestion).toMatch(/tag does not exist/);
     expect(ds[1]?.suggestion).toContain('kubectl logs x -c b --previous');

@@ -375,8 +375,13 @@ describe('pod templates', () => {
     expect(find({ name: 'once-xyz12', ownerReferences: [{ kind: 'Job', name: 'once' }] })).toBe(3);
     expect(find({ name: 'api-5f6-abc' })).toBe(1); // by name prefix
     expect(find({ name: 'unrelated' })).toBeUndefined();
+    // The only document is taken only when it names no object: a named one is another pod's.
     const single = parseManifest('kind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n');
-    expect(findPodDocument(single, { metadata: { name: 'whatever' } })?.index).toBe(0);
+    expect(findPodDocument(single, { metadata: { name: 'whatever' } })).toBeNull();
+    const otherPod = parseManifest('apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: []}\n');
+    expect(findPodDocument(otherPod, { metadata: { name: 'api', namespace: 'default' } })).toBeNull();
+    const unnamed = parseManifest('apiVersion: v1\nkind: Pod\nspec: {containers: []}\n');
+    expect(findPodDocument(unnamed, { metadata: { name: 'whatever' } })?.index).toBe(0);
   });
 });
 

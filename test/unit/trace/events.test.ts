@@ -123,8 +123,18 @@ describe('helpers', () => {
   });
 
   it('containerFromFieldPath', () => {
-    expect(containerFromFieldPath('spec.initContainers{setup}')).toEqual({ name: 'setup', init: true });
-    expect(containerFromFieldPath('spec.containers{app}')).toEqual({ name: 'app', init: false });
+    expect(containerFromFieldPath('spec.initContainers{setup}')).toEqual({
+      name: 'setup',
+      init: true,
+      ephemeral: false,
+    });
+    expect(containerFromFieldPath('spec.containers{app}')).toEqual({ name: 'app', init: false, ephemeral: false });
+    // `kubectl debug` adds ephemeral containers: not app containers.
+    expect(containerFromFieldPath('spec.ephemeralContainers{debugger-x7k}')).toEqual({
+      name: 'debugger-x7k',
+      init: false,
+      ephemeral: true,
+    });
     expect(containerFromFieldPath(undefined)).toBeNull();
   });
 

@@ -1,8 +1,9 @@
 // scheduling-failed ×N: the scheduler found no node.
 // Rule: the FailedScheduling events (first occurrence → last, their counts summed, the last message),
 // or, without events, the PodScheduled=False/Unschedulable condition. Starts at the creation when no
-// event gives a start.
+// event gives a start. The message is the scheduler's, without a repeated tail (schedulerText).
 
+import { schedulerText } from '../../diagnosis/scheduling.js';
 import { podCondition } from '../../pod-status.js';
 import type { PodFold } from '../fold.js';
 import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
@@ -19,5 +20,5 @@ export const foldSchedulingFailed: PodFold = (view, drafts) => {
   if (failed.length === 0 && cond?.time) d.ends.push({ time: cond.time, source: 'pod' });
   const created = drafts.bestEnd((x) => x.kind === 'created');
   if (created && d.starts.length === 0) d.starts.push(created);
-  d.message = lastMessage(failed) || cond?.message || '';
+  d.message = schedulerText(lastMessage(failed) || cond?.message || '');
 };

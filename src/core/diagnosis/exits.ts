@@ -1,0 +1,177 @@
+// Why a container stopped: read from its terminated states and its own events, most specific first.
+//   start-error       the runtime could not start the process (exit 128 StartError, RunContainerError)
+//   oom-killed        the kernel killed it at its memory limit (OOMKilled)
+//   liveness-killed   the kubelet killed it because its liveness probe failed
+//   crash-loop        it ran and exited more than once, and the kubelet keeps restarting it
+//   container-exited  it ran and exited once (restartPolicy Never, a Job's pod, or a first restart)
+// Only a container that really ran and exited more than once is a crash loop.
+
+import type { ContainerState, ContainerStatus, Pod } from '../k8s-types.js';
+import type { Diagnosis, NormalizedEvent } from '../model.js';
+import { containerSpec, podContainerPath } from './paths.js';
+import { readStartFailure } from './start-error.js';
+
+type Terminated = NonNullable<ContainerState['terminated']>;
+
+interface ExitContext {
+  readonly pod: Pod;
+  readonly status: ContainerStatus;
+  readonly init: boolean;
+  /** This container's events (Killing, Unhealthy…). */
+  readonly events: readonly NormalizedEvent[];
+}
+
+/** Waiting reasons of a container the runtime (or a lifecycle hook) could not start. */
+const START_WAITING = new Set(['RunContainerError', 'StartError', 'PostStartHookError', 'PreStartHookError']);
+
+/**
+ * An exit that is a failure. For a container restarted whatever its exit code (a native sidecar, an
+ * app container under restartPolicy Always) a clean exit is one too once it was restarted: it was
+ * meant to keep running, and the kubelet backs off restarting it like any crash.
+ */
+function failed(t: Terminated | undefined, anyExit = false): t is Terminated {
+  return !!t && ((t.exitCode ?? 0) !== 0 || t.reason === 'OOMKilled' || t.reason === 'StartError' || anyExit);
+}
+
+/** Is the container restarted after any exit, even code 0? */
+function restartsAlways(pod: Pod, s: ContainerStatus, init: boolean): boolean {
+  if (init) return containerSpec(pod, s.name ?? null)?.restartPolicy === 'Always';
+  return (pod.spec?.restartPolicy ?? 'Always') === 'Always';
+}
+
+/** The process never ran: the runtime's exit 128 with its own error text. */
+function isStartError(t: Terminated): boolean {
+  return t.reason === 'StartError' || (t.exitCode === 128 && /OCI runtime|runc|crun|exec:/i.test(t.message ?? ''));
+}
+
+function exitText(t: Terminated): string {
+  return `exit code ${t.exitCode ?? '?'}${t.reason ? `, ${t.reason}` : ''}`;
+}
+
+/** The terminated state that explains the container now: the current one, else the last run's while it is not back and ready. */
+function relevantExit(s: ContainerStatus, anyExit: boolean): Terminated | null {
+  const restarted = (s.restartCount ?? 0) > 0;
+  const now = s.state?.terminated;
+  if (failed(now, anyExit && restarted)) return now;
+  const last = s.lastState?.terminated;
+  const waiting = s.state?.waiting?.reason ?? '';
+  const stuck = waiting === 'CrashLoopBackOff' || START_WAITING.has(waiting) || (!s.ready && !s.state?.waiting);
+  return stuck && restarted && failed(last, anyExit) ? last : null;
+}
+
+/** The cause of the container's failed exits (or failed start), or null when it has none. */
+export function exitCause(ctx: ExitContext): Diagnosis | null {
+  const { pod, status: s, init } = ctx;
+  const name = s.name ?? null;
+  const base = podContainerPath(pod, name, init);
+  const spec = containerSpec(pod, name);
+  const anyExit = restartsAlways(pod, s, init);
+  const t = relevantExit(s, anyExit);
+  const waiting = s.state?.waiting;
+  const restarts = s.restartCount ?? 0;
+  const common = { container: name, nodes: null };
+  const at = (field: string | null): string | null => (base ? (field ? `${base}.${field}` : base) : null);
+  const again = restarts > 0 ? ` It was tried ${restarts + 1} times.` : '';
+
+  if ((t && isStartError(t)) || START_WAITING.has(waiting?.reason ?? '')) {
+    const text = (START_WAITING.has(waiting?.reason ?? '') ? waiting?.message : undefined) || t?.message || '';
+    const hook = /PostStartHook|PreStartHook/.exec(waiting?.reason ?? '')?.[0];
+    const f = hook ? null : readStartFailure(text, spec);
+    const why = hook
+      ? `its ${hook === 'PostStartHook' ? 'postStart' : 'preStart'} hook failed`
+      : (f?.what ?? 'the runtime could not start its process');
+    return {
+      ...common,
+      cause: 'start-error',
+      message: `Container ${name ?? '?'} could not be started: ${why}. The process never ran${t ? ` (${exitText(t)})` : ` (${waiting?.reason ?? 'StartError'})`}.${again}`,
+      suggestion:
+        f?.suggestion ??
+        (hook
+          ? `Fix lifecycle.${hook === 'PostStartHook' ? 'postStart' : 'preStart'} of the container (the command must exist in the image and exit 0).`
+          : 'Read the runtime error below: check command, args, workingDir and volumeMounts against the image.'),
+      yamlPath: at(hook ? `lifecycle.${hook === 'PostStartHook' ? 'postStart' : 'preStart'}` : (f?.field ?? null)),
+      evidence: text || t?.reason || waiting?.reason || '',
+    };
+  }
+  if (t?.reason === 'OOMKilled') return oomCause(ctx, t, at, again);
+  // A liveness kill repeats whenever the probe fails again, so it stays a cause while the restarted
+  // container runs (it may even be Ready for a while in between).
+  const killedByLiveness = ctx.events.some((e) => e.reason === 'Killing' && /liveness probe/i.test(e.message));
+  const lastRun = s.lastState?.terminated;
+  if (killedByLiveness && (t ?? (failed(lastRun) ? lastRun : null))) {
+    const k = (t ?? lastRun) as Terminated;
+    const probes = ctx.events.filter((e) => e.reason === 'Unhealthy' && /^Liveness/i.test(e.message));
+    const n = probes.reduce((a, e) => a + e.count, 0);
+    return {
+      ...common,
+      cause: 'liveness-killed',
+      message: `The liveness probe of container ${name ?? '?'} failed${n > 0 ? ` ${n}×` : ''}, so the kubelet killed it (${exitText(k)}) and restarted it${restarts > 0 ? ` (${restarts} restart${restarts === 1 ? '' : 's'} so far)` : ''}. The program itself did not crash.`,
+      suggestion:
+        'Check livenessProbe against what the app serves (path, port, command) and give it time: a startupProbe, or a larger initialDelaySeconds, periodSeconds or failureThreshold.',
+      yamlPath: at('livenessProbe'),
+      evidence: probes[probes.length - 1]?.message ?? k.message ?? '',
+    };
+  }
+  if (!t) return null;
+  const exits = restarts + (failed(s.state?.terminated, anyExit) || waiting?.reason === 'CrashLoopBackOff' ? 1 : 0);
+  const podName = pod.metadata?.name ?? 'POD';
+  if (exits >= 2) {
+    return {
+      ...common,
+      cause: 'crash-loop',
+      message: `${init ? (anyExit ? 'Sidecar container' : 'Init container') : 'Container'} ${name ?? '?'} keeps exiting (last: ${exitText(t)}); restarted ${restarts} time(s), the kubelet is backing off.${(t.exitCode ?? 0) === 0 ? ` It exits cleanly, but ${init ? 'a native sidecar (restartPolicy: Always)' : 'under restartPolicy Always a container'} is meant to keep running.` : ''}`,
+      suggestion: `Read its last output with \`kubectl logs ${podName} -c ${name ?? 'CONTAINER'} --previous\`; check command, args and required config.`,
+      yamlPath: at(null),
+      evidence: waiting?.message || t.message || t.reason || '',
+    };
+  }
+  return exitedOnce(ctx, t, at);
+}
+
+function oomCause(
+  ctx: ExitContext,
+  t: Terminated,
+  at: (field: string | null) => string | null,
+  again: string,
+): Diagnosis {
+  const name = ctx.status.name ?? null;
+  const limit = containerSpec(ctx.pod, name)?.resources?.limits?.memory;
+  return {
+    container: name,
+    nodes: null,
+    cause: 'oom-killed',
+    message: limit
+      ? `Container ${name ?? '?'} was killed by the kernel for using more than its memory limit of ${limit} (OOMKilled, exit code ${t.exitCode ?? 137}).${again}`
+      : `Container ${name ?? '?'} was killed by the kernel for lack of memory (OOMKilled, exit code ${t.exitCode ?? 137}); it has no memory limit, so the node itself ran short.${again}`,
+    suggestion: limit
+      ? `Raise resources.limits.memory above what the program needs at its peak (now ${limit}), or make it use less; \`kubectl top pod\` or the container's metrics show its usage.`
+      : 'Set resources.requests.memory to what it needs, so the scheduler places it where that much is free, and a limit to contain it.',
+    yamlPath: at(limit ? 'resources.limits.memory' : 'resources'),
+    evidence: t.message || t.reason || '',
+  };
+}
+
+/** One exit of a container that ran: not restarted (restartPolicy Never, a Job's pod), or the first restart. */
+function exitedOnce(ctx: ExitContext, t: Terminated, at: (field: string | null) => string | null): Diagnosis {
+  const { pod, status: s, init } = ctx;
+  const name = s.name ?? null;
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  const sidecar = init && containerSpec(pod, name)?.restartPolicy === 'Always';
+  const restarted = sidecar || policy === 'Always' || policy === 'OnFailure';
+  const job = (pod.metadata?.ownerReferences ?? []).some((o) => o?.kind === 'Job');
+  const what = init && !sidecar ? 'Init container' : sidecar ? 'Sidecar container' : 'Container';
+  const after = restarted
+    ? 'the kubelet restarted it'
+    : init && !sidecar
+      ? 'with restartPolicy Never the pod failed and its app containers never started'
+      : `with restartPolicy Never it is not restarted${job ? '; the Job makes a new pod until its backoffLimit is reached' : ''}`;
+  return {
+    container: name,
+    nodes: null,
+    cause: 'container-exited',
+    message: `${what} ${name ?? '?'} ran and exited with ${exitText(t)}; ${after}.`,
+    suggestion: `Read its output with \`kubectl logs ${pod.metadata?.name ?? 'POD'} -c ${name ?? 'CONTAINER'}${restarted ? ' --previous' : ''}\`; the program failed: check command, args and the config it needs.`,
+    yamlPath: at(null),
+    evidence: t.message || t.reason || '',
+  };
+}
