@@ -83,6 +83,12 @@ done
 if [ -f "$STATE/created-cgroups" ]; then
   while IFS= read -r d; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done < "$STATE/created-cgroups"
 fi
+# cgroup hierarchies up.sh mounted (hugetlb for CRI-O).
+if [ -f "$STATE/mounted-cgroups" ]; then
+  while IFS= read -r d; do
+    umount "$d" 2>/dev/null && rmdir "$d" 2>/dev/null || say "WARNING: cannot unmount $d"
+  done < "$STATE/mounted-cgroups"
+fi
 
 # 6. network: the bridge (veths died with their netns) and CNI state.
 if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link del "$CNI_BRIDGE" || say "WARNING: cannot delete $CNI_BRIDGE"; fi

@@ -124,7 +124,8 @@ phase apt
 PACKAGES="runc containernetworking-plugins docker-registry skopeo umoci busybox-static openssl iproute2 gcc libc6-dev systemd curl ca-certificates"
 case $RUNTIME in
   containerd) PACKAGES="containerd $PACKAGES" ;;
-  # CRI-O runs containers through conmon and crun; libseccomp-dev and pkg-config for its build.
+  # CRI-O runs containers through conmon and runc; libseccomp-dev and pkg-config for its build.
+  # crun only because CRI-O always has a "crun" handler and checks that its binary exists.
   crio) PACKAGES="$PACKAGES conmon crun libseccomp-dev pkg-config" ;;
 esac
 missing=""
@@ -526,7 +527,7 @@ EOF
     runtime_cmd=(env "PATH=$RUNTIME_BIN:$PATH" "$RUNTIME_BIN/containerd" --config "$ETC/containerd/config.toml")
     ;;
   crio)
-    mkdir -p "$ETC/crio/crio.conf.d" "$ETC/crio/hooks.d" "$ETC/crio/cdi"
+    mkdir -p "$ETC/crio/crio.conf.d" "$ETC/crio/registries.conf.d" "$ETC/crio/hooks.d" "$ETC/crio/cdi"
     # Registries as containers-registries.conf(5): short names from docker.io, docker.io and
     # registry.k8s.io served by the local registry (same paths as upstream), nothing else.
     cat > "$ETC/crio/registries.conf" <<EOF
@@ -548,12 +549,14 @@ EOF
     cat > "$ETC/crio/storage.conf" <<EOF
 [storage]
 driver = "overlay"
-root = "/var/lib/crio/storage"
+graphroot = "/var/lib/crio/storage"
 runroot = "/run/crio/storage"
 EOF
     # Every path CRI-O owns under /var/lib/crio and /run/crio (down.sh removes both), none in
-    # /etc/containers or /var/lib/containers (the machine's). The runtime handler: Debian's crun
-    # under Debian's conmon, conmon in the pod's cgroup (cgroupfs: no systemd).
+    # /etc/containers or /var/lib/containers (the machine's). The runtime handler: Debian's runc
+    # under Debian's conmon, conmon in the pod's cgroup (cgroupfs: no systemd). Not Debian's crun
+    # 1.8.1 (CRI-O's default): it refuses CRI-O 1.34's specs (ociVersion 1.2+: "unknown version
+    # specified"), so every CreateContainer failed.
     cat > "$ETC/crio/crio.conf" <<EOF
 # Written by pod-birth test/cluster/up.sh (CRI-O)
 [crio]
@@ -570,7 +573,7 @@ stream_address = "127.0.0.1"
 stream_port = "0"
 
 [crio.runtime]
-default_runtime = "crun"
+default_runtime = "runc"
 cgroup_manager = "cgroupfs"
 namespaces_dir = "/run/crio/ns"
 pinns_path = "$RUNTIME_BIN/pinns"
@@ -580,10 +583,10 @@ container_exits_dir = "/run/crio/exits"
 container_attach_socket_dir = "/run/crio"
 log_level = "${POD_BIRTH_CRIO_LOG_LEVEL:-info}"
 
-[crio.runtime.runtimes.crun]
-runtime_path = "/usr/bin/crun"
+[crio.runtime.runtimes.runc]
+runtime_path = "/usr/sbin/runc"
 runtime_type = "oci"
-runtime_root = "/run/crio/crun"
+runtime_root = "/run/crio/runc"
 monitor_path = "/usr/bin/conmon"
 monitor_cgroup = "pod"
 
@@ -601,8 +604,21 @@ enable_metrics = false
 [crio.nri]
 enable_nri = false
 EOF
-    runtime_cmd=(env "CONTAINERS_REGISTRIES_CONF=$ETC/crio/registries.conf" "CONTAINERS_STORAGE_CONF=$ETC/crio/storage.conf"
-      "$RUNTIME_BIN/crio" --config "$ETC/crio/crio.conf" --config-dir "$ETC/crio/crio.conf.d")
+    # --registries-conf(-dir) (hidden flags): the CONTAINERS_REGISTRIES_CONF environment variable
+    # is not what CRI-O's pulls read (its sandbox image pull still went to registry.k8s.io).
+    # The hugetlb controller is enabled in /proc/cgroups but not mounted on this VM. CRI-O reads
+    # /proc/cgroups, so it passes the kubelet's hugepage limits on and runc fails every container
+    # with "cannot set hugetlb limit: container could not join or create cgroup" (containerd drops
+    # them: tolerate_missing_hugetlb_controller). Mount it, as a systemd node has it; down.sh
+    # unmounts it.
+    if [ ! -d /sys/fs/cgroup/hugetlb ] && awk '$1 == "hugetlb" && $4 == 1 { f = 1 } END { exit !f }' /proc/cgroups; then
+      mkdir /sys/fs/cgroup/hugetlb
+      mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
+      echo /sys/fs/cgroup/hugetlb > "$STATE/mounted-cgroups"
+    fi
+    runtime_cmd=(env "CONTAINERS_STORAGE_CONF=$ETC/crio/storage.conf"
+      "$RUNTIME_BIN/crio" --config "$ETC/crio/crio.conf" --config-dir "$ETC/crio/crio.conf.d"
+      --registries-conf "$ETC/crio/registries.conf" --registries-conf-dir "$ETC/crio/registries.conf.d")
     ;;
 esac
 
