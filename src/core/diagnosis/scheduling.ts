@@ -65,8 +65,7 @@ function repeats(body: string, tail: string): boolean {
 }
 
 /** The scheduler text without a repeated tail (see parseFailedScheduling): what a step or note shows. */
-export function schedulerText(message: string): string {
-  const parsed = parseFailedScheduling(message);
+export function schedulerText(message: string, parsed = parseFailedScheduling(message)): string {
   const text = message.replace(/\s+/g, ' ').trim();
   if (parsed.preemption !== null || parsed.reasons.length === 0) return text;
   const end = text.search(/\.\s+(?=\S)/);
@@ -234,7 +233,7 @@ function controlPlaneOnly(r: SchedulingReason, parsed: ParsedFailedScheduling, c
 /** Causes for one FailedScheduling message (or PodScheduled=False condition message). */
 export function diagnoseScheduling(message: string, pod: Pod): Diagnosis[] {
   const parsed = parseFailedScheduling(message);
-  const evidence = schedulerText(message);
+  const evidence = schedulerText(message, parsed);
   const out: Diagnosis[] = [];
   for (const r of parsed.reasons) {
     const nodes = nodesText(r.nodes, parsed.totalNodes);
