@@ -5,6 +5,8 @@
 //    operator; the message never says the effect, so the toleration leaves it out and tolerates the
 //    key's NoSchedule and NoExecute taints, the two the scheduler filters on), or a skeleton to fill in
 //    when the scheduler hid the key.
+//  * image-never-pull: set imagePullPolicy from Never to IfNotPresent (the diagnosis points at it), so
+//    the kubelet may pull the image it did not find on the node.
 // None for node-selector-mismatch: which labels are right depends on the nodes, which the server
 // cannot see, and dropping the selector changes where the pod may run. None for missing-config: the
 // fix is creating the ConfigMap/Secret, not editing this manifest.
@@ -188,6 +190,25 @@ function addToleration(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeActio
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [view.uri]: [edit] } } };
 }
 
+/** `imagePullPolicy: Never` → `IfNotPresent`, only when the field still says Never. */
+function allowPull(tv: TraceView, d: Diagnosis, diag: Diagnostic): CodeAction | null {
+  if (d.yamlPath === null || !d.yamlPath.endsWith('.imagePullPolicy')) return null;
+  const at = tv.locate(d.yamlPath, d.container);
+  if (!at?.result.found) return null;
+  const r = at.result.range;
+  const current = textOf(tv.view, r.start, r.end)
+    ?.trim()
+    .replace(/^(["'])(.*)\1$/, '$2');
+  if (current !== 'Never') return null;
+  return {
+    title: 'Set imagePullPolicy to IfNotPresent (let the kubelet pull the image)',
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diag],
+    isPreferred: true,
+    edit: { changes: { [tv.view.uri]: [{ range: toLspRange(r), newText: 'IfNotPresent' }] } },
+  };
+}
+
 /** Quick fixes for the trace diagnostics the client sends back in the code action context. */
 export function traceCodeActions(tvs: readonly TraceView[], diagnostics: readonly Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
@@ -202,7 +223,9 @@ export function traceCodeActions(tvs: readonly TraceView[], diagnostics: readonl
         ? lowerRequest(tv, d, diag)
         : d.cause === 'untolerated-taint'
           ? addToleration(tv, d, diag)
-          : null;
+          : d.cause === 'image-never-pull'
+            ? allowPull(tv, d, diag)
+            : null;
     if (action) out.push(action);
   }
   return out;

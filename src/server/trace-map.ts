@@ -199,7 +199,11 @@ export function mapTrace(entry: PushedTrace, view: DocView): TraceView | null {
     }
     const podRelative = formatPath(rebased);
     const r = locatePodPath(doc, podRelative);
-    if (!r || r.segments.length < minDepth) return null;
+    // A workload's own field (a Job's spec.backoffLimit) is located outside the pod template: there
+    // the depth rule is the owner's (at least its `spec`).
+    const own =
+      templateDepth > 0 && r !== null && formatPath(r.segments.slice(0, templateDepth)) !== doc.podTemplatePath;
+    if (!r || r.segments.length < (own ? 1 : minDepth)) return null;
     const hint = suggestAddition(r);
     const asked = podPath(doc, podRelative) ?? podRelative;
     const note = r.found ? null : `\`${asked}\` is not in the manifest: ${hint ?? `marked on \`${r.path}\``}`;
