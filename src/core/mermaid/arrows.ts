@@ -28,6 +28,27 @@ export interface Group {
   readonly from: Actor;
   readonly to: Actor;
   readonly folded: boolean;
+  /** A folded run of a container's middle restarts: the first and last attempt in it. */
+  readonly restarts?: readonly [number, number];
+}
+
+/**
+ * A container restarted this many times or more keeps its first run and its last attempt as arrows;
+ * the attempts between fold into one "restarts 1–n" arrow (each is the same create, start, exit).
+ */
+export const FOLD_RESTARTS_FROM = 3;
+
+/** Per container key: the attempts (first, last) to fold, for containers that restarted often. */
+function middleAttempts(steps: readonly Step[]): Map<string, readonly [number, number]> {
+  const max = new Map<string, number>();
+  for (const s of steps) {
+    if (s.container === null || s.container === undefined || !Number.isFinite(s.attempt)) continue;
+    const k = `${s.init ? 1 : 0}\u0000${s.container}`;
+    max.set(k, Math.max(max.get(k) ?? 0, s.attempt));
+  }
+  const out = new Map<string, readonly [number, number]>();
+  for (const [k, m] of max) if (m >= FOLD_RESTARTS_FROM) out.set(k, [1, m - 1]);
+  return out;
 }
 
 export function arrowsOf(step: Step): { from: Actor; to: Actor } {
@@ -74,14 +95,19 @@ export function buildGroups(steps: readonly Step[], collapse: boolean, fold: Rea
   const groups: Group[] = [];
   const foldIndex = new Map<string, number>();
   const folded = new Map<number, Step[]>();
+  const middle = collapse ? middleAttempts(steps) : new Map<string, readonly [number, number]>();
   for (const s of steps) {
-    if (s.container !== null && s.container !== undefined && fold.has(s.container)) {
-      const key = `${s.init ? 1 : 0}\u0000${s.container}`;
-      const at = foldIndex.get(key);
+    const key = `${s.init ? 1 : 0}\u0000${s.container ?? ''}`;
+    const restarts = middle.get(key);
+    const inMiddle = !!restarts && s.attempt >= restarts[0] && s.attempt <= restarts[1];
+    if (s.container !== null && s.container !== undefined && (fold.has(s.container) || inMiddle)) {
+      const foldKey = fold.has(s.container) ? key : `restarts\u0000${key}`;
+      const at = foldIndex.get(foldKey);
       if (at === undefined) {
-        foldIndex.set(key, groups.length);
+        foldIndex.set(foldKey, groups.length);
         folded.set(groups.length, [s]);
-        groups.push({ steps: [s], kind: s.kind, from: 'kubelet', to: 'container', folded: true });
+        const g: Group = { steps: [s], kind: s.kind, from: 'kubelet', to: 'container', folded: true };
+        groups.push(fold.has(s.container) || !restarts ? g : { ...g, restarts });
       } else {
         folded.get(at)?.push(s);
       }
@@ -121,8 +147,10 @@ export function groupLabel(g: Group, podName: string | null, now: Instant | unde
     const end = last.end ?? last.start;
     const total = start && end ? diffMs(start, end) : Number.NaN;
     const n = g.steps.length;
+    const r = g.restarts;
     return [
       containerText(last),
+      ...(r ? [r[0] === r[1] ? `restart ${r[0]}` : `restarts ${r[0]}–${r[1]}`] : []),
       `${n} step${n === 1 ? '' : 's'}`,
       `${labelOf(last.kind)}${last.status === 'failed' ? ' failed' : last.status === 'in-progress' ? ' …' : ''}`,
       ...(Number.isFinite(total) && total > 0 ? [formatDuration(total)] : []),
