@@ -59,104 +59,140 @@ function relevantExit(s: ContainerStatus, anyExit: boolean): Terminated | null {
   return stuck && restarted && failed(last, anyExit) ? last : null;
 }
 
+/** What every cause of one container reads: the container, its failing exit, where its fields are. */
+interface Reading {
+  readonly ctx: ExitContext;
+  readonly name: string | null;
+  /** The exit that explains the container now (see relevantExit), or null. */
+  readonly t: Terminated | null;
+  readonly restarts: number;
+  /** Restarted whatever its exit code (a native sidecar, restartPolicy Always). */
+  readonly anyExit: boolean;
+  /** `spec.containers[i].<field>` (the container itself without a field), or null when not in the spec. */
+  readonly at: (field: string | null) => string | null;
+  /** " It was tried N times." after a restart, else ''. */
+  readonly again: string;
+}
+
 /** The cause of the container's failed exits (or failed start), or null when it has none. */
 export function exitCause(ctx: ExitContext): Diagnosis | null {
   const { pod, status: s, init } = ctx;
-  const name = s.name ?? null;
-  const base = podContainerPath(pod, name, init);
-  const spec = containerSpec(pod, name);
+  const base = podContainerPath(pod, s.name ?? null, init);
   const anyExit = restartsAlways(pod, s, init);
-  const t = relevantExit(s, anyExit);
-  const waiting = s.state?.waiting;
   const restarts = s.restartCount ?? 0;
-  const common = { container: name, nodes: null };
-  const at = (field: string | null): string | null => (base ? (field ? `${base}.${field}` : base) : null);
-  const again = restarts > 0 ? ` It was tried ${restarts + 1} times.` : '';
-
-  if ((t && isStartError(t)) || START_WAITING.has(waiting?.reason ?? '')) {
-    const text = (START_WAITING.has(waiting?.reason ?? '') ? waiting?.message : undefined) || t?.message || '';
-    const hook = /PostStartHook|PreStartHook/.exec(waiting?.reason ?? '')?.[0];
-    const f = hook ? null : readStartFailure(text, spec);
-    const why = hook
-      ? `its ${hook === 'PostStartHook' ? 'postStart' : 'preStart'} hook failed`
-      : (f?.what ?? 'the runtime could not start its process');
-    return {
-      ...common,
-      cause: 'start-error',
-      message: `Container ${name ?? '?'} could not be started: ${why}. The process never ran${t ? ` (${exitText(t)})` : ` (${waiting?.reason ?? 'StartError'})`}.${again}`,
-      suggestion:
-        f?.suggestion ??
-        (hook
-          ? `Fix lifecycle.${hook === 'PostStartHook' ? 'postStart' : 'preStart'} of the container (the command must exist in the image and exit 0).`
-          : 'Read the runtime error below: check command, args, workingDir and volumeMounts against the image.'),
-      yamlPath: at(hook ? `lifecycle.${hook === 'PostStartHook' ? 'postStart' : 'preStart'}` : (f?.field ?? null)),
-      evidence: text || t?.reason || waiting?.reason || '',
-    };
-  }
-  if (t?.reason === 'OOMKilled') return oomCause(ctx, t, at, again);
-  // A liveness kill repeats whenever the probe fails again, so it stays a cause while the restarted
-  // container runs (it may even be Ready for a while in between).
-  const killedByLiveness = ctx.events.some((e) => e.reason === 'Killing' && /liveness probe/i.test(e.message));
-  const lastRun = s.lastState?.terminated;
-  if (killedByLiveness && (t ?? (failed(lastRun) ? lastRun : null))) {
-    const k = (t ?? lastRun) as Terminated;
-    const probes = ctx.events.filter((e) => e.reason === 'Unhealthy' && /^Liveness/i.test(e.message));
-    const n = probes.reduce((a, e) => a + e.count, 0);
-    return {
-      ...common,
-      cause: 'liveness-killed',
-      message: `The liveness probe of container ${name ?? '?'} failed${n > 0 ? ` ${n}×` : ''}, so the kubelet killed it (${exitText(k)}) and restarted it${restarts > 0 ? ` (${restarts} restart${restarts === 1 ? '' : 's'} so far)` : ''}. The program itself did not crash.`,
-      suggestion:
-        'Check livenessProbe against what the app serves (path, port, command) and give it time: a startupProbe, or a larger initialDelaySeconds, periodSeconds or failureThreshold.',
-      yamlPath: at('livenessProbe'),
-      evidence: probes[probes.length - 1]?.message ?? k.message ?? '',
-    };
-  }
+  const r: Reading = {
+    ctx,
+    name: s.name ?? null,
+    t: relevantExit(s, anyExit),
+    restarts,
+    anyExit,
+    at: (field) => (base ? (field ? `${base}.${field}` : base) : null),
+    again: restarts > 0 ? ` It was tried ${restarts + 1} times.` : '',
+  };
+  const { t } = r;
+  if ((t && isStartError(t)) || START_WAITING.has(s.state?.waiting?.reason ?? '')) return startErrorCause(r);
+  if (t?.reason === 'OOMKilled') return oomCause(r, t);
+  const liveness = livenessCause(r);
+  if (liveness) return liveness;
   if (!t) return null;
-  const exits = restarts + (failed(s.state?.terminated, anyExit) || waiting?.reason === 'CrashLoopBackOff' ? 1 : 0);
-  const podName = pod.metadata?.name ?? 'POD';
-  if (exits >= 2) {
-    return {
-      ...common,
-      cause: 'crash-loop',
-      message: `${init ? (anyExit ? 'Sidecar container' : 'Init container') : 'Container'} ${name ?? '?'} keeps exiting (last: ${exitText(t)}); restarted ${restarts} time(s), the kubelet is backing off.${(t.exitCode ?? 0) === 0 ? ` It exits cleanly, but ${init ? 'a native sidecar (restartPolicy: Always)' : 'under restartPolicy Always a container'} is meant to keep running.` : ''}`,
-      suggestion: `Read its last output with \`kubectl logs ${podName} -c ${name ?? 'CONTAINER'} --previous\`; check command, args and required config.`,
-      yamlPath: at(null),
-      evidence: waiting?.message || t.message || t.reason || '',
-    };
-  }
-  return exitedOnce(ctx, t, at);
+  const exits =
+    restarts + (failed(s.state?.terminated, anyExit) || s.state?.waiting?.reason === 'CrashLoopBackOff' ? 1 : 0);
+  return exits >= 2 ? crashLoopCause(r, t) : exitedOnce(r, t);
 }
 
-function oomCause(
-  ctx: ExitContext,
-  t: Terminated,
-  at: (field: string | null) => string | null,
-  again: string,
-): Diagnosis {
-  const name = ctx.status.name ?? null;
-  const limit = containerSpec(ctx.pod, name)?.resources?.limits?.memory;
+/** The runtime (or a lifecycle hook) could not start the process; its error names the field. */
+function startErrorCause(r: Reading): Diagnosis {
+  const { t, ctx } = r;
+  const waiting = ctx.status.state?.waiting;
+  const text = (START_WAITING.has(waiting?.reason ?? '') ? waiting?.message : undefined) || t?.message || '';
+  const hookReason = /PostStartHook|PreStartHook/.exec(waiting?.reason ?? '')?.[0];
+  const hook = hookReason === 'PostStartHook' ? 'postStart' : hookReason === 'PreStartHook' ? 'preStart' : null;
+  const f = hook ? null : readStartFailure(text, containerSpec(ctx.pod, r.name));
+  const why = hook ? `its ${hook} hook failed` : (f?.what ?? 'the runtime could not start its process');
   return {
-    container: name,
+    container: r.name,
+    nodes: null,
+    cause: 'start-error',
+    message: `Container ${r.name ?? '?'} could not be started: ${why}. The process never ran (${t ? exitText(t) : (waiting?.reason ?? 'StartError')}).${r.again}`,
+    suggestion:
+      f?.suggestion ??
+      (hook
+        ? `Fix lifecycle.${hook} of the container (the command must exist in the image and exit 0).`
+        : 'Read the runtime error below: check command, args, workingDir and volumeMounts against the image.'),
+    yamlPath: r.at(hook ? `lifecycle.${hook}` : (f?.field ?? null)),
+    evidence: text || t?.reason || waiting?.reason || '',
+  };
+}
+
+/**
+ * The kubelet killed the container because its liveness probe failed. A liveness kill repeats
+ * whenever the probe fails again, so it stays a cause while the restarted container runs (it may even
+ * be Ready for a while in between): the last run's exit stands when the current one is fine.
+ */
+function livenessCause(r: Reading): Diagnosis | null {
+  const { ctx } = r;
+  const killed = ctx.events.some((e) => e.reason === 'Killing' && /liveness probe/i.test(e.message));
+  const lastRun = ctx.status.lastState?.terminated;
+  const k = r.t ?? (failed(lastRun) ? lastRun : null);
+  if (!killed || !k) return null;
+  const probes = ctx.events.filter((e) => e.reason === 'Unhealthy' && /^Liveness/i.test(e.message));
+  const n = probes.reduce((a, e) => a + e.count, 0);
+  const so = r.restarts > 0 ? ` (${r.restarts} restart${r.restarts === 1 ? '' : 's'} so far)` : '';
+  return {
+    container: r.name,
+    nodes: null,
+    cause: 'liveness-killed',
+    message: `The liveness probe of container ${r.name ?? '?'} failed${n > 0 ? ` ${n}×` : ''}, so the kubelet killed it (${exitText(k)}) and restarted it${so}. The program itself did not crash.`,
+    suggestion:
+      'Check livenessProbe against what the app serves (path, port, command) and give it time: a startupProbe, or a larger initialDelaySeconds, periodSeconds or failureThreshold.',
+    yamlPath: r.at('livenessProbe'),
+    evidence: probes[probes.length - 1]?.message ?? k.message ?? '',
+  };
+}
+
+/** It ran and exited more than once, and the kubelet backs off restarting it. */
+function crashLoopCause(r: Reading, t: Terminated): Diagnosis {
+  const { ctx } = r;
+  const what = ctx.init ? (r.anyExit ? 'Sidecar container' : 'Init container') : 'Container';
+  const clean =
+    (t.exitCode ?? 0) === 0
+      ? ` It exits cleanly, but ${ctx.init ? 'a native sidecar (restartPolicy: Always)' : 'under restartPolicy Always a container'} is meant to keep running.`
+      : '';
+  return {
+    container: r.name,
+    nodes: null,
+    cause: 'crash-loop',
+    message: `${what} ${r.name ?? '?'} keeps exiting (last: ${exitText(t)}); restarted ${r.restarts} time(s), the kubelet is backing off.${clean}`,
+    suggestion: `Read its last output with \`kubectl logs ${ctx.pod.metadata?.name ?? 'POD'} -c ${r.name ?? 'CONTAINER'} --previous\`; check command, args and required config.`,
+    yamlPath: r.at(null),
+    evidence: ctx.status.state?.waiting?.message || t.message || t.reason || '',
+  };
+}
+
+/** The kernel killed it at its memory limit (or, without one, for the node's lack of memory). */
+function oomCause(r: Reading, t: Terminated): Diagnosis {
+  const limit = containerSpec(r.ctx.pod, r.name)?.resources?.limits?.memory;
+  const code = `OOMKilled, exit code ${t.exitCode ?? 137}`;
+  return {
+    container: r.name,
     nodes: null,
     cause: 'oom-killed',
     message: limit
-      ? `Container ${name ?? '?'} was killed by the kernel for using more than its memory limit of ${limit} (OOMKilled, exit code ${t.exitCode ?? 137}).${again}`
-      : `Container ${name ?? '?'} was killed by the kernel for lack of memory (OOMKilled, exit code ${t.exitCode ?? 137}); it has no memory limit, so the node itself ran short.${again}`,
+      ? `Container ${r.name ?? '?'} was killed by the kernel for using more than its memory limit of ${limit} (${code}).${r.again}`
+      : `Container ${r.name ?? '?'} was killed by the kernel for lack of memory (${code}); it has no memory limit, so the node itself ran short.${r.again}`,
     suggestion: limit
       ? `Raise resources.limits.memory above what the program needs at its peak (now ${limit}), or make it use less; \`kubectl top pod\` or the container's metrics show its usage.`
       : 'Set resources.requests.memory to what it needs, so the scheduler places it where that much is free, and a limit to contain it.',
-    yamlPath: at(limit ? 'resources.limits.memory' : 'resources'),
+    yamlPath: r.at(limit ? 'resources.limits.memory' : 'resources'),
     evidence: t.message || t.reason || '',
   };
 }
 
 /** One exit of a container that ran: not restarted (restartPolicy Never, a Job's pod), or the first restart. */
-function exitedOnce(ctx: ExitContext, t: Terminated, at: (field: string | null) => string | null): Diagnosis {
-  const { pod, status: s, init } = ctx;
-  const name = s.name ?? null;
+function exitedOnce(r: Reading, t: Terminated): Diagnosis {
+  const { pod, init } = r.ctx;
   const policy = pod.spec?.restartPolicy ?? 'Always';
-  const sidecar = init && containerSpec(pod, name)?.restartPolicy === 'Always';
+  const sidecar = init && r.anyExit;
   const restarted = sidecar || policy === 'Always' || policy === 'OnFailure';
   const job = (pod.metadata?.ownerReferences ?? []).some((o) => o?.kind === 'Job');
   const what = init && !sidecar ? 'Init container' : sidecar ? 'Sidecar container' : 'Container';
@@ -166,12 +202,12 @@ function exitedOnce(ctx: ExitContext, t: Terminated, at: (field: string | null) 
       ? 'with restartPolicy Never the pod failed and its app containers never started'
       : `with restartPolicy Never it is not restarted${job ? '; the Job makes a new pod until its backoffLimit is reached' : ''}`;
   return {
-    container: name,
+    container: r.name,
     nodes: null,
     cause: 'container-exited',
-    message: `${what} ${name ?? '?'} ran and exited with ${exitText(t)}; ${after}.`,
-    suggestion: `Read its output with \`kubectl logs ${pod.metadata?.name ?? 'POD'} -c ${name ?? 'CONTAINER'}${restarted ? ' --previous' : ''}\`; the program failed: check command, args and the config it needs.`,
-    yamlPath: at(null),
+    message: `${what} ${r.name ?? '?'} ran and exited with ${exitText(t)}; ${after}.`,
+    suggestion: `Read its output with \`kubectl logs ${pod.metadata?.name ?? 'POD'} -c ${r.name ?? 'CONTAINER'}${restarted ? ' --previous' : ''}\`; the program failed: check command, args and the config it needs.`,
+    yamlPath: r.at(null),
     evidence: t.message || t.reason || '',
   };
 }
