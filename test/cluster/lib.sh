@@ -53,8 +53,12 @@ requested_combination() {
     open | stock) ;;
     *) die "POD_BIRTH_NODE_LOGS=$NODE_LOGS: use open (the default: Node Log Query enabled, /var/log/<runtime>.log) or stock (the kubelet's log settings as shipped, runtime log only in the journal)" ;;
   esac
-  if [ "$RUNTIME" = containerd ] && [ "$KUBERNETES" != 1.34 ]; then
-    die "Kubernetes $KUBERNETES does not run on containerd 1.6 (POD_BIRTH_RUNTIME=containerd): since 1.36 the kubelet takes its cgroup driver from the runtime's RuntimeConfig RPC and refuses to start without it, and containerd 1.6 does not have that RPC. Use POD_BIRTH_RUNTIME=containerd2 or POD_BIRTH_RUNTIME=crio with Kubernetes $KUBERNETES, or POD_BIRTH_KUBERNETES=1.34 with containerd 1.6."
+  # containerd 1.6 x 1.37: refused (docs/local-cluster.md, "Combinations"). It did start here:
+  # containerd 1.6 lacks the RuntimeConfig RPC and the 1.37.2 kubelet still falls back to its own
+  # cgroupDriver, but logs that fallback as going away (cri_losing_support, 1.38.0); not a
+  # combination a 1.37 cluster runs. POD_BIRTH_ALLOW_UNSUPPORTED=1 brings it up anyway.
+  if [ "$RUNTIME" = containerd ] && [ "$KUBERNETES" != 1.34 ] && [ "${POD_BIRTH_ALLOW_UNSUPPORTED:-0}" != 1 ]; then
+    die "Kubernetes $KUBERNETES with containerd 1.6 (POD_BIRTH_RUNTIME=containerd) is refused: containerd 1.6 has no RuntimeConfig RPC, which the kubelet asks for its cgroup driver since 1.31; the $KUBERNETES kubelet only starts on it through a fallback it reports as removed in 1.38 (cri_losing_support), and 1.36+ clusters run containerd 2.x or CRI-O. Choose POD_BIRTH_RUNTIME=containerd2 (containerd 2.2) or POD_BIRTH_RUNTIME=crio (CRI-O 1.34) for Kubernetes $KUBERNETES, or POD_BIRTH_KUBERNETES=1.34 for containerd 1.6 (POD_BIRTH_ALLOW_UNSUPPORTED=1 forces it)."
   fi
   combination_vars
 }
