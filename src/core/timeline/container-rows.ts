@@ -8,7 +8,7 @@
 // once its predecessor is done (see inferred in rows.ts).
 
 import type { Step } from '../model.js';
-import { compareInstants } from '../time.js';
+import { compareInstants, type Instant } from '../time.js';
 import { KIND_LABELS, type StepKind } from '../vocabulary.js';
 import {
   LABELS,
@@ -228,6 +228,17 @@ function restartsOf(k: ContainerSteps): Restarts {
   return { steps, crashing };
 }
 
+/** A run row of a container that is crashing: failed, from its first start to its last failure. */
+function crashingRun(k: ContainerSteps, runStart: Instant | null, restarts: Restarts): Fill {
+  return {
+    status: 'failed',
+    start: runStart,
+    end: latest(...restarts.steps.map(endOf)),
+    message: [...k.failures].pop()?.message ?? k.all[k.all.length - 1]?.message ?? '',
+    steps: [k.started0, ...restarts.steps],
+  };
+}
+
 /** An init container runs to completion before the next container begins (or Initialized, after the last). */
 function initRunRow(
   list: RowList,
@@ -236,7 +247,7 @@ function initRunRow(
   start: PhaseRow,
   restarts: Restarts,
 ): PhaseRow {
-  const { started0, failures } = k;
+  const { started0 } = k;
   const nextFirst = next ? earliest(...stepsOfContainer(list, next).map(startOf)) : null;
   const initialized = next?.init ? null : startOf(list.first('initialized'));
   const runEnd = earliest(nextFirst, initialized);
@@ -244,14 +255,7 @@ function initRunRow(
   let fill: Fill;
   if (runStart && runEnd && compareInstants(runEnd, runStart) >= 0)
     fill = { status: 'done', start: runStart, end: runEnd, steps: [started0, list.first('initialized')] };
-  else if (restarts.crashing)
-    fill = {
-      status: 'failed',
-      start: runStart,
-      end: latest(...restarts.steps.map(endOf)),
-      message: [...failures].pop()?.message ?? k.all[k.all.length - 1]?.message ?? '',
-      steps: [started0, ...restarts.steps],
-    };
+  else if (restarts.crashing) fill = crashingRun(k, runStart, restarts);
   else if (runEnd) fill = { status: 'done', start: runStart, steps: [started0] };
   else if (runStart && start.status === 'done') fill = { status: 'running', start: runStart, steps: [started0] };
   else fill = { status: 'waiting' };
@@ -263,17 +267,10 @@ function initRunRow(
  * runs, failed while it is crashing, done when a later step shows it stopped with the pod.
  */
 function sidecarRunRow(list: RowList, k: ContainerSteps, start: PhaseRow, restarts: Restarts): PhaseRow {
-  const { started0, failures } = k;
+  const { started0 } = k;
   const runStart = started0?.end ?? null;
   let fill: Fill;
-  if (restarts.crashing)
-    fill = {
-      status: 'failed',
-      start: runStart,
-      end: latest(...restarts.steps.map(endOf)),
-      message: [...failures].pop()?.message ?? k.all[k.all.length - 1]?.message ?? '',
-      steps: [started0, ...restarts.steps],
-    };
+  if (restarts.crashing) fill = crashingRun(k, runStart, restarts);
   else if (runStart && start.status === 'done') fill = { status: 'running', start: runStart, steps: [started0] };
   else fill = { status: 'waiting' };
   return list.push(draftOf(k.c, 'sidecar-run', LABELS['sidecar-run']), fill);

@@ -5,16 +5,12 @@
 
 import type { Pod } from '../k8s-types.js';
 import type { Step, TracePhase } from '../model.js';
+import { IMAGE_REASONS } from '../diagnosis/images.js';
 import { containerStatuses, podCondition } from '../pod-status.js';
 
 /** Waiting reasons the kubelet gives a container that will not start without a change. */
 const FAILED_WAITING = new Set([
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'RegistryUnavailable',
-  'SignatureValidationFailed',
+  ...IMAGE_REASONS,
   'CreateContainerConfigError',
   'CreateContainerError',
   'CrashLoopBackOff',
@@ -23,7 +19,6 @@ const FAILED_WAITING = new Set([
   'ConfigPodSandboxError',
   'PreStartHookError',
   'PostStartHookError',
-  'ImageInspectError',
 ]);
 
 export function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {

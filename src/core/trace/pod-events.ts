@@ -5,6 +5,7 @@
 import { containerFromFieldPath } from '../event-field-path.js';
 import type { NormalizedEvent } from '../model.js';
 import type { Candidate } from './candidates.js';
+import type { StepDraft } from './drafts.js';
 
 export class PodEvents {
   constructor(readonly all: readonly NormalizedEvent[]) {}
@@ -54,4 +55,15 @@ export function lastMessage(evs: readonly NormalizedEvent[]): string {
     [...evs].sort((a, b) => (a.last?.key ?? '').localeCompare(b.last?.key ?? '') || a.uid.localeCompare(b.uid)).pop()
       ?.message ?? ''
   );
+}
+
+/**
+ * A step that is a run of repeated events (BackOff ×N, Unhealthy ×N, Killing ×N…): from the first
+ * occurrence to the last, their counts summed, the last message.
+ */
+export function foldEventRun(d: StepDraft, evs: readonly NormalizedEvent[]): void {
+  d.count = Math.max(1, totalCount(evs));
+  d.starts.push(...firstSeen(evs));
+  d.ends.push(...lastSeen(evs));
+  d.message = lastMessage(evs);
 }

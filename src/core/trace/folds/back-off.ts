@@ -4,7 +4,7 @@
 // and points at the container's `image`; a crash back-off points at the container.
 
 import type { ContainerFold } from '../fold.js';
-import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
+import { foldEventRun } from '../pod-events.js';
 import { ABOUT_IMAGE, imagePathOf } from './image.js';
 
 export const foldBackOff: ContainerFold = (view, c, drafts) => {
@@ -14,10 +14,7 @@ export const foldBackOff: ContainerFold = (view, c, drafts) => {
     c.waiting === 'ImagePullBackOff' ||
     (c.waiting !== 'CrashLoopBackOff' && backOff.some((e) => ABOUT_IMAGE.test(e.message)) && !c.status?.state?.running);
   const d = drafts.get('back-off', c.name, c.init);
-  d.count = totalCount(backOff);
-  d.starts.push(...firstSeen(backOff));
-  d.ends.push(...lastSeen(backOff));
+  foldEventRun(d, backOff);
   d.status = c.waiting === 'CrashLoopBackOff' || c.waiting === 'ImagePullBackOff' ? 'failed' : 'done';
-  d.message = lastMessage(backOff);
   d.yamlPath = imageBackOff ? imagePathOf(c) : c.yamlPath;
 };

@@ -4,20 +4,12 @@
 // ImagePullBackOff…) or the runtime's pull ended in failure, unless a Pulled event says otherwise.
 // Only Pulled events and no pull: the image was already present. Points at the container's `image`.
 
+import { IMAGE_REASONS } from '../../diagnosis/images.js';
 import type { NormalizedEvent } from '../../model.js';
 import type { StepDraft } from '../drafts.js';
 import type { ContainerFold } from '../fold.js';
 import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
 import type { ContainerView } from '../pod-view.js';
-
-/** Waiting reasons that mean the image could not be had. */
-const IMAGE_WAITING = [
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'RegistryUnavailable',
-];
 
 /** Does an event or back-off message speak of the image? (The Failed reason covers pulls and more.) */
 export const ABOUT_IMAGE = /pull|image/i;
@@ -31,7 +23,7 @@ export const foldImage: ContainerFold = (view, c, drafts) => {
   const pulled = view.events.withReason('Pulled', c.name);
   const pullStart = c.pull?.start;
   const pullEnd = c.pull?.end;
-  const imageFailed = IMAGE_WAITING.includes(c.waiting) || pullEnd?.phase === 'failed';
+  const imageFailed = IMAGE_REASONS.has(c.waiting) || pullEnd?.phase === 'failed';
   const failEvents = view.events.withReason('Failed', c.name).filter((e) => imageFailed || ABOUT_IMAGE.test(e.message));
   let d: StepDraft;
   if (pulling.length > 0 || pullStart) {

@@ -5,16 +5,13 @@
 // probe when that is why, else at the container.
 
 import type { ContainerFold } from '../fold.js';
-import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
+import { foldEventRun } from '../pod-events.js';
 
 export const foldKilled: ContainerFold = (view, c, drafts) => {
   const killing = view.events.withReason('Killing', c.name);
   if (killing.length === 0) return;
   const d = drafts.get('container-killed', c.name, c.init);
-  d.count = totalCount(killing);
-  d.starts.push(...firstSeen(killing));
-  d.ends.push(...lastSeen(killing));
-  d.message = lastMessage(killing);
+  foldEventRun(d, killing);
   const liveness = killing.some((e) => /liveness probe/i.test(e.message));
   d.yamlPath = c.yamlPath ? (liveness ? `${c.yamlPath}.livenessProbe` : c.yamlPath) : null;
 };

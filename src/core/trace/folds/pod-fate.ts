@@ -18,7 +18,7 @@ import type { StepKind } from '../../vocabulary.js';
 import { firstObserved } from '../candidates.js';
 import type { StepDrafts } from '../drafts.js';
 import type { PodFold } from '../fold.js';
-import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
+import { foldEventRun } from '../pod-events.js';
 import type { PodView } from '../pod-view.js';
 
 export const foldSchedulingGates: PodFold = (view, drafts) => {
@@ -79,10 +79,8 @@ function endStep(
   if (events.length === 0 && !byStatus && !byCondition) return;
   const d = drafts.get(kind);
   d.status = 'failed';
-  d.count = Math.max(1, totalCount(events));
-  d.starts.push(...firstSeen(events));
-  d.ends.push(...lastSeen(events));
+  foldEventRun(d, events);
   if (events.length === 0 && cond?.time) d.ends.push({ time: cond.time, source: 'pod' });
-  d.message = lastMessage(events) || view.pod?.status?.message || cond?.message || reason;
+  d.message = d.message || view.pod?.status?.message || cond?.message || reason;
   if (kind === 'deadline-exceeded') d.yamlPath = 'spec.activeDeadlineSeconds';
 }

@@ -4,16 +4,13 @@
 
 import { probeField } from '../../diagnosis/paths.js';
 import type { ContainerFold } from '../fold.js';
-import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
+import { foldEventRun } from '../pod-events.js';
 
 export const foldProbes: ContainerFold = (view, c, drafts) => {
   const unhealthy = view.events.withReason('Unhealthy', c.name);
   if (unhealthy.length === 0) return;
   const d = drafts.get('probe-failed', c.name, c.init);
-  d.count = totalCount(unhealthy);
-  d.starts.push(...firstSeen(unhealthy));
-  d.ends.push(...lastSeen(unhealthy));
+  foldEventRun(d, unhealthy);
   d.status = c.status?.ready ? 'done' : 'failed';
-  d.message = lastMessage(unhealthy);
   d.yamlPath = c.yamlPath ? `${c.yamlPath}.${probeField(d.message)}` : null;
 };

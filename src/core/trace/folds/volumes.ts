@@ -4,17 +4,14 @@
 
 import { podCondition } from '../../pod-status.js';
 import type { PodFold } from '../fold.js';
-import { firstSeen, lastMessage, lastSeen, totalCount } from '../pod-events.js';
+import { foldEventRun } from '../pod-events.js';
 
 export const foldVolumes: PodFold = (view, drafts) => {
   const mountFails = view.events.withReason('FailedMount');
   if (mountFails.length === 0) return;
   const d = drafts.get('volume-failed');
   d.status = podCondition(view.pod, 'Ready')?.status === 'True' ? 'done' : 'failed';
-  d.count = totalCount(mountFails);
-  d.starts.push(...firstSeen(mountFails));
-  d.ends.push(...lastSeen(mountFails));
-  d.message = lastMessage(mountFails);
+  foldEventRun(d, mountFails);
   const vol = /volume "([^"]+)"/.exec(d.message)?.[1];
   const vi = vol ? (view.pod?.spec?.volumes ?? []).findIndex((v) => v?.name === vol) : -1;
   d.yamlPath = vi >= 0 ? `spec.volumes[${vi}]` : 'spec.volumes';
