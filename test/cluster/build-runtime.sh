@@ -81,18 +81,18 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 start=$(date +%s)
 say "building $name $version into $out"
-# go install pkg@version builds the module as released (its own go.mod and go.sum; neither module
-# has replace directives), outside any work tree: nothing is written into the repository.
-install() { # CGO(0|1) TAGS PACKAGE...
+# go install pkg@version builds the module as released (its own go.mod and go.sum; containerd's
+# has no replace directives), outside any work tree: nothing is written into the repository.
+go_install() { # CGO(0|1) TAGS PACKAGE...
   local cgo=$1 t=$2
   shift 2
   GOBIN=$tmp CGO_ENABLED=$cgo GOFLAGS="${GOFLAGS:-} -trimpath" nice -n 19 go install -tags "$t" -ldflags "$ldflags" "$@" >&2
 }
 case $name in
   containerd2)
-    install 1 "$tags" "$module/cmd/containerd@$version" "$module/cmd/ctr@$version"
+    go_install 1 "$tags" "$module/cmd/containerd@$version" "$module/cmd/ctr@$version"
     # The shim static and without gRPC, as upstream's Makefile builds it.
-    install 0 "$tags no_grpc" "$module/cmd/containerd-shim-runc-v2@$version"
+    go_install 0 "$tags no_grpc" "$module/cmd/containerd-shim-runc-v2@$version"
     ;;
   crio)
     pkg-config --exists libseccomp || { say "libseccomp development files missing (apt-get install libseccomp-dev)"; exit 1; }
