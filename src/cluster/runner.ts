@@ -10,7 +10,7 @@ import { ClusterError, RunError } from './errors.js';
 import { requestJson } from './http.js';
 import { TraceSession, type Outcome, type SessionEvent, type SessionOptions } from './session.js';
 import { manifestCauses, type ManifestCause, type ResolvedTarget } from './target.js';
-import { WorkloadTracer } from './workload.js';
+import { podSelectorOf, WorkloadTracer } from './workload.js';
 
 export interface RunRequest {
   readonly target: ResolvedTarget;
@@ -198,18 +198,11 @@ async function applyWorkload(
 
 /** The workload's pods by its selector (one namespaced, label-selected list), newest first. */
 async function newestPods(target: ResolvedTarget, obj: KubeObject): Promise<string[]> {
-  const spec = obj.spec as
-    | {
-        selector?: { matchLabels?: Record<string, string> };
-        jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
-      }
-    | undefined;
-  const labels = spec?.selector?.matchLabels ?? spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
-  const selector = Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const selector = podSelectorOf(obj);
   if (!selector)
-    throw new RunError(`The ${obj.kind ?? 'workload'} has no spec.selector.matchLabels to find its pods by.`);
+    throw new RunError(
+      `The ${obj.kind ?? 'workload'} has no selector or template labels to find its pods by: add spec.selector.matchLabels.`,
+    );
   const list = await requestJson<{ items?: Pod[] }>(target.conn, {
     method: 'GET',
     path: `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`,

@@ -28,20 +28,31 @@ export interface WorkloadOptions {
   readonly onEvent: (e: WorkloadEvent) => void;
 }
 
-function templateLabels(w: KubeObject): Record<string, string> {
+/**
+ * The label selector that finds a workload's pods, or '' when it has none. A Job without a manual
+ * selector is found by the `batch.kubernetes.io/job-name` label its controller puts on every pod
+ * (1.27+): its template may carry no labels at all, and its real selector (a controller-uid) exists
+ * only once it is created.
+ */
+export function podSelectorOf(w: KubeObject): string {
   const spec = w.spec as
     | {
+        manualSelector?: boolean;
         selector?: { matchLabels?: Record<string, string> };
         template?: { metadata?: { labels?: Record<string, string> } };
         jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
       }
     | undefined;
-  return (
-    spec?.selector?.matchLabels ??
-    spec?.template?.metadata?.labels ??
-    spec?.jobTemplate?.spec?.template?.metadata?.labels ??
-    {}
-  );
+  const labels =
+    w.kind === 'Job' && !spec?.manualSelector && w.metadata?.name
+      ? { 'batch.kubernetes.io/job-name': w.metadata.name }
+      : (spec?.selector?.matchLabels ??
+        spec?.template?.metadata?.labels ??
+        spec?.jobTemplate?.spec?.template?.metadata?.labels ??
+        {});
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 export class WorkloadTracer {
@@ -58,10 +69,7 @@ export class WorkloadTracer {
   }
 
   async start(): Promise<void> {
-    const labels = templateLabels(this.o.workload);
-    const selector = Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
+    const selector = podSelectorOf(this.o.workload);
     if (!selector)
       throw new RunError(
         `The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by: add spec.template.metadata.labels.`,

@@ -24,13 +24,20 @@ export const STEP_REVEAL = 'step/reveal';
 export const EXPORT_REQUEST = 'export/request';
 /** Diagram → host: save this SVG (the page's own drawing, styles inlined). */
 export const EXPORT_SVG = 'export/svg';
-/** Diagram → host: a render finished (logged; the benches read it). */
+/** Diagram → host: a render finished and its frame was painted (logged; the benches read it). */
 export const RENDER_DONE = 'render/done';
+/**
+ * Diagram → host, before webview/ready, from a page VS Code restored after a window reload: the trace
+ * it showed before (its saved state), so the host can give it that trace again.
+ */
+export const TRACE_RESTORE = 'trace/restore';
 
 export interface TraceSnapshotMessage {
   readonly type: typeof TRACE_SNAPSHOT;
   readonly v: number;
   readonly seq: number;
+  /** The host's id of the trace (the page keeps it to ask for the same trace after a window reload). */
+  readonly traceId?: string;
   readonly trace: Trace;
   readonly title: string;
   readonly live: boolean;
@@ -50,6 +57,7 @@ export type ExportFormat = 'mermaid' | 'markdown' | 'json';
 /** Diagram → host. */
 export type DiagramToHost =
   | ReadyMessage
+  | { readonly type: typeof TRACE_RESTORE; readonly traceId: string }
   | { readonly type: typeof STEP_REVEAL; readonly stepId: string }
   | { readonly type: typeof EXPORT_REQUEST; readonly format: ExportFormat }
   | { readonly type: typeof EXPORT_SVG; readonly svg: string }
@@ -59,6 +67,7 @@ const MAX_SVG = 16 * 1024 * 1024;
 
 const FROM_DIAGRAM: MessageChecks<DiagramToHost> = {
   ...SHARED_TO_HOST,
+  [TRACE_RESTORE]: (x) => (isId(x.traceId) ? { type: TRACE_RESTORE, traceId: x.traceId } : null),
   [STEP_REVEAL]: (x) => (isId(x.stepId) ? { type: STEP_REVEAL, stepId: x.stepId } : null),
   [EXPORT_REQUEST]: (x) =>
     x.format === 'mermaid' || x.format === 'markdown' || x.format === 'json'
@@ -79,10 +88,19 @@ const TO_DIAGRAM: MessageChecks<HostToDiagram> = {
   [TRACE_SNAPSHOT]: (x) =>
     typeof x.v === 'number' &&
     typeof x.seq === 'number' &&
+    (x.traceId === undefined || isId(x.traceId)) &&
     isTrace(x.trace) &&
     typeof x.title === 'string' &&
     typeof x.live === 'boolean'
-      ? { type: TRACE_SNAPSHOT, v: x.v, seq: x.seq, trace: x.trace, title: x.title, live: x.live }
+      ? {
+          type: TRACE_SNAPSHOT,
+          v: x.v,
+          seq: x.seq,
+          ...(isId(x.traceId) ? { traceId: x.traceId } : {}),
+          trace: x.trace,
+          title: x.title,
+          live: x.live,
+        }
       : null,
   [TRACE_RESET]: (x) =>
     typeof x.seq === 'number' && typeof x.reason === 'string'

@@ -14,10 +14,18 @@ import { CORPUS, Stats } from './helpers.js';
 
 const stats = new Stats('webview-messages.test.ts');
 
-const TYPES = ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done', 'trace/focus'] as const;
+const TYPES = [
+  'webview/ready',
+  'step/reveal',
+  'export/request',
+  'export/svg',
+  'render/done',
+  'trace/restore',
+  'trace/focus',
+] as const;
 /** What each view's host accepts: its own messages and the shared ready handshake, nothing of the other view. */
 const VIEW_TYPES = {
-  diagram: ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done'],
+  diagram: ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done', 'trace/restore'],
   timeline: ['webview/ready', 'trace/focus'],
 } as const satisfies Record<string, readonly (typeof TYPES)[number][]>;
 const PARSERS = { diagram: parseDiagramToHost, timeline: parseTimelineToHost } as const;
@@ -30,6 +38,7 @@ const FIELDS: Record<(typeof TYPES)[number], readonly string[]> = {
   'export/request': ['type', 'format'],
   'export/svg': ['type', 'svg'],
   'render/done': ['type', 'seq', 'ms', 'arrows'],
+  'trace/restore': ['type', 'traceId'],
   'trace/focus': ['type', 'traceId'],
 };
 
@@ -56,6 +65,7 @@ function checkMessage(input: unknown, m: WebviewMessage | null): void {
       ok(typeof m.stepId === 'string' && m.stepId.length > 0 && m.stepId.length <= 512, 'stepId');
       break;
     case 'trace/focus':
+    case 'trace/restore':
       ok(typeof m.traceId === 'string' && m.traceId.length > 0 && m.traceId.length <= 512, 'traceId');
       break;
     case 'export/request':

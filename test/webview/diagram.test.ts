@@ -1,29 +1,27 @@
 // The built diagram webview in real Chromium under the exact production CSP (header and meta), with
-// acquireVsCodeApi stubbed by a nonce'd classic script. Checks what unit tests cannot: CSP fit,
-// Mermaid's output (arrows visible, n-th [data-et="message"] ↔ messages[n]), clicks, hostile text,
-// theme switches, exports. PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir> saves screenshots.
+// acquireVsCodeApi stubbed by a nonce'd classic script. Checks what unit tests cannot: CSP fit, the
+// page's drawing of the Mermaid source (arrows visible, n-th [data-et="message"] ↔ messages[n]),
+// clicks, hostile text, theme switches, exports (the SVG one drawn by Mermaid under the same CSP).
+// The live view (width, follow, sticky lanes, in-place updates) is in diagram-live.test.ts.
+// PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir> saves screenshots.
 // One file (~500 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
 // beforeAll, and all of this page's checks share them.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
-import {
-  parseDiagramToHost,
-  type DiagramToHost as WebviewMessage,
-  type HostToDiagram as HostMessage,
-} from '../../src/protocol/diagram.js';
+import { parseDiagramToHost } from '../../src/protocol/diagram.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
+import { openDiagram, shot, snapshot, type Opened } from './diagram-page.js';
 import {
   CHROMIUM,
   CHROMIUM_ARGS as ARGS,
-  SHOTS,
   buildWebview,
   serve,
   type PageGlobals,
@@ -58,81 +56,8 @@ afterAll(async () => {
 // Helpers
 
 const realistic = (): Trace => traceFromEvidence(allEvidence());
-
-interface Opened {
-  readonly page: Page;
-  readonly dialogs: string[];
-  readonly errors: string[];
-  posted(): Promise<WebviewMessage[]>;
-  send(m: HostMessage): Promise<void>;
-  /** Waits for the render/done of `seq` (or a later one) after `after` earlier render/done messages. */
-  rendered(seq: number, after?: number): Promise<Extract<WebviewMessage, { type: 'render/done' }>>;
-  renders(): Promise<number>;
-  violations(): Promise<Violation[]>;
-  close(): Promise<void>;
-}
-
-async function open(theme: ThemeName = 'light', viewport = { width: 1400, height: 900 }): Promise<Opened> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${served.url}?theme=${theme}`);
-  const posted = (): Promise<WebviewMessage[]> =>
-    page.evaluate(() => (window as unknown as PageGlobals<WebviewMessage>).__posted);
-  const renders = async (): Promise<number> => (await posted()).filter((m) => m.type === 'render/done').length;
-  await page
-    .waitForFunction(
-      () => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
-      undefined,
-      { timeout: 60_000 },
-    )
-    .catch((e: unknown) => {
-      throw new Error(
-        `the webview never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`,
-      );
-    });
-  return {
-    page,
-    dialogs,
-    errors,
-    posted,
-    renders,
-    send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
-    async rendered(seq, after = 0) {
-      await page.waitForFunction(
-        ([s, n]) =>
-          (window as unknown as PageGlobals).__posted
-            .filter((m) => m.type === 'render/done')
-            .slice(n)
-            .some((m) => m.type === 'render/done' && m.seq >= s),
-        [seq, after] as const,
-        { timeout: 30_000 },
-      );
-      const all = (await posted()).filter(
-        (m): m is Extract<WebviewMessage, { type: 'render/done' }> => m.type === 'render/done',
-      );
-      return all[all.length - 1] as Extract<WebviewMessage, { type: 'render/done' }>;
-    },
-    violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
-    close: () => context.close(),
-  };
-}
-
-function snapshot(seq: number, trace: Trace, live = true): HostMessage {
-  return { type: 'trace/snapshot', v: PROTOCOL_VERSION, seq, trace, title: 'Pod Birth', live };
-}
-
-async function shot(o: Opened, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await o.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
+const open = (theme: ThemeName = 'light', viewport = { width: 1400, height: 900 }): Promise<Opened> =>
+  openDiagram(browser, served, theme, viewport);
 
 /** Script-src violations, and any of ours (a blocked bundle file or stylesheet would show up here). */
 async function badViolations(o: Opened): Promise<Violation[]> {
@@ -183,20 +108,15 @@ describe('diagram webview under the production CSP', () => {
         els.map((e) => e.getBoundingClientRect().width),
       );
       for (const w of boxes) expect(w).toBeGreaterThan(10);
-      // Mermaid's <style> went into an adopted sheet; none stayed in the DOM.
-      expect(await o.page.$$eval('.pb-diagram style', (els) => els.length)).toBe(0);
-      expect(await o.page.evaluate(() => document.adoptedStyleSheets.length)).toBeGreaterThan(0);
-      // Mermaid's inline styles were renamed before any parse and applied through CSSOM: none is left
-      // as data, the message font is in effect, and none was parsed as a style attribute (each would
-      // be a style-src-attr violation under our CSP: 126 for this 11-arrow trace before; 2 are left).
-      expect(await o.page.$$eval('.pb-diagram [data-pb-style]', (els) => els.length)).toBe(0);
+      // Drawn by the page, not parsed from markup: no <style> element and no style attribute in the
+      // diagram, so the CSP (no 'unsafe-inline' for styles) reports nothing at all.
+      expect(await o.page.$$eval('.pb-diagram style, .pb-diagram [style]', (els) => els.length)).toBe(0);
       const fonts = await o.page.$$eval('.pb-diagram text.messageText', (els) =>
-        els.map((e) => (e as SVGElement).style.fontFamily),
+        els.map((e) => getComputedStyle(e).fontFamily),
       );
-      expect(fonts.length).toBeGreaterThan(0);
+      expect(fonts.length).toBe(expected.messages.length);
       for (const f of fonts) expect(f).not.toBe('');
-      const attrViolations = (await o.violations()).filter((v) => v.directive === 'style-src-attr').length;
-      expect(attrViolations).toBeLessThan(expected.messages.length);
+      expect(await o.violations()).toEqual([]);
       // Header: our text, via textContent.
       await expect.poll(() => o.page.textContent('.pb-pod')).toBe('pb-try/hello-birth');
       expect(await o.page.textContent('.pb-phase')).toBe('Ready');
@@ -350,7 +270,7 @@ describe('diagram webview under the production CSP', () => {
       const k = notes.findIndex((n) => n.stepId !== null);
       expect(k).toBeGreaterThanOrEqual(0);
       expect(await o.page.locator('.pb-diagram g[data-et="note"]').count()).toBe(notes.length);
-      const note = o.page.locator(`.pb-diagram g[data-pb-note="${k}"] rect`);
+      const note = o.page.locator(`.pb-diagram g[data-pb-note="${k}"] rect.note`);
       await note.scrollIntoViewIfNeeded();
       await note.click({ force: true });
       await o.page.locator('.pb-header .pb-link').click();
@@ -403,17 +323,31 @@ describe('diagram webview under the production CSP', () => {
     try {
       await o.send(snapshot(1, realistic()));
       await o.rendered(1);
-      for (const label of ['Export SVG', 'Export Mermaid', 'Export Markdown', 'Export JSON']) {
-        await o.page.locator('vscode-button', { hasText: label }).click();
+      // One menu: it opens under its button, lists the four formats, closes after a choice.
+      const menu = o.page.locator('.pb-menu');
+      for (const label of ['SVG image', 'Mermaid source', 'Markdown for GitHub', 'Trace JSON']) {
+        await o.page.locator('.pb-button', { hasText: 'Export' }).click();
+        expect(await menu.isVisible()).toBe(true);
+        await menu.locator('[role="menuitem"]', { hasText: label }).click();
+        expect(await menu.isVisible()).toBe(false);
+        if (label === 'SVG image')
+          await expect
+            .poll(async () => (await o.posted()).some((m) => m.type === 'export/svg'), { timeout: 30_000 })
+            .toBe(true);
       }
       await expect.poll(async () => (await o.posted()).filter((m) => m.type.startsWith('export/')).length).toBe(4);
       const exports = (await o.posted()).filter((m) => m.type.startsWith('export/'));
       const svg = exports[0];
       if (svg?.type !== 'export/svg') throw new Error('expected export/svg first');
       expect(svg.svg.startsWith('<svg')).toBe(true);
+      // Mermaid's own drawing: its <style> inside, its inline styles back under their name.
       expect(svg.svg).toContain('<style>');
       expect(svg.svg).toContain('PullImage');
+      expect(svg.svg).toContain('style="');
+      expect(svg.svg).not.toContain('data-pb-style');
       expect(svg.svg).not.toContain('pb-hit');
+      // Mermaid ran under the production CSP: no script was blocked and none of our files.
+      expect(await badViolations(o)).toEqual([]);
       expect(parseDiagramToHost(svg)).not.toBeNull();
       expect(exports.slice(1)).toEqual([
         { type: 'export/request', format: 'mermaid' },
@@ -466,10 +400,15 @@ describe('diagram webview under the production CSP', () => {
       await o.send({ type: 'trace/reset', seq: 10, reason: 'The pod was deleted.' });
       await expect.poll(() => o.page.textContent('.pb-diagram')).toBe('The pod was deleted.');
 
-      // After a reload (VS Code recreating a hidden webview) the saved lastSeq is announced.
+      // After a reload (VS Code recreating a hidden webview, or restoring it in a reloaded window) the
+      // page names the trace it showed, then announces the saved lastSeq.
       await o.page.reload();
-      await o.page.waitForFunction(() => (window as unknown as PageGlobals).__posted.length > 0);
-      expect((await o.posted())[0]).toEqual({ type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: 10 });
+      await o.page.waitForFunction(() => (window as unknown as PageGlobals).__posted.length > 1);
+      expect((await o.posted()).slice(0, 2)).toEqual([
+        { type: 'trace/restore', traceId: 't1' },
+        { type: 'webview/ready', v: PROTOCOL_VERSION, lastSeq: 10 },
+      ]);
+      for (const m of (await o.posted()).slice(0, 2)) expect(parseDiagramToHost(m)).toEqual(m);
       expect(await badViolations(o)).toEqual([]);
     } finally {
       await o.close();

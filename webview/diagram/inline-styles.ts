@@ -11,7 +11,7 @@
  * attribute values and escapes `"` inside them as `&quot;`, and escapes `<` in text, so a raw `<` plus a
  * letter opens a tag and a `>` outside quotes closes it.
  */
-const START_TAG = /<[A-Za-z][^>"]*(?:"[^"]*"[^>"]*)*>/g;
+export const START_TAG = /<[A-Za-z][^>"]*(?:"[^"]*"[^>"]*)*>/g;
 const STYLE_ATTR = /(\s)style="/g;
 
 export const STYLE_DATA_ATTR = 'data-pb-style';

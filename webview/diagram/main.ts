@@ -1,84 +1,70 @@
-// Diagram webview entry. The host sends the Trace model (never markup); this page renders it with the
-// shared core generator and Mermaid, keeps only view state, and posts clicks back as step/reveal.
+// Diagram webview entry. The host sends the Trace model (never markup); this page turns it into the
+// shared core generator's Mermaid source and draws that source itself (live.ts), in place, once per
+// animation frame; Mermaid itself draws only the SVG export (mermaid-export.ts, loaded on demand). It
+// keeps only view state and posts clicks back as step/reveal.
 
 import './diagram.css';
-import mermaid from 'mermaid';
 import { errorText } from '../../src/core/guards.js';
-import type { Trace } from '../../src/core/model.js';
-import { renderMermaid, type RenderedDiagram } from '../../src/core/mermaid/index.js';
-import { instantFromMs } from '../../src/core/time.js';
+import { renderMermaid } from '../../src/core/mermaid/index.js';
 import {
   EXPORT_REQUEST,
   EXPORT_SVG,
   RENDER_DONE,
   STEP_REVEAL,
   TRACE_RESET,
+  TRACE_RESTORE,
   TRACE_SNAPSHOT,
   type HostToDiagram,
-  type TraceSnapshotMessage,
 } from '../../src/protocol/diagram.js';
 import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../../src/protocol/webview.js';
+import { Follow } from './follow.js';
 import { createDiagramIpc } from './ipc.js';
-import {
-  adoptSvg,
-  decorate,
-  exportSvg,
-  overlayCss,
-  renderSvgText,
-  statusCss,
-  swapSheet,
-  type ArrowInfo,
-} from './render.js';
-import { wrapNotes } from './layout.js';
-import { sanitizeWithoutInlineStyles } from './purify-styles.js';
-import { ariaFor, stepFacts, stepIndex } from './step-info.js';
-import { mermaidConfig, readPalette, type Palette } from './theme.js';
+import { LiveDiagram, type Shown } from './live.js';
+import { canvasMetrics } from './measure.js';
+import { SequenceView } from './sequence-view.js';
+import { stepFacts } from './step-info.js';
+import { applyPalette, mermaidConfig, readPalette, type Palette } from './theme.js';
 import { createView, type ToolbarAction } from './view.js';
-
-/**
- * Minimum gap between render starts; grows to twice the last render so the page is idle at least half
- * the time. The floor was 250 ms: most live changes then waited for it (bench: 355 ms from post to
- * render/done for a 96 ms render).
- */
-const THROTTLE_MS = 100;
-let lastRenderMs = 0;
-
-/** The latest snapshot from the host, waiting to be drawn. */
-type Snapshot = Omit<TraceSnapshotMessage, 'type' | 'v'>;
-
-interface Shown {
-  readonly seq: number;
-  readonly trace: Trace;
-  readonly diagram: RenderedDiagram;
-  readonly svg: SVGSVGElement;
-  readonly css: string;
-  readonly byIndex: ReadonlyMap<number, readonly Element[]>;
-}
 
 const ipc = createDiagramIpc();
 const view = createView(onAction, (stepId) => reveal(stepId));
+const seqView = new SequenceView();
+const follow = new Follow(view.scroller);
 
 let palette: Palette = readPalette();
-sanitizeWithoutInlineStyles();
-mermaid.initialize({ ...mermaidConfig(palette), suppressErrorRendering: true });
+/** The scroller's content width: what the diagram is laid out for. */
+let panelWidth = (() => {
+  const st = getComputedStyle(view.scroller);
+  return view.scroller.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+})();
+applyPalette(palette);
+let metrics = canvasMetrics(palette);
 
-let latest: Snapshot | null = null;
-let shown: Shown | null = null;
-let dirty = false;
-let rendering = false;
-let timer: ReturnType<typeof setTimeout> | undefined;
-let lastStart = Number.NEGATIVE_INFINITY;
-let renders = 0;
-let restoredScroll = false;
+const live = new LiveDiagram({
+  seq: seqView,
+  width: () => Math.max(200, panelWidth),
+  metrics: () => metrics,
+  lanes: () => ipc.state().lanes,
+  drawn,
+  painted: (seq, ms, arrows) => ipc.post({ type: RENDER_DONE, seq, ms, arrows }),
+  failed: (e) => {
+    ownError = true;
+    view.showStatus('error', `The diagram could not be drawn: ${errorText(e)}`);
+  },
+});
+
+let isLive = false;
 let resyncAsked = false;
 let ownError = false;
-
-view.setFit(ipc.state().fit);
+let restoredScroll = false;
 
 // ---------------------------------------------------------------------------------------------
 // Host messages
 
 ipc.onMessage(onHostMessage);
+// After a window reload VS Code restores this page with its saved state: name the trace it showed.
+const savedTrace = ipc.state().traceId;
+if (savedTrace !== null) ipc.post({ type: TRACE_RESTORE, traceId: savedTrace });
 ipc.post({ type: WEBVIEW_READY, v: PROTOCOL_VERSION, lastSeq: ipc.state().lastSeq });
 
 function onHostMessage(m: HostToDiagram): void {
@@ -97,15 +83,14 @@ function onHostMessage(m: HostToDiagram): void {
           'warning',
           `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the diagram looks wrong.`,
         );
-      latest = { seq: m.seq, trace: m.trace, title: m.title, live: m.live };
+      if (m.traceId !== undefined && m.traceId !== ipc.state().traceId) ipc.update({ traceId: m.traceId });
+      isLive = m.live;
       view.showTrace(m.trace, m.title, m.live);
-      dirty = true;
-      schedule();
+      view.toolbar.setFollow(follow.on, isLive);
+      live.show({ seq: m.seq, trace: m.trace, title: m.title, live: m.live });
       return;
     case TRACE_RESET:
-      latest = null;
-      shown = null;
-      dirty = false;
+      live.reset();
       view.showPlaceholder(m.reason || 'The trace was reset.');
       return;
     case STATUS_SHOW:
@@ -115,85 +100,40 @@ function onHostMessage(m: HostToDiagram): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rendering: trailing throttle, one render at a time, only while visible, off-screen then swap.
+// After each draw: the page around the diagram.
 
-function schedule(): void {
-  if (rendering || timer !== undefined || !dirty) return;
-  const delay = Math.max(0, lastStart + Math.max(THROTTLE_MS, 2 * lastRenderMs) - performance.now());
-  timer = setTimeout(() => {
-    timer = undefined;
-    void run();
-  }, delay);
-}
-
-document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') schedule();
-});
-
-async function run(): Promise<void> {
-  if (!dirty || !latest || rendering) return;
-  if (document.visibilityState === 'hidden') return; // resumed by visibilitychange
-  const snap = latest;
-  dirty = false;
-  rendering = true;
-  lastStart = performance.now();
-  view.setBusy(true);
-  try {
-    await renderSnapshot(snap);
-    if (ownError) {
-      ownError = false;
-      view.clearStatus();
-    }
-  } catch (e) {
-    ownError = true;
-    view.showStatus('error', `The diagram could not be drawn: ${errorText(e)}`);
-  } finally {
-    rendering = false;
-    view.setBusy(false);
-    schedule();
-  }
-}
-
-async function renderSnapshot(snap: Snapshot): Promise<void> {
-  const t0 = performance.now();
-  const diagram = renderMermaid(snap.trace, snap.live ? { now: instantFromMs(Date.now()) } : {});
-  const id = `pb-diagram-${++renders}`;
-  const text = await renderSvgText(id, wrapNotes(diagram.source), view.offscreen);
-  if (latest === null) return; // reset while rendering
-  const adopted = adoptSvg(text, overlayCss(id, palette));
-  const steps = stepIndex(snap.trace);
-  const decorated = decorate(adopted.svg, diagram, (n, label): ArrowInfo | null => {
-    const stepId = diagram.messages[n]?.stepId;
-    if (!stepId) return null;
-    const step = steps.get(stepId);
-    return { stepId, status: step?.status ?? null, aria: ariaFor(stepFacts(step, label)) };
-  });
-  adopted.svg.setAttribute(
+function drawn(shown: Shown, added: readonly string[], first: boolean): void {
+  view.mount(seqView.header, seqView.body);
+  seqView.body.setAttribute(
     'aria-label',
-    `Sequence diagram of the birth of ${snap.trace.pod?.name ?? 'the pod'}, ${decorated.arrows} steps`,
+    `Sequence diagram of the birth of ${shown.trace.pod?.name ?? 'the pod'}, ${shown.diagram.messages.length} steps`,
   );
-
-  // Swap: the old diagram stays on screen until this line.
-  swapSheet(adopted.sheet);
-  view.diagram.replaceChildren(adopted.svg);
-  shown = {
-    seq: snap.seq,
-    trace: snap.trace,
-    diagram,
-    svg: adopted.svg,
-    css: adopted.css + statusCss(id, palette),
-    byIndex: decorated.byIndex,
-  };
+  if (ownError) {
+    ownError = false;
+    view.clearStatus();
+  }
   applySelection(ipc.state().selectedStepId);
-  if (!restoredScroll) {
+  view.toolbar.setLanes(shown.merged, ipc.state().lanes === 'auto');
+  if (first && !restoredScroll) {
     restoredScroll = true;
     const s = ipc.state();
-    view.scroller.scrollTo(s.scrollX, s.scrollY);
+    if (s.scrollY > 0 || s.scrollX > 0) {
+      view.scroller.scrollTo(s.scrollX, s.scrollY);
+      follow.set(follow.atBottom());
+    } else if (isLive) view.scroller.scrollTop = view.scroller.scrollHeight;
   }
-  const ms = Math.round((performance.now() - t0) * 10) / 10;
-  lastRenderMs = ms;
-  ipc.post({ type: RENDER_DONE, seq: snap.seq, ms, arrows: decorated.arrows });
+  if (added.length > 0) {
+    seqView.flash(added);
+    // Writes above, then one scroll (it makes the browser lay out once), and reads only when needed.
+    if (isLive && follow.on) follow.scrollToEnd();
+  }
+  view.setJump(isLive && !follow.on && !follow.atBottom());
 }
+
+follow.onChange((on) => {
+  view.toolbar.setFollow(on, isLive);
+  view.setJump(isLive && !on && !follow.atBottom());
+});
 
 // ---------------------------------------------------------------------------------------------
 // Interaction: one delegated listener per event type on the diagram container.
@@ -206,11 +146,14 @@ function indexOf(target: EventTarget | null): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
+function stepAt(n: number): string | null {
+  return live.shown?.diagram.messages[n]?.stepId ?? null;
+}
+
 function noteOf(target: EventTarget | null): string | null {
-  if (!(target instanceof Element) || !shown) return null;
+  if (!(target instanceof Element)) return null;
   const g = target.closest('[data-pb-note]');
-  if (!g) return null;
-  return shown.diagram.notes[Number(g.getAttribute('data-pb-note'))]?.stepId ?? null;
+  return g ? seqView.noteStep(Number(g.getAttribute('data-pb-note'))) : null;
 }
 
 function reveal(stepId: string): void {
@@ -220,50 +163,42 @@ function reveal(stepId: string): void {
 }
 
 function applySelection(stepId: string | null): void {
-  if (!shown) return;
-  for (const e of Array.from(shown.svg.querySelectorAll('.pb-selected'))) e.classList.remove('pb-selected');
-  if (!stepId) return;
-  for (const [n, els] of shown.byIndex) {
-    if (shown.diagram.messages[n]?.stepId !== stepId) continue;
-    for (const e of els) e.classList.add('pb-selected');
-  }
+  for (const e of Array.from(seqView.body.querySelectorAll('.pb-selected'))) e.classList.remove('pb-selected');
+  const shown = live.shown;
+  if (!stepId || !shown) return;
+  shown.diagram.messages.forEach((m, n) => {
+    if (m.stepId === stepId) for (const e of seqView.arrow(n)) e.classList.add('pb-selected');
+  });
 }
 
 view.diagram.addEventListener('click', (e) => {
   const n = indexOf(e.target);
-  const stepId = n !== null ? shown?.diagram.messages[n]?.stepId : noteOf(e.target);
+  const stepId = n !== null ? stepAt(n) : noteOf(e.target);
   if (stepId) reveal(stepId);
 });
 
 view.diagram.addEventListener('keydown', (e) => {
   if (e.key !== 'Enter' && e.key !== ' ') return;
   const n = indexOf(e.target);
-  const stepId = n !== null ? shown?.diagram.messages[n]?.stepId : undefined;
+  const stepId = n !== null ? stepAt(n) : null;
   if (!stepId) return;
   e.preventDefault();
   reveal(stepId);
 });
 
-function factsAt(n: number): ReturnType<typeof stepFacts> | null {
-  if (!shown) return null;
-  const stepId = shown.diagram.messages[n]?.stepId;
-  if (!stepId) return null;
-  const els = shown.byIndex.get(n) ?? [];
-  const label = els.find((e) => e.classList.contains('messageText'))?.textContent ?? '';
-  return stepFacts(stepIndex(shown.trace).get(stepId), label);
-}
-
 let hovered: number | null = null;
 function hover(n: number | null, x: number, y: number): void {
-  if (shown && hovered !== null) for (const e of shown.byIndex.get(hovered) ?? []) e.classList.remove('pb-hover');
+  if (hovered !== null) for (const e of seqView.arrow(hovered)) e.classList.remove('pb-hover');
   hovered = n;
-  const facts = n !== null ? factsAt(n) : null;
-  if (n === null || !facts) {
+  const shown = live.shown;
+  const stepId = n !== null ? stepAt(n) : null;
+  if (n === null || !stepId || !shown) {
     view.hideTooltip();
     return;
   }
-  for (const e of shown?.byIndex.get(n) ?? []) e.classList.add('pb-hover');
-  view.showTooltip(facts, x, y);
+  const label = seqView.arrow(n).find((e) => e.classList.contains('messageText'))?.textContent ?? '';
+  for (const e of seqView.arrow(n)) e.classList.add('pb-hover');
+  view.showTooltip(stepFacts(shown.steps.get(stepId), label), x, y);
 }
 
 view.diagram.addEventListener('pointermove', (e) => {
@@ -272,7 +207,7 @@ view.diagram.addEventListener('pointermove', (e) => {
     if (hovered !== null) hover(null, 0, 0);
     return;
   }
-  hover(n, e.clientX, e.clientY);
+  if (n !== hovered) hover(n, e.clientX, e.clientY);
 });
 view.diagram.addEventListener('pointerleave', () => hover(null, 0, 0));
 view.diagram.addEventListener('focusin', (e) => {
@@ -286,6 +221,7 @@ view.diagram.addEventListener('focusout', () => hover(null, 0, 0));
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 view.scroller.addEventListener('scroll', () => {
   view.hideTooltip();
+  if (follow.atBottom()) view.setJump(false);
   if (scrollTimer !== undefined) return;
   scrollTimer = setTimeout(() => {
     scrollTimer = undefined;
@@ -293,7 +229,16 @@ view.scroller.addEventListener('scroll', () => {
   }, 200);
 });
 
-function onAction(a: ToolbarAction): void {
+// Width changes (panel resized, side bar toggled) lay the diagram out again. The width is kept here
+// rather than read per draw: reading it makes the browser lay the page out in the middle of a frame.
+new ResizeObserver((entries) => {
+  const w = entries[0]?.contentRect.width;
+  if (w === undefined || Math.abs(w - panelWidth) < 1) return;
+  panelWidth = w;
+  live.redraw();
+}).observe(view.scroller);
+
+function onAction(a: ToolbarAction | 'jump'): void {
   switch (a) {
     case 'export-mermaid':
       ipc.post({ type: EXPORT_REQUEST, format: 'mermaid' });
@@ -305,15 +250,38 @@ function onAction(a: ToolbarAction): void {
       ipc.post({ type: EXPORT_REQUEST, format: 'json' });
       return;
     case 'export-svg':
-      if (shown) ipc.post({ type: EXPORT_SVG, svg: exportSvg(shown.svg, shown.css) });
-      else view.showStatus('info', 'Nothing to export yet: the diagram has not been drawn.');
+      void exportSvg();
       return;
-    case 'fit': {
-      const fit = !ipc.state().fit;
-      ipc.update({ fit });
-      view.setFit(fit);
+    case 'follow':
+      if (follow.on) follow.set(false);
+      else follow.toEnd();
+      return;
+    case 'jump':
+      follow.toEnd();
+      view.setJump(false);
+      return;
+    case 'lanes': {
+      const merged = live.shown?.merged ?? false;
+      ipc.update({ lanes: merged ? 'all' : 'merged' });
+      live.redraw();
       return;
     }
+  }
+}
+
+/** Mermaid's drawing of the same source the host exports (loaded on first use). */
+async function exportSvg(): Promise<void> {
+  const shown = live.shown;
+  if (!shown) {
+    view.showStatus('info', 'Nothing to export yet: the diagram has not been drawn.');
+    return;
+  }
+  try {
+    const { mermaidSvg } = await import('./mermaid-export.js');
+    const svg = await mermaidSvg(renderMermaid(shown.trace).source, mermaidConfig(palette), view.offscreen);
+    ipc.post({ type: EXPORT_SVG, svg });
+  } catch (e) {
+    view.showStatus('error', `The SVG could not be made: ${errorText(e)}`);
   }
 }
 
@@ -329,11 +297,9 @@ const themeObserver = new MutationObserver(() => {
     const next = readPalette();
     if (JSON.stringify(next) === JSON.stringify(palette)) return;
     palette = next;
-    mermaid.initialize({ ...mermaidConfig(palette), suppressErrorRendering: true });
-    if (latest) {
-      dirty = true;
-      schedule();
-    }
+    applyPalette(palette);
+    metrics = canvasMetrics(palette);
+    live.redraw();
   }, 30);
 });
 themeObserver.observe(document.body, {

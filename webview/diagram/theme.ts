@@ -161,6 +161,8 @@ function themeCss(p: Palette): string {
   const hc = p.kind === 'high-contrast' || p.kind === 'high-contrast-light';
   const w = hc ? 2.5 : 1.5;
   return [
+    // Top-level declarations land on the diagram's own `#id` rule: an exported SVG keeps its background.
+    `background-color: ${p.background};`,
     `.messageLine0, .messageLine1 { stroke-width: ${w}px; }`,
     `.actor { stroke-width: ${hc ? 2 : 1}px; }`,
     `rect.note { stroke-width: ${hc ? 2 : 1}px; }`,
@@ -238,4 +240,32 @@ export function mermaidConfig(p: Palette): MermaidConfig {
       noteFontSize: size,
     },
   };
+}
+
+/**
+ * The palette as the custom properties diagram.css draws the page's own diagram with. Set through
+ * CSSOM (style.setProperty), which a strict style-src allows.
+ */
+export function applyPalette(p: Palette, root: HTMLElement = document.documentElement): void {
+  const hc = p.kind === 'high-contrast' || p.kind === 'high-contrast-light';
+  const vars: Record<string, string> = {
+    '--pb-bg': p.background,
+    '--pb-fg': p.foreground,
+    '--pb-line': p.line,
+    '--pb-line-width': hc ? '2.5px' : '1.5px',
+    '--pb-actor-bg': p.actorBkg,
+    '--pb-actor-border': p.actorBorder,
+    '--pb-actor-border-width': hc ? '2px' : '1px',
+    '--pb-lifeline': p.lifeline,
+    '--pb-lifeline-dash': hc ? '6 4' : '3 3',
+    '--pb-note-bg': p.noteBkg,
+    '--pb-note-fg': p.noteText,
+    '--pb-note-border': p.noteBorder,
+    '--pb-error': p.error,
+    '--pb-progress': p.progress,
+    '--pb-selected': p.selected,
+    '--pb-font': p.fontFamily,
+    '--pb-font-size': `${p.fontSize}px`,
+  };
+  for (const [k, v] of Object.entries(vars)) root.style.setProperty(k, v);
 }

@@ -1,25 +1,29 @@
-// The page chrome: header (pod, phase, diagnosis, notes), toolbar, status line, tooltip.
-// Plain DOM; every piece of text goes through textContent.
+// The page chrome: header (pod, phase, diagnosis, notes), toolbar, status line, the scroller the
+// diagram goes in, the "newer steps" button, tooltip. Plain DOM; every text goes through textContent.
 
 import type { Diagnosis, Trace, TraceNote } from '../../src/core/model.js';
 import type { StatusLevel } from '../../src/protocol/webview.js';
-import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { el } from '../shared/dom.js';
 import type { StepFacts } from './step-info.js';
+import { createToolbar, type Toolbar, type ToolbarAction } from './toolbar.js';
 
-export type ToolbarAction = 'export-mermaid' | 'export-markdown' | 'export-json' | 'export-svg' | 'fit';
+export type { ToolbarAction } from './toolbar.js';
 
 export interface View {
   readonly root: HTMLElement;
   readonly scroller: HTMLElement;
+  /** Holds the placeholder or the diagram (its sticky lane header, then the body). */
   readonly diagram: HTMLElement;
   readonly offscreen: HTMLElement;
+  readonly toolbar: Toolbar;
   showTrace(trace: Trace, title: string, live: boolean): void;
+  /** Puts the diagram's two SVGs in place of the placeholder (once per trace). */
+  mount(header: SVGSVGElement, body: HTMLElement): void;
   showStatus(level: StatusLevel, text: string): void;
   clearStatus(): void;
   showPlaceholder(text: string): void;
-  setFit(fit: boolean): void;
-  setBusy(busy: boolean): void;
+  /** The "newer arrows below" button, shown while live and not following. */
+  setJump(visible: boolean): void;
   showTooltip(facts: StepFacts, x: number, y: number): void;
   hideTooltip(): void;
 }
@@ -33,7 +37,7 @@ const PHASE_TEXT: Record<string, string> = {
   succeeded: 'Succeeded',
 };
 
-export function createView(onAction: (a: ToolbarAction) => void, onReveal: (stepId: string) => void): View {
+export function createView(onAction: (a: ToolbarAction | 'jump') => void, onReveal: (stepId: string) => void): View {
   const app = document.getElementById('pb-app') ?? document.body.appendChild(el('div'));
   app.className = 'pb-app';
 
@@ -44,10 +48,8 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
   const live = el('span', 'pb-live', 'live');
   live.title = 'Updating live from the cluster';
   const meta = el('span', 'pb-meta');
-  titleRow.append(podName, phase, live, meta);
-
-  const { toolbar, fitButton } = createToolbar(onAction);
-  titleRow.append(toolbar);
+  const toolbar = createToolbar(onAction);
+  titleRow.append(podName, phase, live, meta, toolbar.root);
 
   const findings = el('div', 'pb-findings');
   const status = el('div', 'pb-status');
@@ -55,12 +57,19 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
   status.hidden = true;
   header.append(titleRow, findings, status);
 
+  const main = el('div', 'pb-main');
   const scroller = el('main', 'pb-scroll');
   scroller.setAttribute('aria-label', 'Pod birth sequence diagram');
   const diagram = el('div', 'pb-diagram');
   const placeholder = el('p', 'pb-placeholder', 'Waiting for the trace…');
   diagram.append(placeholder);
   scroller.append(diagram);
+  const jump = el('button', 'pb-jump', 'Newer steps below ↓');
+  jump.type = 'button';
+  jump.title = 'Scroll to the newest arrow and follow it again';
+  jump.hidden = true;
+  jump.addEventListener('click', () => onAction('jump'));
+  main.append(scroller, jump);
 
   const offscreen = el('div', 'pb-offscreen');
   offscreen.setAttribute('aria-hidden', 'true');
@@ -70,14 +79,29 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
   tooltip.id = 'pb-tooltip';
   tooltip.hidden = true;
 
-  app.replaceChildren(header, scroller, offscreen, tooltip);
+  app.replaceChildren(header, main, offscreen, tooltip);
+  const lanes = el('div', 'pb-lanes');
+  let shownHeader = '';
 
   return {
     root: app,
     scroller,
     diagram,
     offscreen,
+    toolbar,
     showTrace(trace, title, isLive) {
+      // Most live snapshots change only the steps: leave the header alone then.
+      const signature = JSON.stringify([
+        trace.pod,
+        trace.phase,
+        trace.runtimeVersion,
+        trace.diagnosis,
+        trace.notes,
+        title,
+        isLive,
+      ]);
+      if (signature === shownHeader) return;
+      shownHeader = signature;
       const ns = trace.pod?.namespace ?? null;
       const name = trace.pod?.name ?? null;
       podName.textContent = name ? `${ns ? `${ns}/` : ''}${name}` : title || 'Pod Birth';
@@ -94,6 +118,10 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
       findings.replaceChildren(...items);
       findings.hidden = items.length === 0;
     },
+    mount(head, body) {
+      if (lanes.firstChild !== head) lanes.replaceChildren(head);
+      if (diagram.firstChild !== lanes || diagram.lastChild !== body) diagram.replaceChildren(lanes, body);
+    },
     showStatus(level, text) {
       status.hidden = false;
       status.dataset.level = level;
@@ -107,13 +135,8 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
       placeholder.textContent = text;
       diagram.replaceChildren(placeholder);
     },
-    setFit(fit) {
-      diagram.classList.toggle('pb-fit', fit);
-      fitButton.textContent = fit ? 'Actual size' : 'Fit width';
-      fitButton.setAttribute('aria-pressed', String(fit));
-    },
-    setBusy(busy) {
-      app.classList.toggle('pb-busy', busy);
+    setJump(visible) {
+      jump.hidden = !visible;
     },
     showTooltip(f, x, y) {
       showTooltip(tooltip, f, x, y);
@@ -122,30 +145,6 @@ export function createView(onAction: (a: ToolbarAction) => void, onReveal: (step
       tooltip.hidden = true;
     },
   };
-}
-
-function createToolbar(onAction: (a: ToolbarAction) => void): { toolbar: HTMLElement; fitButton: HTMLElement } {
-  const toolbar = el('div', 'pb-toolbar');
-  toolbar.setAttribute('role', 'toolbar');
-  toolbar.setAttribute('aria-label', 'Diagram actions');
-  const button = (label: string, action: ToolbarAction, tip: string): HTMLElement => {
-    const b = document.createElement('vscode-button');
-    b.setAttribute('secondary', '');
-    b.textContent = label;
-    b.title = tip;
-    b.dataset.action = action;
-    b.addEventListener('click', () => onAction(action));
-    return b;
-  };
-  const fitButton = button('Fit width', 'fit', 'Scale the diagram to the panel width');
-  toolbar.append(
-    button('Export Mermaid', 'export-mermaid', 'Save the diagram as Mermaid source (.mmd)'),
-    button('Export Markdown', 'export-markdown', 'Save the diagram in a Markdown file'),
-    button('Export JSON', 'export-json', 'Save the trace as JSON (the CLI contract)'),
-    button('Export SVG', 'export-svg', 'Save the diagram as it is shown (.svg)'),
-    fitButton,
-  );
-  return { toolbar, fitButton };
 }
 
 /** The header's findings: a heading, one box per diagnosis, one per note. */
