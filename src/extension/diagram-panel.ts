@@ -1,6 +1,7 @@
 // The live diagram: a WebviewPanel fed with the Trace model (never markup, never credentials). The
-// webview renders Mermaid itself from the shared core generator; the host answers its messages after
-// validating them, and reveals the manifest range of a clicked arrow.
+// page draws the shared core generator's Mermaid source itself; the host answers its messages after
+// validating them, reveals the manifest range of a clicked arrow, and writes the exports. After a
+// window reload the page names the trace it showed and gets it back from the window's kept traces.
 
 import * as vscode from 'vscode';
 import { locatePodPath, parseManifest } from '../core/manifest/index.js';
@@ -12,6 +13,8 @@ import {
   EXPORT_SVG,
   RENDER_DONE,
   STEP_REVEAL,
+  TRACE_RESET,
+  TRACE_RESTORE,
   TRACE_SNAPSHOT,
   parseDiagramToHost,
   type DiagramToHost,
@@ -19,6 +22,7 @@ import {
   type HostToDiagram,
 } from '../protocol/diagram.js';
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
+import type { TraceEntry } from './trace-registry.js';
 import { diagramHtml, newNonce } from './webview-html.js';
 
 import { DIAGRAM_VIEW_TYPE } from './diagram-view-type.js';
@@ -29,10 +33,12 @@ export interface RevealDocument {
   readonly docIndex: number;
 }
 
-interface SavedState {
-  readonly trace: Trace;
-  readonly manifest: RevealDocument | null;
-  readonly title: string;
+/** What a panel restored after a window reload asks its owner (panels.ts). */
+export interface PanelOwner {
+  /** The trace a reloaded page names (its saved state), if this window still keeps it. */
+  find(traceId: string): TraceEntry | undefined;
+  /** The panel shows that trace now: it gets the trace's updates. */
+  adopt(traceId: string, panel: DiagramPanel): void;
 }
 
 export class DiagramPanel {
@@ -44,8 +50,9 @@ export class DiagramPanel {
   static create(
     ctx: vscode.ExtensionContext,
     log: vscode.LogOutputChannel,
+    entry: TraceEntry,
     title: string,
-    manifest: RevealDocument | null,
+    owner: PanelOwner,
   ): DiagramPanel {
     const panel = vscode.window.createWebviewPanel(
       DIAGRAM_VIEW_TYPE,
@@ -53,7 +60,7 @@ export class DiagramPanel {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       DiagramPanel.options(ctx),
     );
-    return new DiagramPanel(ctx, log, panel, title, manifest);
+    return new DiagramPanel(ctx, log, panel, title, entry.manifest, entry.id, owner);
   }
 
   static options(ctx: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -61,12 +68,25 @@ export class DiagramPanel {
     return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview')] };
   }
 
+  /** A panel VS Code kept over a window reload: its page names its trace once loaded. */
+  static restore(
+    ctx: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
+    panel: vscode.WebviewPanel,
+    owner: PanelOwner,
+  ): DiagramPanel {
+    panel.webview.options = DiagramPanel.options(ctx);
+    return new DiagramPanel(ctx, log, panel, panel.title, null, null, owner);
+  }
+
   constructor(
-    private readonly ctx: vscode.ExtensionContext,
+    ctx: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     readonly panel: vscode.WebviewPanel,
     private title: string,
     private manifest: RevealDocument | null,
+    private traceId: string | null,
+    private readonly owner: PanelOwner,
   ) {
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
@@ -94,11 +114,6 @@ export class DiagramPanel {
   update(trace: Trace, live: boolean): void {
     this.trace = trace;
     this.live = live;
-    void this.ctx.workspaceState.update(DIAGRAM_VIEW_TYPE, {
-      trace,
-      manifest: this.manifest,
-      title: this.title,
-    } satisfies SavedState);
     this.postSnapshot();
   }
 
@@ -108,10 +123,29 @@ export class DiagramPanel {
       type: TRACE_SNAPSHOT,
       v: PROTOCOL_VERSION,
       seq: ++this.seq,
+      ...(this.traceId !== null ? { traceId: this.traceId } : {}),
       trace: this.trace,
       title: this.title,
       live: this.live,
     });
+  }
+
+  /** A reloaded page named `traceId`: show it if the window kept it, else say why the panel is empty. */
+  private reattach(traceId: string | null): void {
+    const entry = traceId !== null ? this.owner.find(traceId) : undefined;
+    if (!entry?.trace) {
+      this.post({
+        type: TRACE_RESET,
+        seq: ++this.seq,
+        reason:
+          'This diagram’s trace is no longer kept in this window (only the newest traces survive a reload). Open a trace from the Pod Birth timeline, or trace the manifest again.',
+      });
+      return;
+    }
+    this.traceId = entry.id;
+    this.manifest = entry.manifest;
+    this.owner.adopt(entry.id, this);
+    this.update(entry.trace, entry.live);
   }
 
   /** Typed by the diagram's protocol: this panel posts nothing else. */
@@ -121,8 +155,13 @@ export class DiagramPanel {
 
   private async handle(msg: DiagramToHost): Promise<void> {
     switch (msg.type) {
+      case TRACE_RESTORE:
+        if (this.traceId === null) this.reattach(msg.traceId);
+        return;
       case WEBVIEW_READY:
-        this.postSnapshot();
+        // A restored page that named no trace (or one this window no longer keeps) gets told why it is empty.
+        if (this.traceId === null) this.reattach(null);
+        else this.postSnapshot();
         return;
       case STEP_REVEAL:
         await this.reveal(msg.stepId);
@@ -193,16 +232,6 @@ export class DiagramPanel {
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     this.log.info(`exported ${target.fsPath}`);
-  }
-
-  /** Restores a panel after a window reload from the last trace this workspace showed. */
-  /** Rebuilds a panel VS Code kept over a window reload, from the state saved in the workspace. */
-  static restore(ctx: vscode.ExtensionContext, log: vscode.LogOutputChannel, panel: vscode.WebviewPanel): DiagramPanel {
-    panel.webview.options = DiagramPanel.options(ctx);
-    const saved = ctx.workspaceState.get<SavedState>(DIAGRAM_VIEW_TYPE);
-    const p = new DiagramPanel(ctx, log, panel, saved?.title ?? 'Pod Birth', saved?.manifest ?? null);
-    if (saved?.trace) p.update(saved.trace, false);
-    return p;
   }
 
   dispose(): void {
