@@ -11,7 +11,7 @@ import {
   type TimelineItem,
 } from '../protocol/timeline.js';
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
-import { coalesce, type TraceRegistry } from './trace-registry.js';
+import { coalesce, keepTraces, type TraceRegistry } from './trace-registry.js';
 import { newNonce, timelineHtml } from './webview-html.js';
 
 export const TIMELINE_VIEW_ID = 'podBirth.timeline';
@@ -29,6 +29,9 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     private readonly log: vscode.LogOutputChannel,
     private readonly focus: (traceId: string) => void,
   ) {
+    // This view is made at activation with the registry and the workspace state: it brings the
+    // window's traces back from before a reload (the diagram panels VS Code restores ask for theirs).
+    this.subscriptions.push(keepTraces(registry, ctx.workspaceState));
     this.subscriptions.push(registry.onChange(() => this.push.push('all', null)));
   }
 

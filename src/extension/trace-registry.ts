@@ -1,7 +1,10 @@
 // The traces of this window, running and finished: what the timeline view lists, what the status bar
-// and the language server follow. Free of `vscode` so the host logic around it is unit-tested.
+// and the language server follow, and what a window reload keeps (keepTraces: the workspace state,
+// within a size cap). Free of `vscode` so the host logic around it is unit-tested.
 
+import { isRecord } from '../core/guards.js';
 import type { Trace } from '../core/model.js';
+import { isTrace } from '../protocol/webview.js';
 
 /** Where the traced document lives, so a step can be revealed in it and the server can map it. */
 export interface ManifestRef {
@@ -45,6 +48,25 @@ export class TraceRegistry {
       stop: init.stop ?? null,
     };
     this.entries.set(id, entry);
+    this.emit({ type: 'updated', entry });
+    return entry;
+  }
+
+  /** Puts back a trace saved before a window reload, finished, under its old id (null: the id is taken). */
+  restore(saved: SavedTrace): TraceEntry | null {
+    if (this.entries.has(saved.id)) return null;
+    const entry: TraceEntry = {
+      id: saved.id,
+      title: saved.title,
+      manifest: saved.manifest,
+      startedAt: saved.startedAt,
+      trace: saved.trace,
+      live: false,
+      // Its watches ended with the old window.
+      outcome: saved.outcome ?? INTERRUPTED,
+      stop: null,
+    };
+    this.entries.set(entry.id, entry);
     this.emit({ type: 'updated', entry });
     return entry;
   }
@@ -107,12 +129,116 @@ export class TraceRegistry {
   }
 }
 
+/** The outcome of a trace that was still live when the window was reloaded. */
+export const INTERRUPTED = 'interrupted';
+
+/** One trace as the workspace state keeps it. */
+export interface SavedTrace {
+  readonly id: string;
+  readonly title: string;
+  readonly manifest: ManifestRef | null;
+  readonly startedAt: number;
+  /** null: it was live when saved. */
+  readonly outcome: string | null;
+  readonly trace: Trace;
+}
+
+/** VS Code's `Memento` (workspaceState), as much of it as keepTraces needs. */
+export interface TraceMemento {
+  get(key: string): unknown;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export const SAVED_TRACES_KEY = 'podBirth.traces';
+
 /**
- * How often a diagram panel gets a live trace's latest state. Short: the webview throttles its own
- * renders to its render time (webview/diagram/main.ts), so a longer window here only added latency
- * (the bench measured 150 ms windows as a third of the change → diagram delay).
+ * What a window keeps over a reload: the newest traces, up to `traces` of them and `bytes` of JSON
+ * (a trace of a 300-arrow birth is ~150 KB). Older ones are dropped, oldest first.
  */
-export const DIAGRAM_COALESCE_MS = 50;
+export const SAVE_LIMITS = { traces: 20, bytes: 4 * 1024 * 1024 } as const;
+
+/** Saves wait this long after a change: a live trace changes many times a second. */
+export const SAVE_MS = 2000;
+
+function manifestRef(x: unknown): ManifestRef | null | undefined {
+  if (x === null) return null;
+  return isRecord(x) && typeof x.uri === 'string' && typeof x.docIndex === 'number'
+    ? { uri: x.uri, docIndex: x.docIndex }
+    : undefined;
+}
+
+/** A saved entry as read back (a newer or older build may have written junk): null when it is not one. */
+function savedTrace(x: unknown): SavedTrace | null {
+  if (!isRecord(x) || typeof x.id !== 'string' || x.id === '' || typeof x.title !== 'string') return null;
+  const manifest = manifestRef(x.manifest);
+  if (manifest === undefined || typeof x.startedAt !== 'number' || !isTrace(x.trace)) return null;
+  if (x.outcome !== null && typeof x.outcome !== 'string') return null;
+  return { id: x.id, title: x.title, manifest, startedAt: x.startedAt, outcome: x.outcome, trace: x.trace };
+}
+
+/**
+ * Restores the traces a window saved before a reload (finished: a trace that was live ends as
+ * `interrupted`), then saves the window's traces whenever they change, at most every `ms`, newest
+ * first within `limits`. Returns `flush` (save now) and `dispose` (stop saving).
+ */
+export function keepTraces(
+  registry: TraceRegistry,
+  memento: TraceMemento,
+  limits: { readonly traces: number; readonly bytes: number } = SAVE_LIMITS,
+  ms: number = SAVE_MS,
+): { flush(): Promise<void>; dispose(): void } {
+  const raw = memento.get(SAVED_TRACES_KEY);
+  const saved = (Array.isArray(raw) ? raw : []).map(savedTrace).filter((t): t is SavedTrace => t !== null);
+  for (const t of saved.reverse()) registry.restore(t);
+
+  // A trace's JSON size, computed once per trace state (the registry replaces the object on each change).
+  const sizes = new WeakMap<Trace, number>();
+  const sizeOf = (t: Trace): number => {
+    let n = sizes.get(t);
+    if (n === undefined) {
+      n = JSON.stringify(t).length;
+      sizes.set(t, n);
+    }
+    return n;
+  };
+  const save = async (): Promise<void> => {
+    const keep: SavedTrace[] = [];
+    let bytes = 0;
+    for (const e of registry.list()) {
+      if (!e.trace || keep.length >= limits.traces) continue;
+      const size = sizeOf(e.trace);
+      if (bytes + size > limits.bytes) continue;
+      bytes += size;
+      const { id, title, manifest, startedAt, trace } = e;
+      keep.push({ id, title, manifest, startedAt, outcome: e.live ? null : e.outcome, trace });
+    }
+    await memento.update(SAVED_TRACES_KEY, keep);
+  };
+  const saver = coalesce<null>(ms, () => void save());
+  const sub = registry.onChange((c) => {
+    saver.push('all', null);
+    // A trace that just ended (or went) is saved now, not at the end of a live trace's window.
+    if (c.type === 'removed' || !c.entry.live) saver.flush();
+  });
+  return {
+    flush: async () => {
+      saver.flush();
+      await save();
+    },
+    dispose: () => {
+      sub.dispose();
+      saver.dispose();
+    },
+  };
+}
+
+/**
+ * How often a diagram panel gets a live trace's latest state: one frame. The page draws at most once
+ * per animation frame and only what changed (webview/diagram/live.ts), so a longer window only adds
+ * latency (50 ms here was the largest part of change → arrow on screen once the page was fast); this
+ * one bounds how many whole traces a burst posts.
+ */
+export const DIAGRAM_COALESCE_MS = 16;
 
 /**
  * Calls `fn` at most every `ms` per key with the latest value: live traces change many times a
