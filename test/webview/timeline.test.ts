@@ -3,7 +3,8 @@
 // (test/fixtures/recorded). Checks: no CSP violations (vscode-elements' styles are adopted, bars are
 // placed through CSSOM), rows and durations from the model, failure colour and message, hostile text
 // shown as text, live bars growing with the clock and stopping, trace/focus on click and Enter, the
-// SLO badge, and the saved open/closed state. PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir>
+// SLO verdict (one line, details on demand), the default side-bar width (no name cut), and the saved
+// open/closed state. PB_CHROMIUM overrides /usr/bin/chromium; PB_SHOTS=<dir>
 // saves screenshots.
 // One file (~560 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
 // beforeAll, and all of this page's checks share them.
@@ -314,6 +315,47 @@ describe('timeline webview in Chromium under the production CSP', () => {
 
       expect(await o.violations()).toEqual([]);
       expect(o.errors).toEqual([]);
+    } finally {
+      await o.close();
+    }
+  });
+
+  it('the side bar at its default width (300 px): no step name cut, the SLO verdict in one line, details on demand', async () => {
+    const o = await open('dark', { width: 300, height: 900 });
+    try {
+      const ok = fresh();
+      await show(o, 1, [
+        item('t-sched', recordedTrace('unschedulable-memory'), { outcome: 'timeout' }),
+        item('t-fresh', ok),
+        item('t-missing', missing(), { outcome: 'failed' }),
+      ]);
+      for (const id of ['t-fresh', 't-missing']) if (!(await isOpen(o, id))) await toggle(o, id);
+      // Every step name is shown whole (it wraps rather than being cut).
+      const cut = await o.page
+        .locator('.pb-row-label')
+        .evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent));
+      expect(cut).toEqual([]);
+      expect(await o.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      // The pod names in the headers are not cut either.
+      const titles = await o.page.locator('vscode-collapsible').evaluateAll((els) =>
+        els.map((e) => {
+          const t = e.shadowRoot?.querySelector('.title') as HTMLElement | null;
+          return { text: t?.textContent?.trim() ?? '', cut: !t || t.scrollWidth > t.clientWidth + 1 };
+        }),
+      );
+      expect(titles.map((t) => t.cut)).toEqual([false, false, false]);
+      expect(titles[1]?.text).toBe(ok.pod.name);
+      // The SLO verdict: one line; the explanation opens under it.
+      const summary = o.page.locator('[data-trace-id="t-fresh"] .pb-slo-summary');
+      const box = await summary.boundingBox();
+      expect(box?.height ?? 99).toBeLessThanOrEqual(24);
+      const text = o.page.locator('[data-trace-id="t-fresh"] .pb-slo-text');
+      expect(await text.isVisible()).toBe(false);
+      await shot(o, 'timeline-300');
+      await summary.click();
+      expect(await text.isVisible()).toBe(true);
+      expect(await text.textContent()).toBe(startupSlo(ok, timelinePhases(ok)).explanation);
+      expect(await o.violations()).toEqual([]);
     } finally {
       await o.close();
     }

@@ -116,3 +116,17 @@ export function groupText(r: PhaseRow): string {
   if (r.container === null) return 'Pod';
   return `${r.init ? 'Init container' : 'Container'} ${r.container}`;
 }
+
+/** The few words after the SLO badge, in the one-line summary (the explanation is one click away). */
+export function sloShort(slo: StartupSlo): string {
+  switch (slo.verdict) {
+    case 'within':
+      return 'within the 5 s startup SLO';
+    case 'over':
+      return 'over the 5 s startup SLO';
+    case 'pending':
+      return 'containers still starting';
+    case 'not-applicable':
+      return 'not counted';
+  }
+}

@@ -19,7 +19,7 @@ import {
 } from '../../src/core/timeline/index.js';
 import type { TimelineItem } from '../../src/protocol/timeline.js';
 import { el } from '../shared/dom.js';
-import { barGeometry, durationText, groupText, rowAria, rowTitle, sloBadge, trackScale } from './format.js';
+import { barGeometry, durationText, groupText, rowAria, rowTitle, sloBadge, sloShort, trackScale } from './format.js';
 
 /** Attribute-safe token of free text (for data-* hooks that CSS selects on). */
 function token(s: string): string {
@@ -84,12 +84,11 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
   root.dataset.live = String(item.live);
   root.dataset.outcome = item.live ? 'live' : token(item.outcome ?? trace.phase ?? 'unknown');
   root.dataset.phase = token(trace.phase ?? 'unknown');
-  // The side bar is narrow: the pod name leads, its namespace follows in the description.
+  // The side bar is narrow: the pod name leads; namespace and phase are in its tooltip (the outcome
+  // badge says how it ended), so the name is not cut short.
   collapsible.heading = trace.pod?.name || item.title || 'Pod Birth trace';
-  collapsible.title = item.title;
-  collapsible.description = [trace.pod?.namespace ?? '', PHASE_TEXT[trace.phase] ?? String(trace.phase ?? '')]
-    .filter(Boolean)
-    .join(' · ');
+  collapsible.title = `${item.title} · ${PHASE_TEXT[trace.phase] ?? String(trace.phase ?? '')}`;
+  collapsible.description = '';
 
   let rows: readonly PhaseRow[] = [];
   let slo: StartupSlo | null = null;
@@ -123,17 +122,6 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
     outcome.title = `How the trace ended: ${outcome.textContent}`;
     decos.append(outcome);
   }
-  if (slo) {
-    const badge = document.createElement('vscode-badge');
-    badge.className = 'pb-slo';
-    badge.dataset.slo = slo.verdict;
-    const b = sloBadge(slo);
-    badge.textContent = b.text;
-    badge.title = b.aria;
-    badge.setAttribute('aria-label', b.aria);
-    badge.setAttribute('role', 'img');
-    decos.append(badge);
-  }
   const focus = document.createElement('vscode-button');
   focus.className = 'pb-focus';
   focus.setAttribute('secondary', '');
@@ -143,13 +131,9 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
   focus.addEventListener('click', () => onFocus(card.id));
   decos.append(focus);
 
-  // Body.
+  // Body: the SLO verdict in one line, its explanation on demand.
   const body = el('div', 'pb-body');
-  if (slo) {
-    const p = el('p', 'pb-slo-text', slo.explanation);
-    p.dataset.slo = slo.verdict;
-    body.append(p);
-  }
+  if (slo) body.append(sloLine(slo));
   const notes = Array.isArray(trace.notes) ? trace.notes : [];
   if (notes.length > 0) body.append(notesList(notes));
   if (error !== null) {
@@ -178,6 +162,25 @@ export function fillCard(card: Card, item: TimelineItem, onFocus: (traceId: stri
   body.append(axis);
   card.rows = views;
   collapsible.replaceChildren(decos, body);
+}
+
+/** `SLO ✓ 877ms  within 5 s ▸` as a <details> summary; the sentence that explains it inside. */
+function sloLine(slo: StartupSlo): HTMLElement {
+  const details = el('details', 'pb-slo-line');
+  details.dataset.slo = slo.verdict;
+  const summary = el('summary', 'pb-slo-summary');
+  const badge = document.createElement('vscode-badge');
+  badge.className = 'pb-slo';
+  badge.dataset.slo = slo.verdict;
+  const b = sloBadge(slo);
+  badge.textContent = b.text;
+  summary.setAttribute('aria-label', b.aria);
+  summary.title = 'Show how the startup SLO was counted';
+  summary.append(badge, el('span', 'pb-slo-short', sloShort(slo)));
+  const p = el('p', 'pb-slo-text', slo.explanation);
+  p.dataset.slo = slo.verdict;
+  details.append(summary, p);
+  return details;
 }
 
 function notesList(notes: readonly TraceNote[]): HTMLElement {
