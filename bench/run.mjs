@@ -28,9 +28,17 @@ const STATE = process.env.POD_BIRTH_CLUSTER_DIR || '/var/lib/pod-birth-cluster';
 
 /** In the order of the issue. `cluster`: needs the shared cluster (runs under the lock). */
 const SECTIONS = [
-  { id: 'live', title: '1. Live overhead (watch receive → trace → diagram, vs kubectl --watch)', cluster: true },
+  {
+    id: 'live',
+    title: '1. Live overhead (watch receive → trace → arrow on screen, vs kubectl --watch)',
+    cluster: true,
+  },
   { id: 'activation', title: '2. Activation and size', cluster: false },
-  { id: 'render', title: '3. Rendering (Mermaid generation, in-browser render, long tasks)', cluster: false },
+  {
+    id: 'render',
+    title: '3. Rendering (Mermaid source, the page drawing it, live updates, long tasks)',
+    cluster: false,
+  },
   { id: 'scale', title: '4. Scale & API cost (100-replica Deployment)', cluster: true },
   { id: 'noise', title: '5. Noise immunity (10,000 unrelated Events/min)', cluster: true },
   { id: 'throughput', title: '6. Core throughput (100 MB containerd log, evidence fold)', cluster: false },

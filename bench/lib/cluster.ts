@@ -1,10 +1,13 @@
 // Cluster helpers for the bench sections: the precondition (skip with a clear message when the shared
-// test cluster is not up), a watchdog that keeps each locked run short, kubectl watch processes
-// timestamped line by line, and the high-resolution receive time of our own watches.
+// test cluster is not up), a watchdog that keeps each locked run short, kubectl watches stamped by a
+// process of their own (kubectl-stamp.mjs), and the high-resolution receive time of our own watches.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ResumableWatch } from '../../src/cluster/watch.js';
 import { clusterEnv, deleteNamespace, type ClusterEnv } from '../../test/cluster/harness.js';
+import { epochNow, measureOffset, type ClockOffset } from './clock.js';
 import { Skip } from './report.js';
 
 /** The running cluster, or Skip (the section is reported as skipped, with what to do). */
@@ -57,9 +60,9 @@ let patched = false;
 
 /**
  * ResumableWatch calls its `now()` once per received list and once per received watch line, before
- * JSON.parse and before onObject. Wrapping it gives the receive time on performance.now()'s clock
- * (sub-millisecond, same clock as the kubectl timestamps) without changing what the product sees
- * (it still gets Date.now()).
+ * JSON.parse and before onObject. Wrapping it gives the receive time on the bench's epoch clock
+ * (clock.ts: sub-millisecond, the clock the kubectl stamps and the page's paint times are brought
+ * onto) without changing what the product sees (it still gets Date.now()).
  */
 export function instrumentWatches(): void {
   if (patched) return;
@@ -67,13 +70,13 @@ export function instrumentWatches(): void {
   const proto = ResumableWatch.prototype as unknown as { now(this: unknown): number };
   const orig = proto.now;
   proto.now = function (this: unknown): number {
-    lastReceive = performance.now();
+    lastReceive = epochNow();
     lines++;
     return orig.call(this);
   };
 }
 
-/** performance.now() of the latest list/line received by any ResumableWatch of this process. */
+/** epochNow() of the latest list/line received by any ResumableWatch of this process. */
 export function lastWatchReceive(): number {
   return lastReceive;
 }
@@ -84,76 +87,90 @@ export function watchLinesReceived(): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// kubectl --watch -o json, timestamped
+// kubectl --watch -o json, stamped in a process of its own
 
 export interface KubectlObject {
+  /** kubectl's receive time on the bench's epoch clock (the stamper's reading + the measured offset). */
   readonly at: number;
   readonly kind: string;
   readonly rv: string;
-  readonly object: Record<string, unknown>;
 }
 
 export interface KubectlWatch {
   readonly objects: KubectlObject[];
   readonly process: ChildProcess;
+  /** The stamper's clock against ours (measured once it runs). */
+  offset(): Promise<ClockOffset>;
   stop(): Promise<void>;
 }
 
+const STAMPER = join(__dirname, 'kubectl-stamp.mjs');
+
 /**
- * `kubectl get <resource> -n ns --watch -o json`: prints each object as an indented JSON document.
- * The documents are split by brace depth (strings and escapes respected) and each is stamped with
- * performance.now() of the stdout chunk that completed it.
+ * `kubectl get <resource> -n ns --watch -o json` under kubectl-stamp.mjs: a separate Node process
+ * splits kubectl's output into objects and stamps each with its own clock, so a busy bench process
+ * (our watches, fold, diagram host) does not make kubectl look late. The stamps are brought onto the
+ * bench's clock with an offset measured by ping round trips.
  */
 export function kubectlWatch(env: ClusterEnv, namespace: string, resource: string): KubectlWatch {
   const child = spawn(
-    env.cikube,
-    ['kubectl', '--kubeconfig', env.kubeconfig, '-n', namespace, 'get', resource, '--watch', '-o', 'json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    process.execPath,
+    [
+      STAMPER,
+      env.cikube,
+      'kubectl',
+      '--kubeconfig',
+      env.kubeconfig,
+      '-n',
+      namespace,
+      'get',
+      resource,
+      '--watch',
+      '-o',
+      'json',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  const objects: KubectlObject[] = [];
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let buf = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    const at = performance.now();
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i] as string;
-      if (depth > 0) buf += c;
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === '\\') escaped = true;
-        else if (c === '"') inString = false;
-        continue;
-      }
-      if (c === '"') inString = true;
-      else if (c === '{') {
-        if (depth === 0) buf = '{';
-        depth++;
-      } else if (c === '}') {
-        depth--;
-        if (depth === 0) {
-          try {
-            const o = JSON.parse(buf) as Record<string, unknown>;
-            const md = (o.metadata ?? {}) as { resourceVersion?: string };
-            objects.push({ at, kind: String(o.kind ?? ''), rv: md.resourceVersion ?? '', object: o });
-          } catch {
-            // not JSON (a warning line): ignored
-          }
-          buf = '';
-        }
-      }
+  const raw: { at: number; kind: string; rv: string }[] = [];
+  const pongs: ((at: number) => void)[] = [];
+  let offset: Promise<ClockOffset> | null = null;
+  let known: ClockOffset | null = null;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      const o = JSON.parse(line) as { at?: number; pong?: number; kind?: string; rv?: string };
+      if (typeof o.pong === 'number') pongs.shift()?.(o.pong);
+      else if (typeof o.at === 'number') raw.push({ at: o.at, kind: o.kind ?? '', rv: o.rv ?? '' });
+    } catch {
+      // not a stamper line
     }
   });
   child.stderr.resume();
   const exited = new Promise<void>((r) => child.on('close', () => r()));
+  const ping = (): Promise<number> =>
+    new Promise((resolveP) => {
+      pongs.push(resolveP);
+      child.stdin.write('ping\n');
+    });
+  const objects: KubectlObject[] = [];
   return {
-    objects,
+    // Stamps are converted when read: the offset is measured once, after the watch has started.
+    get objects() {
+      if (known && objects.length < raw.length) {
+        for (const o of raw.slice(objects.length)) objects.push({ ...o, at: o.at + (known as ClockOffset).offsetMs });
+      }
+      return objects;
+    },
     process: child,
+    offset() {
+      offset ??= measureOffset(ping).then((o) => (known = o));
+      return offset;
+    },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      await this.offset().catch(() => undefined);
+      if (child.exitCode === null) child.stdin.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(t);
     },
   };
 }

@@ -1,7 +1,9 @@
 // The diagram webview in real Chromium for the bench: the production bundle (test/webview/harness.ts
 // buildWebview, minified, code-split) served under the production CSP, acquireVsCodeApi stubbed.
 // Adds: a Node-side callback the moment the page posts render/done (exposeFunction), the page-side
-// receive time of each host message, and a PerformanceObserver for long tasks.
+// receive time of each host message and the paint time of each render (the page posts render/done
+// once the frame showing it is painted), both on the bench's epoch clock (clock.ts, offset measured
+// per page), and a PerformanceObserver for long tasks.
 
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,24 +13,32 @@ import type { HostToDiagram } from '../../src/protocol/diagram.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { buildWebview, serve, type Served } from '../../test/webview/harness.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/e2e/workbench.js';
+import { epochNow, measureOffset, type ClockOffset } from './clock.js';
 import { RESULTS } from './report.js';
 
 export interface RenderDone {
   readonly seq: number;
-  /** What the page measured (renderSnapshot start → posted), ms. */
+  /** What the page measured: the draw itself (source, layout, DOM), ms. */
   readonly ms: number;
   readonly arrows: number;
-  /** Node's performance.now() when the binding call arrived. */
+  /** epochNow() in Node when the binding call arrived. */
   readonly nodeAt: number;
-  /** Page performance.now() when render/done was posted, and when the snapshot message arrived. */
-  readonly pageAt: number;
-  readonly pageReceivedAt: number | null;
+  /** When the frame showing this render was painted (render/done is posted then), and when the snapshot arrived: bench clock. */
+  readonly visibleAt: number;
+  readonly receivedAt: number | null;
+  /** The page's performance.now() at that paint: ms since the page started loading. */
+  readonly sinceLoad: number;
+  /** Page load milestones (performance.now()): the entry script fetched, webview/ready posted. */
+  readonly scriptAt: number | null;
+  readonly readyAt: number | null;
 }
 
 export interface DiagramPage {
   readonly page: Page;
   readonly done: RenderDone[];
   readonly errors: string[];
+  /** The page's clock against the bench's. */
+  readonly clock: ClockOffset;
   /** Posts a snapshot the way the host does (window.postMessage); resolves when posted (not rendered). */
   post(seq: number, trace: Trace, live: boolean): Promise<void>;
   /** Waits for render/done with seq >= `seq`. */
@@ -97,18 +107,31 @@ function selfTimes(p: CpuProfile): ProfileEntry[] {
     .slice(0, 25);
 }
 
+export interface OpenOptions {
+  /** Posted as snapshot 1 the moment the page says webview/ready (a fresh panel's first paint). */
+  readonly firstSnapshot?: Trace;
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
 export interface DiagramHarness {
   readonly browser: Browser;
   readonly served: Served;
-  open(): Promise<DiagramPage>;
+  open(opts?: OpenOptions): Promise<DiagramPage>;
   close(): Promise<void>;
 }
 
 interface PageHooks {
   __posted: { type: string; seq?: number; ms?: number; arrows?: number }[];
   __pbDone(m: unknown): void;
+  __pbReady(): void;
   __pbRecv: Record<number, number>;
   __pbLong: number[];
+  __pbReadyAt?: number;
+}
+
+/** A snapshot as the host posts it. */
+function snapshot(seq: number, trace: Trace, live: boolean): HostToDiagram {
+  return { type: 'trace/snapshot', v: PROTOCOL_VERSION, seq, traceId: 'bench', trace, title: 'Pod Birth bench', live };
 }
 
 export async function startDiagramHarness(opts: { minify?: boolean } = {}): Promise<DiagramHarness> {
@@ -123,17 +146,45 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
   return {
     browser,
     served,
-    async open() {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    async open(opts: OpenOptions = {}) {
+      // The default split of a 1600 px window: the diagram panel is ~620 px wide.
+      const context = await browser.newContext({ viewport: opts.viewport ?? { width: 640, height: 900 } });
       const page = await context.newPage();
       const done: RenderDone[] = [];
       const waiters: { seq: number; resolve: (d: RenderDone) => void }[] = [];
       const errors: string[] = [];
+      let clock: ClockOffset = { offsetMs: 0, rttMs: Number.NaN };
       page.on('pageerror', (e) => errors.push(String(e)));
+      let readied = false;
+      await page.exposeFunction('__pbReady', () => {
+        if (!opts.firstSnapshot || readied) return;
+        readied = true;
+        const json = JSON.stringify(snapshot(1, opts.firstSnapshot, false));
+        void page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), json);
+      });
       await page.exposeFunction(
         '__pbDone',
-        (m: { seq: number; ms: number; arrows: number; pageAt: number; pageReceivedAt: number | null }) => {
-          const d: RenderDone = { ...m, nodeAt: performance.now() };
+        (m: {
+          seq: number;
+          ms: number;
+          arrows: number;
+          pageAt: number;
+          pageReceivedAt: number | null;
+          sinceLoad: number;
+          scriptAt: number | null;
+          readyAt: number | null;
+        }) => {
+          const d: RenderDone = {
+            seq: m.seq,
+            ms: m.ms,
+            arrows: m.arrows,
+            nodeAt: epochNow(),
+            visibleAt: m.pageAt + clock.offsetMs,
+            receivedAt: m.pageReceivedAt === null ? null : m.pageReceivedAt + clock.offsetMs,
+            sinceLoad: m.sinceLoad,
+            scriptAt: m.scriptAt,
+            readyAt: m.readyAt,
+          };
           done.push(d);
           for (const w of [...waiters]) {
             if (d.seq >= w.seq) {
@@ -155,9 +206,10 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
         } catch {
           // no long task API: reported as no samples
         }
+        const now = (): number => performance.timeOrigin + performance.now();
         window.addEventListener('message', (e: MessageEvent) => {
           const d = e.data as { seq?: unknown } | null;
-          if (d && typeof d.seq === 'number') w.__pbRecv[d.seq] = performance.now();
+          if (d && typeof d.seq === 'number') w.__pbRecv[d.seq] = now();
         });
         // The stub (a classic script of the page) assigns window.__posted: wrap its push on assignment.
         let stored: PageHooks['__posted'] | undefined;
@@ -168,13 +220,23 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
             const push = arr.push.bind(arr);
             arr.push = (...items) => {
               for (const m of items) {
+                if (m && m.type === 'webview/ready') {
+                  w.__pbReadyAt ??= performance.now();
+                  w.__pbReady();
+                }
                 if (m && m.type === 'render/done' && typeof m.seq === 'number') {
                   w.__pbDone({
                     seq: m.seq,
                     ms: m.ms,
                     arrows: m.arrows,
-                    pageAt: performance.now(),
+                    pageAt: now(),
                     pageReceivedAt: w.__pbRecv[m.seq] ?? null,
+                    sinceLoad: performance.now(),
+                    scriptAt:
+                      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) =>
+                        e.name.includes('/diagram.js'),
+                      )?.responseEnd ?? null,
+                    readyAt: w.__pbReadyAt ?? null,
                   });
                 }
               }
@@ -190,20 +252,20 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
         undefined,
         { timeout: 60_000 },
       );
+      clock = await measureOffset(() => page.evaluate(() => performance.timeOrigin + performance.now()));
       return {
         page,
         done,
         errors,
+        get clock() {
+          return clock;
+        },
         async post(seq, trace, live) {
-          const m: HostToDiagram = {
-            type: 'trace/snapshot',
-            v: PROTOCOL_VERSION,
-            seq,
-            trace,
-            title: 'Pod Birth bench',
-            live,
-          };
-          await page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
+          // As one JSON string, parsed in the page, as VS Code carries a webview message (JSON over
+          // its IPC, then postMessage into the frame). Passing the object as an evaluate() argument
+          // costs Playwright's own serializer 20–90 ms for a 300-step trace: the bench's, not the product's.
+          const json = JSON.stringify(snapshot(seq, trace, live));
+          await page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), json);
         },
         waitRendered(seq, timeoutMs = 60_000) {
           const hit = done.find((d) => d.seq >= seq);
