@@ -8,9 +8,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { lineOfPodPath } from '../core/manifest/index.js';
 import { renderMermaid } from '../core/mermaid/index.js';
-import { stringifyContract, toContract, type LineOf } from '../core/report/contract.js';
+import { mappingOf, stringifyContract, toContract, type ManifestMapping } from '../core/report/contract.js';
 import { renderText, stepLine, terminalSafe } from '../core/report/text.js';
 import { makeTraceFile } from '../core/trace/trace-file.js';
 import {
@@ -103,7 +102,8 @@ class Presenter {
   readonly live: boolean;
   clusterFailed = false;
   private refusal: string | null = null;
-  private readonly lineOf: LineOf | null;
+  /** The manifest the pods came from: lines, and paths as written there (a workload's template). */
+  private readonly manifest: ManifestMapping | null;
 
   constructor(
     private readonly cmd: TraceCommand,
@@ -111,7 +111,7 @@ class Presenter {
   ) {
     this.live = cmd.format === 'text';
     const target = cmd.target;
-    this.lineOf = target.kind === 'manifest' ? (p) => lineOfPodPath(target.document, p) : null;
+    this.manifest = target.kind === 'manifest' ? mappingOf(target.document) : null;
   }
 
   /** Who confirmed the apply ("--yes", "terminal"), or null (the refusal is said once the run declined). */
@@ -149,12 +149,12 @@ class Presenter {
 
   /** Each traced pod in the chosen format; the trace file for `record`. */
   results(target: ResolvedTarget): void {
-    const { io, cmd, lineOf } = this;
+    const { io, cmd, manifest } = this;
     for (const t of this.traces) {
       const trace = t.session.trace();
-      if (cmd.format === 'json') io.out(stringifyContract(toContract(trace, lineOf)) + '\n');
+      if (cmd.format === 'json') io.out(stringifyContract(toContract(trace, manifest)) + '\n');
       else if (cmd.format === 'mermaid') io.out(renderMermaid(trace).source + '\n');
-      else io.out('\n' + renderText(trace, lineOf));
+      else io.out('\n' + renderText(trace, manifest?.lineOf ?? null));
     }
     const first = this.traces[0];
     if (!cmd.outFile || !first) return;
