@@ -74,7 +74,7 @@ export const CAUSES = [
   'volume-mount-failed',
   'admission-denied',
   'scheduling-failed',
-  // Added with the failure causes (issue 14): each says what really happened instead of crash-loop.
+  // Failure causes: each says what really happened, so no failure is called a crash loop by default.
   'scheduling-gated',
   'start-error',
   'oom-killed',

@@ -314,7 +314,7 @@ const scenarios: Scenario[] = [
     timeoutMs: 120_000,
   },
   // ------------------------------------------------------------------------------------------
-  // Failure truth (issue 14): how the cluster really reports failures, containerd's lines included.
+  // Failure truth: how the cluster really reports failures, containerd's lines included.
   ...startErrorScenarios(),
   {
     name: 'deadline-exceeded',

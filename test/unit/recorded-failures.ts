@@ -1,4 +1,4 @@
-// What the engine must say about each failure case recorded on the real cluster (issue 14, "failure
+// What the engine must say about each failure case recorded on the real cluster ("failure
 // truth"): the steps, the phase, the cause, the manifest field and its line. Read by recorded.test.ts
 // next to its own expectations; kept apart because there are many of them.
 
