@@ -41,8 +41,7 @@ function requiredEnv(name: string): string {
 function freshEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|NPM_|XDG_|GO(PATH|CACHE|MODCACHE)$|POD_BIRTH_|KUBECONFIG$|VITEST|NODE_OPTIONS$)/.test(k))
-      continue;
+    if (/^(npm_|NPM_|XDG_|GO(PATH|CACHE|MODCACHE)$|POD_BIRTH_|KUBECONFIG$|VITEST|NODE_OPTIONS$)/.test(k)) continue;
     env[k] = v;
   }
   const prebuilt = process.env['POD_BIRTH_KUBE_PREBUILT'];
