@@ -125,8 +125,7 @@ PACKAGES="runc containernetworking-plugins docker-registry skopeo umoci busybox-
 case $RUNTIME in
   containerd) PACKAGES="containerd $PACKAGES" ;;
   # CRI-O runs containers through conmon and runc; libseccomp-dev and pkg-config for its build.
-  # crun only because CRI-O always has a "crun" handler and checks that its binary exists.
-  crio) PACKAGES="$PACKAGES conmon crun libseccomp-dev pkg-config" ;;
+  crio) PACKAGES="$PACKAGES conmon libseccomp-dev pkg-config" ;;
 esac
 missing=""
 for p in $PACKAGES; do
