@@ -33,7 +33,7 @@ case $name in
     module=github.com/containerd/containerd/v2
     version=v2.2.10
     # 2.2 is the first line that logs CRI metadata as prototext (name:"x"  uid:"y"); cgroup v1
-    # still works in it. No btrfs/devmapper/zfs snapshotters (overlayfs only; btrfs needs cgo headers).
+    # still works in it. No btrfs/devmapper/zfs snapshotters (overlayfs is the only one used).
     tags="urfave_cli_no_docs no_btrfs no_devmapper no_zfs"
     ldflags="-s -w -X $module/version.Version=$version -X $module/version.Revision=go-module-proxy"
     binaries="containerd containerd-shim-runc-v2 ctr"
