@@ -15,7 +15,7 @@ NODE_IP=${POD_BIRTH_NODE_IP:-10.89.0.1}
 APISERVER=https://127.0.0.1:6443
 REGISTRY=127.0.0.1:5000
 CONTAINERD_SOCK=/run/containerd/containerd.sock
-# The kubelet asks cAdvisor for CRI-O's container stats only for exactly this endpoint.
+# The kubelet takes CRI-O's container stats from cAdvisor only for an endpoint ending in run/crio/crio.sock.
 CRIO_SOCK=/var/run/crio/crio.sock
 CNI_BRIDGE=cni-ci0
 KUBECONFIG_ADMIN=$PKI/admin.kubeconfig
