@@ -156,6 +156,14 @@ export class TraceSession {
     this.startEvents();
   }
 
+  /**
+   * An Event about the pod's owner (a Job's BackoffLimitExceeded, a ReplicaSet's FailedCreate): the
+   * diagnosis reads it through the pod's ownerReferences. Fed by the workload tracer's owner watch.
+   */
+  addOwnerEvent(object: unknown, receivedAtMs: number): void {
+    this.record({ type: 'event', object, receivedAt: instantFromMs(receivedAtMs) });
+  }
+
   /** The current trace. */
   trace(): Trace {
     return buildTrace(this.state);

@@ -59,6 +59,7 @@ export class WorkloadTracer {
   readonly sessions = new Map<string, TraceSession>();
   private podWatch: ResumableWatch | null = null;
   private ownerWatch: ResumableWatch | null = null;
+  private jobWatch: ResumableWatch | null = null;
   private allDone: Promise<void> | null = null;
   private resolveAll: (() => void) | null = null;
   /** The pods share one read of each node's log, node object and access review. */
@@ -110,7 +111,26 @@ export class WorkloadTracer {
         }
       },
     });
-    await Promise.all([this.podWatch.start(), this.ownerWatch.start().catch(() => undefined)]);
+    // A Job says why it gave up on its own object (BackoffLimitExceeded, DeadlineExceeded): every
+    // traced pod gets those events, so a pod's trace can say the Job failed, not only the pod.
+    const job = this.o.workload.kind === 'Job' ? this.o.workload.metadata?.name : undefined;
+    this.jobWatch = job
+      ? new ResumableWatch({
+          conn: this.o.conn,
+          path: `/api/v1/namespaces/${ns}/events`,
+          fieldSelector: `involvedObject.kind=Job,involvedObject.name=${job}`,
+          resource: 'events',
+          namespace: this.o.namespace,
+          onObject: (_t, obj) => {
+            for (const s of this.sessions.values()) s.addOwnerEvent(obj, Date.now());
+          },
+        })
+      : null;
+    await Promise.all([
+      this.podWatch.start(),
+      this.ownerWatch.start().catch(() => undefined),
+      this.jobWatch?.start().catch(() => undefined),
+    ]);
   }
 
   private async maybeTrace(pod: Pod): Promise<void> {
@@ -148,6 +168,7 @@ export class WorkloadTracer {
     await Promise.all([
       this.podWatch?.stop(),
       this.ownerWatch?.stop(),
+      this.jobWatch?.stop(),
       ...[...this.sessions.values()].map((s) => s.stop()),
     ]);
     this.resolveAll?.();

@@ -334,7 +334,7 @@ describe('failure truth on the real cluster', () => {
       await kubectl(['delete', 'priorityclass', ...classes.map((c) => c.metadata.name), '--ignore-not-found']);
     }
   });
-  it('a Job whose pods fail: each pod says its container exited (restartPolicy Never), never a crash loop', async () => {
+  it('a Job reaching its backoffLimit: the pods say their container exited, the Job says its limit was reached', async () => {
     const job: KubeObject = {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -371,6 +371,9 @@ describe('failure truth on the real cluster', () => {
     expect(d.message).toMatch(/restartPolicy Never/);
     notCrashLoop(t);
     sane(t);
+    // The Job's own verdict reaches the traces through its events (the second pod's failure ends it).
+    const verdicts = sessions.map((s) => s.trace().diagnosis.find((x) => x.cause === 'backoff-limit-exceeded'));
+    expect(verdicts.some(Boolean), 'backoff-limit-exceeded in a pod trace').toBe(true);
   });
 
   it('a StatefulSet pod replaced under the same name: the new trace holds nothing of the old pod', async () => {
