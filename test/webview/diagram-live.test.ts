@@ -2,7 +2,7 @@
 // split of a 1600 px window (a ~640 px panel) and a 500 px panel. Every participant on screen without
 // horizontal scrolling; etcd and runc sharing lanes when the panel is narrow (and back on request);
 // updates drawn in place; the newest arrow followed while live until the user scrolls away; the
-// participants kept in view while the diagram scrolls.
+// participants kept in view while the diagram scrolls; an ended trace replayed step by step.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,6 +213,30 @@ describe('the live diagram at the sizes people use', () => {
       g = await geometry();
       expect(g.top).toBeGreaterThanOrEqual(g.max - 2);
       expect(await jump.isVisible()).toBe(false);
+    } finally {
+      await o.close();
+    }
+  });
+
+  it('replays an ended trace step by step, then shows all of it again', async () => {
+    const o = await openDiagram(browser, served, 'light', SPLIT);
+    try {
+      const trace = realistic();
+      const total = renderMermaid(trace).messages.length;
+      await o.send(snapshot(1, trace, false));
+      await o.rendered(1);
+      const button = o.page.locator('.pb-button[data-action="replay"]');
+      expect(await button.isVisible()).toBe(true);
+      await button.click();
+      const arrows = (): Promise<number> => o.page.locator('.pb-diagram [data-et="message"]').count();
+      await expect.poll(arrows).toBeLessThan(total);
+      expect(await button.getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(arrows, { timeout: 10_000 }).toBe(total);
+      await expect.poll(() => button.getAttribute('aria-pressed'), { timeout: 5000 }).toBe('false');
+      // A live trace has no replay.
+      await o.send(snapshot(2, trace, true));
+      await o.rendered(2);
+      expect(await button.isVisible()).toBe(false);
     } finally {
       await o.close();
     }

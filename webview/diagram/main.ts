@@ -19,8 +19,9 @@ import {
 import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../../src/protocol/webview.js';
 import { Follow } from './follow.js';
 import { createDiagramIpc } from './ipc.js';
-import { LiveDiagram, type Shown } from './live.js';
+import { LiveDiagram, type Snapshot, type Shown } from './live.js';
 import { canvasMetrics } from './measure.js';
+import { Replay } from './replay.js';
 import { SequenceView } from './sequence-view.js';
 import { stepFacts } from './step-info.js';
 import { applyPalette, mermaidConfig, readPalette, type Palette } from './theme.js';
@@ -54,6 +55,15 @@ const live = new LiveDiagram({
 });
 
 let isLive = false;
+/** The host's latest snapshot: what a replay replays, and what it shows again at the end. */
+let hostSnapshot: Snapshot | null = null;
+const replay = new Replay((trace, done) => {
+  if (!hostSnapshot) return;
+  live.show({ ...hostSnapshot, trace });
+  if (done) view.toolbar.setReplay(true, false);
+});
+/** Whether the diagram grows on its own now (live, or a replay): the newest arrow is followed then. */
+const growing = (): boolean => isLive || replay.running;
 let resyncAsked = false;
 let ownError = false;
 let restoredScroll = false;
@@ -85,11 +95,16 @@ function onHostMessage(m: HostToDiagram): void {
         );
       if (m.traceId !== undefined && m.traceId !== ipc.state().traceId) ipc.update({ traceId: m.traceId });
       isLive = m.live;
+      replay.stop();
+      hostSnapshot = { seq: m.seq, trace: m.trace, title: m.title, live: m.live };
       view.showTrace(m.trace, m.title, m.live);
       view.toolbar.setFollow(follow.on, isLive);
-      live.show({ seq: m.seq, trace: m.trace, title: m.title, live: m.live });
+      view.toolbar.setReplay(!isLive && m.trace.steps.length > 1, false);
+      live.show(hostSnapshot);
       return;
     case TRACE_RESET:
+      replay.stop();
+      hostSnapshot = null;
       live.reset();
       view.showPlaceholder(m.reason || 'The trace was reset.');
       return;
@@ -125,14 +140,14 @@ function drawn(shown: Shown, added: readonly string[], first: boolean): void {
   if (added.length > 0) {
     seqView.flash(added);
     // Writes above, then one scroll (it makes the browser lay out once), and reads only when needed.
-    if (isLive && follow.on) follow.scrollToEnd();
+    if (growing() && follow.on) follow.scrollToEnd();
   }
-  view.setJump(isLive && !follow.on && !follow.atBottom());
+  view.setJump(growing() && !follow.on && !follow.atBottom());
 }
 
 follow.onChange((on) => {
   view.toolbar.setFollow(on, isLive);
-  view.setJump(isLive && !on && !follow.atBottom());
+  view.setJump(growing() && !on && !follow.atBottom());
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -259,6 +274,14 @@ function onAction(a: ToolbarAction | 'jump'): void {
     case 'jump':
       follow.toEnd();
       view.setJump(false);
+      return;
+    case 'replay':
+      if (replay.running) replay.stop();
+      else if (hostSnapshot) {
+        follow.set(true);
+        view.toolbar.setReplay(true, true);
+        replay.start(hostSnapshot.trace);
+      }
       return;
     case 'lanes': {
       const merged = live.shown?.merged ?? false;

@@ -1,17 +1,21 @@
-// The diagram's toolbar: "Follow" (keep the newest arrow in view while live), "Merge lanes" (etcd in
-// the apiserver's lane, runc in the runtime's) and one "Export" menu, so the row fits a 500 px panel.
+// The diagram's toolbar: "Follow" (keep the newest arrow in view while live), "Replay" (an ended
+// trace, step by step), "Merge lanes" (etcd in the apiserver's lane, runc in the runtime's) and one
+// "Export" menu, so the row fits a 500 px panel.
 // Plain <button>s styled with VS Code's button variables (diagram.css): the page's first paint does
 // not wait for a component library to load (vscode-button brought Lit into the entry). Labels and
 // state in attributes and textContent, never markup.
 
 import { el } from '../shared/dom.js';
 
-export type ToolbarAction = 'export-mermaid' | 'export-markdown' | 'export-json' | 'export-svg' | 'follow' | 'lanes';
+export type ToolbarAction =
+  'export-mermaid' | 'export-markdown' | 'export-json' | 'export-svg' | 'follow' | 'lanes' | 'replay';
 
 export interface Toolbar {
   readonly root: HTMLElement;
   setFollow(following: boolean, live: boolean): void;
   setLanes(merged: boolean, auto: boolean): void;
+  /** "Replay" for an ended trace ("Stop" while it replays); hidden while live. */
+  setReplay(available: boolean, running: boolean): void;
 }
 
 const EXPORTS: readonly (readonly [ToolbarAction, string, string])[] = [
@@ -92,7 +96,10 @@ export function createToolbar(onAction: (a: ToolbarAction) => void): Toolbar {
     onAction('lanes'),
   );
   lanes.dataset.action = 'lanes';
-  root.append(follow, lanes, exportMenu(onAction));
+  const replay = button('Replay', 'Replay the birth step by step', () => onAction('replay'));
+  replay.dataset.action = 'replay';
+  replay.hidden = true;
+  root.append(follow, replay, lanes, exportMenu(onAction));
   let followState = '';
   return {
     root,
@@ -104,6 +111,11 @@ export function createToolbar(onAction: (a: ToolbarAction) => void): Toolbar {
       follow.hidden = !live;
       follow.setAttribute('aria-pressed', String(following));
       follow.textContent = following ? '✓ Follow' : 'Follow';
+    },
+    setReplay(available, running) {
+      replay.hidden = !available;
+      replay.textContent = running ? '■ Stop' : '▶ Replay';
+      replay.setAttribute('aria-pressed', String(running));
     },
     setLanes(merged, auto) {
       lanes.setAttribute('aria-pressed', String(merged));

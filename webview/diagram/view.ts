@@ -188,9 +188,10 @@ function diagnosisBox(d: Diagnosis, onReveal: (stepId: string) => void): HTMLEle
   return box;
 }
 
+/** A note (limited view, clock skew…): one line, the whole text and the fix on demand. */
 function noteBox(n: TraceNote): HTMLElement {
-  const box = el('section', `pb-finding pb-note pb-note-${n.kind}`);
-  const head = el('div', 'pb-finding-head');
+  const box = el('details', `pb-finding pb-note pb-note-${n.kind}`);
+  const head = el('summary', 'pb-finding-head pb-note-summary');
   head.append(el('span', 'pb-note-kind', n.kind === 'degraded' ? 'limited view' : n.kind));
   head.append(el('span', 'pb-finding-text', n.message));
   box.append(head);

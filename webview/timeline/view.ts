@@ -190,11 +190,17 @@ function notesList(notes: readonly TraceNote[]): HTMLElement {
     if (!n || typeof n.message !== 'string') continue;
     const li = el('li', 'pb-note');
     li.dataset.noteKind = token(String(n.kind));
-    li.append(
+    // One line each (a limited view can bring three long ones above the waterfall); the whole note
+    // and what to do about it open on demand.
+    const details = el('details', 'pb-note-details');
+    const summary = el('summary', 'pb-note-summary');
+    summary.append(
       el('span', 'pb-note-kind', n.kind === 'degraded' ? 'limited view' : String(n.kind).replace(/-/g, ' ')),
       el('span', 'pb-note-text', n.message),
     );
-    if (typeof n.remedy === 'string' && n.remedy) li.append(el('span', 'pb-note-remedy', n.remedy));
+    details.append(summary);
+    if (typeof n.remedy === 'string' && n.remedy) details.append(el('span', 'pb-note-remedy', n.remedy));
+    li.append(details);
     ul.append(li);
   }
   return ul;
