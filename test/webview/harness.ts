@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
+import type { Browser, Page as PwPage } from 'playwright-core';
 import { diagramHtml, timelineHtml, webviewCsp } from '../../src/extension/webview-html.js';
 import type { DiagramToHost } from '../../src/protocol/diagram.js';
 import type { TimelineToHost } from '../../src/protocol/timeline.js';
@@ -302,5 +303,55 @@ export async function serve(dist: string, title: string, page: Page = 'diagram')
     csp,
     html,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+/** One page under test in a fresh browser context: what it posted, sending it host messages, its CSP violations. */
+export interface OpenedPage<Posted, Host> {
+  readonly page: PwPage;
+  readonly dialogs: string[];
+  readonly errors: string[];
+  posted(): Promise<Posted[]>;
+  send(m: Host): Promise<void>;
+  violations(): Promise<Violation[]>;
+  close(): Promise<void>;
+}
+
+/** Opens the served page in `theme` and waits for its webview/ready. */
+export async function openPage<Posted, Host>(
+  browser: Browser,
+  served: Served,
+  theme: ThemeName,
+  viewport: { width: number; height: number },
+): Promise<OpenedPage<Posted, Host>> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${served.url}?theme=${theme}`);
+  await page
+    .waitForFunction(
+      () => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
+      undefined,
+      { timeout: 60_000 },
+    )
+    .catch((e: unknown) => {
+      throw new Error(
+        `the page never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`,
+      );
+    });
+  return {
+    page,
+    dialogs,
+    errors,
+    posted: () => page.evaluate(() => (window as unknown as PageGlobals<Posted>).__posted),
+    send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
+    violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
+    close: () => context.close(),
   };
 }

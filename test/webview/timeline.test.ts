@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { formatDuration, instantFromMs, toMs, type Instant } from '../../src/core/time.js';
@@ -32,8 +32,9 @@ import {
   SHOTS,
   buildWebview,
   serve,
+  openPage,
+  type OpenedPage,
   type PageGlobals,
-  type Violation,
   THEMES,
   type Served,
   type ThemeName,
@@ -120,48 +121,10 @@ const item = (id: string, trace: Trace, o: Partial<TimelineItem> = {}): Timeline
 // ---------------------------------------------------------------------------------------------
 // Page helpers
 
-interface Opened {
-  readonly page: Page;
-  readonly dialogs: string[];
-  readonly errors: string[];
-  posted(): Promise<WebviewMessage[]>;
-  send(m: HostMessage): Promise<void>;
-  violations(): Promise<Violation[]>;
-  close(): Promise<void>;
-}
+type Opened = OpenedPage<WebviewMessage, HostMessage>;
 
-async function open(theme: ThemeName = 'light', viewport = { width: 420, height: 900 }): Promise<Opened> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${served.url}?theme=${theme}`);
-  await page
-    .waitForFunction(
-      () => (window as unknown as PageGlobals).__posted.some((m) => m.type === 'webview/ready'),
-      undefined,
-      { timeout: 60_000 },
-    )
-    .catch((e: unknown) => {
-      throw new Error(
-        `the timeline never posted webview/ready (page errors: ${errors.join(' | ') || 'none'}): ${String(e)}`,
-      );
-    });
-  return {
-    page,
-    dialogs,
-    errors,
-    posted: () => page.evaluate(() => (window as unknown as PageGlobals<WebviewMessage>).__posted),
-    send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
-    violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
-    close: () => context.close(),
-  };
-}
+const open = (theme: ThemeName = 'light', viewport = { width: 420, height: 900 }): Promise<Opened> =>
+  openPage<WebviewMessage, HostMessage>(browser, served, theme, viewport);
 
 /** Sends an update and waits until every trace of it is in the list. */
 async function show(o: Opened, seq: number, traces: TimelineItem[]): Promise<void> {

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMermaidText, renderMermaid } from '../../../src/core/mermaid/index.js';
 import type { Step } from '../../../src/core/model.js';
+import { ACTORS } from '../../../src/core/vocabulary.js';
 import { mergeLanes, parseSequence, type SeqModel } from '../../../webview/diagram/sequence.js';
 import { recordedScenarios, recordedTrace } from '../../support/recorded.js';
 import { CRASH_LOOP, HOSTILE_STRINGS, PENDING, hostile } from '../mermaid/fixtures.js';
@@ -42,16 +43,8 @@ describe('parseSequence', () => {
 
   it('decodes entity codes to plain text and keeps note lines apart', () => {
     const model = parseSequence(readFileSync(join(GOLDEN, 'crash-loop.mmd'), 'utf8').trimEnd()) as SeqModel;
-    expect(model.participants.map((p) => p.id)).toEqual([
-      'user',
-      'kube-apiserver',
-      'etcd',
-      'kube-scheduler',
-      'kubelet',
-      'cri-runtime',
-      'oci-runtime',
-      'container',
-    ]);
+    // Every actor of the vocabulary, in its order.
+    expect(model.participants.map((p) => p.id)).toEqual([...ACTORS]);
     expect(model.participants.find((p) => p.id === 'cri-runtime')?.label).toBe('containerd 1.7.27');
     const failed = model.rows.find((r) => r.kind === 'message' && r.style === 'cross');
     expect(failed).toMatchObject({ from: 'container', to: 'kubelet', text: 'container failed app' });
