@@ -1,31 +1,16 @@
 // Smoke test: the packaged extension (dist/pod-birth.vsix) installs and activates in a real VS Code (code-server 4.100.3).
 // Needs: `bash test/e2e/install-code-server.sh` (once per machine) and `npm run package`. No cluster.
 // Screenshots and logs: test/artifacts/e2e/smoke/.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import {
-  ARTIFACTS_DIR,
-  REPO_ROOT,
-  collectLogs,
-  createProfile,
-  createWorkspace,
-  findCodeServer,
-  installExtension,
-  removeProfile,
-  startCodeServer,
-  type CodeServer,
-  type Profile,
-} from './code-server.js';
+import { ARTIFACTS_DIR, REPO_ROOT } from './code-server.js';
+import { startSession, type Session } from './session.js';
 import {
   codeLensTitles,
   dismiss,
-  launchBrowser,
   openEditorContextMenu,
   openFileFromExplorer,
-  openWorkbench,
   pollUntil,
   suiteShots,
   searchCommandPalette,
@@ -36,9 +21,7 @@ const VSIX = process.env['POD_BIRTH_E2E_VSIX'] ?? join(REPO_ROOT, 'dist', 'pod-b
 const SAMPLE = join(REPO_ROOT, 'test', 'samples', 'busybox-pod.yaml');
 const SHOTS = join(ARTIFACTS_DIR, 'smoke');
 
-let profile: Profile | undefined;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: Session | undefined;
 let page: Page | undefined;
 
 function workbench(): Page {
@@ -51,18 +34,9 @@ const shoot = shots.shoot;
 const screenshotOnFailure = shots.onFailure;
 
 beforeAll(async () => {
-  if (!existsSync(VSIX)) {
-    throw new Error(`${VSIX} not found: run \`npm run package\` first (this test builds nothing itself).`);
-  }
-  const binary = findCodeServer();
-  await rm(SHOTS, { recursive: true, force: true });
-  profile = await createProfile();
-  const workspace = await createWorkspace(profile, [SAMPLE]);
-  const installed = await installExtension(binary, profile, VSIX);
-  expect(installed.some((name) => name.startsWith('pod-birth.pod-birth-'))).toBe(true);
-  server = await startCodeServer({ binary, profile, workspace, logFile: join(SHOTS, 'code-server.log') });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server.workspaceUrl);
+  session = await startSession({ vsix: VSIX, dir: SHOTS, files: [SAMPLE] });
+  page = session.page;
+  expect(session.installed.some((name) => name.startsWith('pod-birth.pod-birth-'))).toBe(true);
   try {
     await openFileFromExplorer(page, 'busybox-pod.yaml');
     await waitForLanguageMode(page, 'YAML');
@@ -74,12 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  if (profile) {
-    await collectLogs(profile, join(SHOTS, 'vscode-logs'));
-    await removeProfile(profile);
-  }
+  await session?.stop();
 });
 
 describe('packaged extension in code-server', () => {

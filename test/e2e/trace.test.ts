@@ -5,10 +5,8 @@
 // Needs: the cluster up (`npm run cluster:up`, KUBECONFIG exported), code-server installed, `npm run package`.
 // Screenshots and logs: test/artifacts/e2e/trace/ (paths printed).
 
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   clusterEnv,
@@ -18,30 +16,17 @@ import {
   kubectl,
   waitForPod,
 } from '../cluster/harness.js';
-import {
-  ARTIFACTS_DIR,
-  DEFAULT_SETTINGS,
-  REPO_ROOT,
-  collectLogs,
-  createProfile,
-  createWorkspace,
-  findCodeServer,
-  installExtension,
-  removeProfile,
-  startCodeServer,
-  type CodeServer,
-  type Profile,
-} from './code-server.js';
+import { ARTIFACTS_DIR, DEFAULT_SETTINGS, REPO_ROOT } from './code-server.js';
+import { startSession, type Session } from './session.js';
 import {
   chooseContextMenuItem,
+  diagramFrame,
   dismiss,
   findFrame,
-  launchBrowser,
   modalDialog,
   openActivity,
   openEditorContextMenu,
   openFileFromExplorer,
-  openWorkbench,
   pickQuickItem,
   pollUntil,
   problems,
@@ -56,9 +41,7 @@ const SAMPLES = ['busybox-pod.yaml', 'pending-memory.yaml', 'init-container.yaml
 );
 const SHOTS = join(ARTIFACTS_DIR, 'trace');
 
-let profile: Profile | undefined;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: Session | undefined;
 let page: Page | undefined;
 let ns = '';
 
@@ -85,15 +68,16 @@ async function traceFromContextMenu(file: string, mode: 'Apply & trace' | 'Attac
 
 /** The diagram webview of a pod (the frame whose header names it). */
 async function diagramOf(pod: string): Promise<Frame> {
-  return findFrame(workbench(), `#pb-app:has-text("${ns}/${pod}") svg[aria-label]`, 60_000);
+  return diagramFrame(workbench(), `${ns}/${pod}`);
 }
 
 async function arrowLabels(frame: Frame): Promise<string[]> {
   return (await frame.locator('text.messageText').allTextContents()).map((t) => t.trim());
 }
 
+/** The participants' full names (a narrow lane shows `scheduler` for kube-scheduler; its tooltip has the name). */
 async function participantLabels(frame: Frame): Promise<string[]> {
-  return (await frame.locator('text.actor').allTextContents()).map((t) => t.trim());
+  return (await frame.locator('.pb-lane title').allTextContents()).map((t) => t.trim());
 }
 
 async function phaseOf(frame: Frame): Promise<string> {
@@ -114,33 +98,25 @@ async function finalPhase(frame: Frame, timeoutMs: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(VSIX))
-    throw new Error(`${VSIX} not found: run \`npm run package\` first (this test builds nothing itself).`);
   const env = clusterEnv(); // throws a clear "start the cluster" error when it is not up
   ns = await createNamespace('pb-e2e');
   await ensureImagePresent(ns, 'busybox:1.36');
-  const binary = findCodeServer();
-  await rm(SHOTS, { recursive: true, force: true });
-  profile = await createProfile({
-    ...DEFAULT_SETTINGS,
-    'podBirth.kubeconfig': env.kubeconfig,
-    'podBirth.namespace': ns,
-    'podBirth.traceTimeout': 60,
+  session = await startSession({
+    vsix: VSIX,
+    dir: SHOTS,
+    files: SAMPLES,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      'podBirth.kubeconfig': env.kubeconfig,
+      'podBirth.namespace': ns,
+      'podBirth.traceTimeout': 60,
+    },
   });
-  const workspace = await createWorkspace(profile, SAMPLES);
-  await installExtension(binary, profile, VSIX);
-  server = await startCodeServer({ binary, profile, workspace, logFile: join(SHOTS, 'code-server.log') });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, server.workspaceUrl);
+  page = session.page;
 });
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.stop();
-  if (profile) {
-    await collectLogs(profile, join(SHOTS, 'vscode-logs'));
-    await removeProfile(profile);
-  }
+  await session?.stop();
   if (ns) await deleteNamespace(ns);
 });
 

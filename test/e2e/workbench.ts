@@ -20,8 +20,13 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Opens the workbench URL and waits for the workbench and the explorer to render. */
-export async function openWorkbench(browser: Browser, url: string, timeoutMs = 30_000): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+export async function openWorkbench(
+  browser: Browser,
+  url: string,
+  timeoutMs = 30_000,
+  viewport = { width: 1400, height: 900 },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
   return page;
@@ -32,6 +37,23 @@ export async function openFileFromExplorer(page: Page, fileName: string, timeout
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
+  await page
+    .locator('.tabs-container .tab.active', { hasText: fileName })
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+  await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P): works whatever the side bar shows (after a reload too). */
+export async function openFileQuick(page: Page, fileName: string, timeoutMs = 20_000): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(fileName);
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: fileName })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
   await page
     .locator('.tabs-container .tab.active', { hasText: fileName })
     .waitFor({ state: 'visible', timeout: timeoutMs });
@@ -237,4 +259,32 @@ export function suiteShots(
         if (page()) await shoot(`${name}-FAILED`);
       }),
   };
+}
+
+/** The diagram webview of a trace: the frame whose header names the pod and that shows its diagram. */
+export async function diagramFrame(page: Page, header: string, timeoutMs = 60_000): Promise<Frame> {
+  return findFrame(page, `#pb-app:has-text("${header}") [aria-label^="Sequence diagram"]`, timeoutMs);
+}
+
+/**
+ * Sets the width of the right-hand editor group (where the diagram panels open, beside the manifest)
+ * by dragging the sash between the two groups; `null` puts the sash back in the middle.
+ */
+export async function setRightGroupWidth(page: Page, width: number | null): Promise<void> {
+  const editor = await page.locator('.part.editor').first().boundingBox();
+  if (!editor) throw new Error('no editor part');
+  const sashes = await page.locator('.part.editor .monaco-sash.vertical').evaluateAll((els) =>
+    els
+      .map((e) => e.getBoundingClientRect())
+      .filter((r) => r.width > 0 && r.height > 100)
+      .map((r) => ({ x: r.left + r.width / 2, y: r.top + r.height / 2 })),
+  );
+  const mid = editor.x + editor.width / 2;
+  const sash = sashes.sort((a, b) => Math.abs(a.x - mid) - Math.abs(b.x - mid))[0];
+  if (!sash) throw new Error('no sash between the editor groups');
+  const to = width === null ? mid : editor.x + editor.width - width;
+  await page.mouse.move(sash.x, sash.y);
+  await page.mouse.down();
+  await page.mouse.move(to, sash.y, { steps: 8 });
+  await page.mouse.up();
 }
