@@ -26,6 +26,10 @@ import { startSession, type Session } from './session.js';
 import {
   chooseContextMenuItem,
   diagramFrame,
+  diagramLive,
+  diagramPhase,
+  finalPhase,
+  findingsTitle,
   findFrame,
   modalDialog,
   openActivity,
@@ -92,30 +96,8 @@ async function applyAndTrace(file: string): Promise<void> {
   await dialog.press('Apply');
 }
 
-async function phaseOf(frame: Frame): Promise<string> {
-  return (await frame.locator('[data-phase]').first().getAttribute('data-phase')) ?? '';
-}
-
-async function isLive(frame: Frame): Promise<boolean> {
-  return frame
-    .locator('.pb-live')
-    .first()
-    .isVisible()
-    .catch(() => false);
-}
-
 async function arrowCount(frame: Frame): Promise<number> {
   return frame.locator('[data-et="message"]').count();
-}
-
-/** Waits until the trace has ended (the "live" badge is gone) and returns its phase. */
-async function ended(frame: Frame, timeoutMs: number): Promise<string> {
-  await pollUntil(
-    () => isLive(frame),
-    (live) => !live,
-    timeoutMs,
-  );
-  return phaseOf(frame);
 }
 
 async function writeSettings(extra: Record<string, unknown>): Promise<void> {
@@ -155,9 +137,9 @@ describe('every state of a trace at the default split and at 500 px', () => {
       (started) => started,
       60_000,
     );
-    expect(await isLive(frame)).toBe(true);
+    expect(await diagramLive(frame)).toBe(true);
     await shootBoth('1-live');
-    expect(await ended(frame, 90_000)).toBe('ready');
+    expect(await finalPhase(frame, 90_000)).toBe('ready');
     await shootBoth('2-ready');
     if (!BEFORE) {
       // Every participant has a lane at the default split, and nothing scrolls sideways.
@@ -174,18 +156,7 @@ describe('every state of a trace at the default split and at 500 px', () => {
     shots.onFailure('3-pending');
     await applyAndTrace('pending-memory.yaml');
     const frame = await diagramFrame(workbench(), `${ns}/too-big`);
-    const why = await pollUntil(
-      async () =>
-        (
-          (await frame
-            .locator('.pb-findings-title')
-            .first()
-            .textContent()
-            .catch(() => '')) ?? ''
-        ).trim(),
-      (t) => t === 'Why Pending?',
-      60_000,
-    );
+    const why = await findingsTitle(frame, 'Why Pending?', 60_000);
     expect(why).toBe('Why Pending?');
     await shootBoth('3-pending');
   });
@@ -195,7 +166,7 @@ describe('every state of a trace at the default split and at 500 px', () => {
     await applyAndTrace('missing-image.yaml');
     const frame = await diagramFrame(workbench(), `${ns}/no-such-image`);
     const phase = await pollUntil(
-      () => phaseOf(frame),
+      () => diagramPhase(frame),
       (p) => p === 'failed',
       90_000,
     );
@@ -231,11 +202,11 @@ describe('every state of a trace at the default split and at 500 px', () => {
     // The diagram VS Code restored shows its trace again, ended (the newest panel: the failed pod).
     const restored = await diagramFrame(p, `${ns}/no-such-image`, 60_000);
     expect(await arrowCount(restored)).toBeGreaterThan(2);
-    expect(await isLive(restored)).toBe(false);
+    expect(await diagramLive(restored)).toBe(false);
     // An ended trace opens again from the timeline, and replays.
     await timeline.locator('[data-trace-id]', { hasText: 'slow-ready' }).locator('.pb-focus').first().click();
     const again = await diagramFrame(p, `${ns}/slow-ready`, 60_000);
-    expect(await phaseOf(again)).toBe('ready');
+    expect(await diagramPhase(again)).toBe('ready');
     await shootBoth('5-reloaded');
     const all = await arrowCount(again);
     await again.locator('.pb-button[data-action="replay"]').click();
@@ -263,7 +234,7 @@ describe('every state of a trace at the default split and at 500 px', () => {
     await workbench().locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await applyAndTrace('narrow-birth.yaml');
     const frame = await diagramFrame(workbench(), `${ns}/narrow-birth`);
-    expect(await ended(frame, 90_000)).toBe('ready');
+    expect(await finalPhase(frame, 90_000)).toBe('ready');
     const notes = await frame.locator('.pb-note-kind').allTextContents();
     expect(notes).toContain('limited view');
     await shootBoth('6-degraded');

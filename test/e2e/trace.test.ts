@@ -21,6 +21,8 @@ import { startSession, type Session } from './session.js';
 import {
   chooseContextMenuItem,
   diagramFrame,
+  finalPhase,
+  findingsTitle,
   dismiss,
   findFrame,
   modalDialog,
@@ -78,23 +80,6 @@ async function arrowLabels(frame: Frame): Promise<string[]> {
 /** The participants' full names (a narrow lane shows `scheduler` for kube-scheduler; its tooltip has the name). */
 async function participantLabels(frame: Frame): Promise<string[]> {
   return (await frame.locator('.pb-lane title').allTextContents()).map((t) => t.trim());
-}
-
-async function phaseOf(frame: Frame): Promise<string> {
-  return (await frame.locator('[data-phase]').first().getAttribute('data-phase')) ?? '';
-}
-
-/** The phase once the trace has ended (the "live" badge is gone): the runtime log is read last. */
-async function finalPhase(frame: Frame, timeoutMs: number): Promise<string> {
-  const read = async (): Promise<string> =>
-    (await frame
-      .locator('.pb-live')
-      .first()
-      .isVisible()
-      .catch(() => true))
-      ? 'live'
-      : await phaseOf(frame);
-  return pollUntil(read, (p) => p !== 'live', timeoutMs);
 }
 
 beforeAll(async () => {
@@ -184,18 +169,7 @@ describe('Trace Pod Birth in real VS Code against the real cluster', () => {
       const dialog = await modalDialog(workbench());
       await dialog.press('Apply');
       const frame = await diagramOf('too-big');
-      const why = await pollUntil(
-        async () =>
-          (
-            (await frame
-              .locator('.pb-findings-title')
-              .first()
-              .textContent()
-              .catch(() => '')) ?? ''
-          ).trim(),
-        (t) => t === 'Why Pending?',
-        60_000,
-      );
+      const why = await findingsTitle(frame, 'Why Pending?', 60_000);
       expect(why).toBe('Why Pending?');
       expect(await frame.locator('.pb-diagnosis .pb-cause').allTextContents()).toContain('insufficient-memory');
       const failed = await arrowLabels(frame);

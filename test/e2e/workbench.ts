@@ -288,3 +288,46 @@ export async function setRightGroupWidth(page: Page, width: number | null): Prom
   await page.mouse.move(to, sash.y, { steps: 8 });
   await page.mouse.up();
 }
+
+/** The phase the diagram's header shows (`pending`, `starting`, `ready`, `failed`…). */
+export async function diagramPhase(frame: Frame): Promise<string> {
+  return (await frame.locator('[data-phase]').first().getAttribute('data-phase')) ?? '';
+}
+
+/** Whether the diagram says it is live (its "live" badge shows). */
+export async function diagramLive(frame: Frame): Promise<boolean> {
+  return frame
+    .locator('.pb-live')
+    .first()
+    .isVisible()
+    .catch(() => false);
+}
+
+/** The phase once the trace has ended (the "live" badge is gone): the runtime log is read last. */
+export async function finalPhase(frame: Frame, timeoutMs: number): Promise<string> {
+  // A frame that cannot be read yet counts as still live.
+  const live = (): Promise<boolean> =>
+    frame
+      .locator('.pb-live')
+      .first()
+      .isVisible()
+      .catch(() => true);
+  await pollUntil(live, (l) => !l, timeoutMs);
+  return diagramPhase(frame);
+}
+
+/** The diagram header's findings title once it reads `title` (or what it reads after the timeout). */
+export async function findingsTitle(frame: Frame, title: string, timeoutMs: number): Promise<string> {
+  return pollUntil(
+    async () =>
+      (
+        (await frame
+          .locator('.pb-findings-title')
+          .first()
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).trim(),
+    (t) => t === title,
+    timeoutMs,
+  );
+}

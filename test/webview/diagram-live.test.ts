@@ -4,35 +4,26 @@
 // updates drawn in place; the newest arrow followed while live until the user scrolls away; the
 // participants kept in view while the diagram scrolls; an ended trace replayed step by step.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
 import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
 import { openDiagram, shot, snapshot, type Opened } from './diagram-page.js';
-import { CHROMIUM, CHROMIUM_ARGS, buildWebview, serve, type Served } from './harness.js';
+import { startPageServer, type PageServer, type Served } from './harness.js';
 
-let dir = '';
+let server: PageServer;
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
-  dir = mkdtempSync(join(tmpdir(), 'pb-webview-live-'));
-  await buildWebview(dir);
-  served = await serve(dir, 'Pod Birth');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
+  server = await startPageServer('diagram', 'Pod Birth');
+  ({ served, browser } = server);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.close();
 });
 
 const realistic = (): Trace => traceFromEvidence(allEvidence());

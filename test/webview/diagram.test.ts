@@ -7,10 +7,7 @@
 // One file (~500 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
 // beforeAll, and all of this page's checks share them.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { renderMermaid } from '../../src/core/mermaid/index.js';
@@ -20,34 +17,26 @@ import { traceFromEvidence } from '../../src/core/trace/index.js';
 import { allEvidence } from '../unit/trace/realistic.js';
 import { openDiagram, shot, snapshot, type Opened } from './diagram-page.js';
 import {
-  CHROMIUM,
-  CHROMIUM_ARGS as ARGS,
-  buildWebview,
-  serve,
+  startPageServer,
+  type PageServer,
   type PageGlobals,
   type Violation,
   type Served,
   type ThemeName,
 } from './harness.js';
 
-let dir = '';
+let server: PageServer;
 let served: Served;
 let browser: Browser;
 const timings: { what: string; ms: number; arrows: number }[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
-  dir = mkdtempSync(join(tmpdir(), 'pb-webview-'));
-  await buildWebview(dir);
-  served = await serve(dir, 'Pod Birth: <b>hello</b>');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  server = await startPageServer('diagram', 'Pod Birth: <b>hello</b>');
+  ({ served, browser } = server);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.close();
   if (timings.length > 0)
     console.log(`render timings: ${timings.map((t) => `${t.what} ${t.arrows} arrows ${t.ms} ms`).join('; ')}`);
 });

@@ -4,11 +4,13 @@
 // with a nonce'd classic script.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
-import type { Browser, Page as PwPage } from 'playwright-core';
+import { chromium, type Browser, type Page as PwPage } from 'playwright-core';
 import { diagramHtml, timelineHtml, webviewCsp } from '../../src/extension/webview-html.js';
 import type { DiagramToHost } from '../../src/protocol/diagram.js';
 import type { TimelineToHost } from '../../src/protocol/timeline.js';
@@ -353,5 +355,32 @@ export async function openPage<Posted, Host>(
     send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>),
     violations: () => page.evaluate(() => (window as unknown as PageGlobals).__violations),
     close: () => context.close(),
+  };
+}
+
+/** One test file's page under test: its bundle built into a temp dir, served, and a Chromium. */
+export interface PageServer {
+  readonly dir: string;
+  readonly served: Served;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startPageServer(page: Page, title: string): Promise<PageServer> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
+  const dir = mkdtempSync(join(tmpdir(), `pb-${page}-`));
+  await buildWebview(dir, true, page);
+  const served = await serve(dir, title, page);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return {
+    dir,
+    served,
+    browser,
+    async close() {
+      await browser.close();
+      await served.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -9,10 +9,9 @@
 // One file (~560 lines) on purpose: a test file builds the page bundle and starts Chromium once, in
 // beforeAll, and all of this page's checks share them.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step, Trace } from '../../src/core/model.js';
 import { formatDuration, instantFromMs, toMs, type Instant } from '../../src/core/time.js';
@@ -27,12 +26,10 @@ import {
 import { PROTOCOL_VERSION } from '../../src/protocol/webview.js';
 import { recordedTrace, traceAt } from '../unit/timeline/recorded-traces.js';
 import {
-  CHROMIUM,
-  CHROMIUM_ARGS as ARGS,
   SHOTS,
-  buildWebview,
-  serve,
   openPage,
+  startPageServer,
+  type PageServer,
   type OpenedPage,
   type PageGlobals,
   THEMES,
@@ -42,23 +39,18 @@ import {
 
 const HOSTILE = '<img src=x onerror=alert(1)> %%{init: {"securityLevel":"loose"}}%% <script>alert(2)</script>';
 
+let server: PageServer;
 let dir = '';
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set PB_CHROMIUM)`);
-  dir = mkdtempSync(join(tmpdir(), 'pb-timeline-'));
-  await buildWebview(dir, true, 'timeline');
-  served = await serve(dir, 'Pod Birth timeline', 'timeline');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  server = await startPageServer('timeline', 'Pod Birth timeline');
+  ({ dir, served, browser } = server);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.close();
 });
 
 // ---------------------------------------------------------------------------------------------
