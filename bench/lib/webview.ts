@@ -108,7 +108,7 @@ function selfTimes(p: CpuProfile): ProfileEntry[] {
 }
 
 export interface OpenOptions {
-  /** Posted as snapshot 1 the moment the page says webview/ready (a fresh panel's first paint). */
+  /** Snapshot 1, delivered at the page's `load` event as VS Code delivers a new panel's first message. */
   readonly firstSnapshot?: Trace;
   readonly viewport?: { readonly width: number; readonly height: number };
 }
@@ -123,7 +123,6 @@ export interface DiagramHarness {
 interface PageHooks {
   __posted: { type: string; seq?: number; ms?: number; arrows?: number }[];
   __pbDone(m: unknown): void;
-  __pbReady(): void;
   __pbRecv: Record<number, number>;
   __pbLong: number[];
   __pbReadyAt?: number;
@@ -155,13 +154,16 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
       const errors: string[] = [];
       let clock: ClockOffset = { offsetMs: 0, rttMs: Number.NaN };
       page.on('pageerror', (e) => errors.push(String(e)));
-      let readied = false;
-      await page.exposeFunction('__pbReady', () => {
-        if (!opts.firstSnapshot || readied) return;
-        readied = true;
-        const json = JSON.stringify(snapshot(1, opts.firstSnapshot, false));
-        void page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), json);
-      });
+      if (opts.firstSnapshot) {
+        // As VS Code delivers a panel's first message: the host posts it as it creates the panel,
+        // VS Code queues it and hands it to the page on its `load` event (webview pre/index.html).
+        await page.addInitScript(
+          (json: string) => {
+            window.addEventListener('load', () => window.postMessage(JSON.parse(json), '*'), { once: true });
+          },
+          JSON.stringify(snapshot(1, opts.firstSnapshot, false)),
+        );
+      }
       await page.exposeFunction(
         '__pbDone',
         (m: {
@@ -220,10 +222,7 @@ export async function startDiagramHarness(opts: { minify?: boolean } = {}): Prom
             const push = arr.push.bind(arr);
             arr.push = (...items) => {
               for (const m of items) {
-                if (m && m.type === 'webview/ready') {
-                  w.__pbReadyAt ??= performance.now();
-                  w.__pbReady();
-                }
+                if (m && m.type === 'webview/ready') w.__pbReadyAt ??= performance.now();
                 if (m && m.type === 'render/done' && typeof m.seq === 'number') {
                   w.__pbDone({
                     seq: m.seq,

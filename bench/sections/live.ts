@@ -168,6 +168,27 @@ function report(s: Section, all: readonly Followed[], bigPod: string, unmatched:
       shown.map((f) => (f.done as RenderDone).visibleAt - f.kubectl),
     ),
   );
+  // Each pod has a fresh page, opened before the pod is created: its first snapshot pays the page's
+  // cold first draw (JIT, first layout). In VS Code that moment is the panel's first paint (the panel
+  // opens on a trace's first state), measured in section 3; the rest are changes to an open diagram.
+  const firstSeq = new Map<string, number>();
+  for (const f of shown) {
+    const seq = (f.done as RenderDone).seq;
+    firstSeq.set(f.pod, Math.min(firstSeq.get(f.pod) ?? seq, seq));
+  }
+  const warm = shown.filter((f) => (f.done as RenderDone).seq > (firstSeq.get(f.pod) ?? 0));
+  s.add(
+    row(
+      'visible-open',
+      'arrow on screen − our watch receive, changes to an open diagram (p99 goal)',
+      'ms',
+      visible(warm),
+      {
+        goal: { stat: 'p99', op: '<=', value: 150, text: '≤ 150 ms p99' },
+        detail: `${warm.length} changes: all but those shown by a page's first frame (${shown.length - warm.length}), whose cold first draw is, in VS Code, the new panel's first paint`,
+      },
+    ),
+  );
   s.add(row('visible-small', `arrow on screen − our receive, the ${PODS} one-container pods`, 'ms', visible(small)));
   s.add(
     row('visible-big', `arrow on screen − our receive, the ${BIG_CONTAINERS}-container pod`, 'ms', visible(big), {

@@ -261,6 +261,18 @@ async function streaming(s: Section, h: DiagramHarness, full: Trace): Promise<vo
   }
 }
 
+/** Clicks Export… → SVG image in the page and waits for its export/svg (Mermaid draws it). */
+async function exportSvg(page: DiagramPage): Promise<void> {
+  type Posted = { __posted: { type: string }[] };
+  const before = await page.page.evaluate(() => (window as unknown as Posted).__posted.length);
+  await page.page.evaluate(() => document.querySelector<HTMLElement>('[data-action="export-svg"]')?.click());
+  await page.page.waitForFunction(
+    (b) => (window as unknown as Posted).__posted.slice(b).some((m) => m.type === 'export/svg'),
+    before,
+    { timeout: 60_000 },
+  );
+}
+
 /** Mermaid's drawing of the same diagram (what the SVG export runs): what a redraw per change would cost. */
 async function mermaidExport(s: Section, h: DiagramHarness, trace: Trace, n: number): Promise<void> {
   const page = await h.open({ firstSnapshot: trace });
@@ -269,19 +281,8 @@ async function mermaidExport(s: Section, h: DiagramHarness, trace: Trace, n: num
     await page.takeLongTasks();
     const ms: number[] = [];
     for (let i = 0; i < (QUICK ? 2 : 5); i++) {
-      const before = await page.page.evaluate(
-        () => (window as unknown as { __posted: { type: string }[] }).__posted.length,
-      );
       const t0 = performance.now();
-      await page.page.evaluate(() => document.querySelector<HTMLElement>('[data-action="export-svg"]')?.click());
-      await page.page.waitForFunction(
-        (b) =>
-          (window as unknown as { __posted: { type: string }[] }).__posted
-            .slice(b)
-            .some((m) => m.type === 'export/svg'),
-        before,
-        { timeout: 60_000 },
-      );
+      await exportSvg(page);
       ms.push(performance.now() - t0);
     }
     const long = await longest(page);
@@ -313,21 +314,8 @@ async function profiles(s: Section, trace: Trace): Promise<void> {
         await page.post(3, trace, false);
         await page.waitRendered(3);
       });
-      await page.page.evaluate(() => document.querySelector<HTMLElement>('[data-action="export-svg"]')?.click());
-      await page.page.waitForFunction(() =>
-        (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'export/svg'),
-      );
-      const mermaid = await page.profile(async () => {
-        const b = await page.page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.length);
-        await page.page.evaluate(() => document.querySelector<HTMLElement>('[data-action="export-svg"]')?.click());
-        await page.page.waitForFunction(
-          (x) =>
-            (window as unknown as { __posted: { type: string }[] }).__posted
-              .slice(x)
-              .some((m) => m.type === 'export/svg'),
-          b,
-        );
-      });
+      await exportSvg(page); // Mermaid loaded before the profile
+      const mermaid = await page.profile(() => exportSvg(page));
       s.facts.profileDraw = draw;
       s.facts.profileMermaid = mermaid;
       const top = (p: typeof draw): string =>
