@@ -189,3 +189,22 @@ describe('order independence and idempotence (property)', () => {
     );
   });
 });
+
+describe('created: when the watch receive time refines the creation', () => {
+  const created = (evidence: Evidence[]) => traceFromEvidence(evidence).steps.find((s) => s.kind === 'created');
+
+  it('an apply sees the pod unbound: the receive time refines the whole-second creationTimestamp', () => {
+    const step = created(allEvidence());
+    expect(step).toMatchObject({ source: 'watch', precision: 'ms' });
+    expect(formatInstant(step!.end!)).toBe('2026-11-23T09:38:09.012Z');
+  });
+
+  it('an attach first lists the pod already bound: that receive time is not the creation', () => {
+    // Attached 0.4 s after creation: the first object seen is bound, so the creation stays at the
+    // apiserver's whole second instead of moving after the binding.
+    const attached = allEvidence().filter((e) => !(e.type === 'pod' && e.object.metadata?.resourceVersion === '780'));
+    const step = created(attached);
+    expect(step).toMatchObject({ source: 'pod', precision: 's' });
+    expect(formatInstant(step!.end!)).toBe('2026-11-23T09:38:09Z');
+  });
+});

@@ -1,6 +1,8 @@
 // created: the apiserver stored the pod.
 // Rule: metadata.creationTimestamp (whole seconds), refined by the receive time of the first pod
-// object our watch saw when that lies within two seconds after it. No creationTimestamp, no step.
+// object our watch saw when that lies within two seconds after it and the pod was not bound yet: a
+// first object that is already bound came from the list of an attach, not from the creation itself
+// (its receive time would put the creation after the binding). No creationTimestamp, no step.
 
 import { apiTime } from '../../pod-status.js';
 import { watchRefines } from '../candidates.js';
@@ -13,7 +15,7 @@ export const foldCreated: PodFold = (view, drafts) => {
   const d = drafts.get('created');
   d.ends.push({ time: created, source: 'pod' });
   const first = view.snapshots[0];
-  if (first && watchRefines(first.receivedAt, created) && first.receivedAt)
+  if (first && !first.pod.spec?.nodeName && watchRefines(first.receivedAt, created) && first.receivedAt)
     d.ends.push({ time: first.receivedAt, source: 'watch' });
   d.message = meta.ownerReferences?.[0]?.kind
     ? `created by ${meta.ownerReferences[0].kind} ${meta.ownerReferences[0].name ?? ''}`.trim()
