@@ -55,6 +55,11 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
 
+# Before the cluster starts in the background: both install Debian packages, and two apt-gets at
+# once fail on dpkg's lock.
+step "code-server and Chromium for the webview and e2e suites"
+bash test/e2e/install-code-server.sh >/dev/null
+
 # The cluster: reuse a running one; otherwise start it now, in its own process group, so that the
 # Go build of a cold machine overlaps the static checks.
 if bash test/cluster/status.sh >/dev/null 2>&1; then
@@ -76,9 +81,6 @@ step "lint"
 npm run --silent lint
 step "build"
 npm run --silent build
-step "code-server and Chromium for the webview and e2e suites"
-bash test/e2e/install-code-server.sh >/dev/null
-
 if [ -n "$UP_PID" ]; then
   step "waiting for the cluster"
   if ! wait "$UP_PID"; then
