@@ -112,6 +112,7 @@ async function browserSize(s: Section, h: DiagramHarness, n: number, trace: Trac
     const first = await page.waitRendered(1);
     await page.takeLongTasks();
     const full: number[] = [];
+    const complete: number[] = [];
     const added: number[] = [];
     const addedWall: number[] = [];
     let seq = 1;
@@ -122,8 +123,15 @@ async function browserSize(s: Section, h: DiagramHarness, n: number, trace: Trac
         seq: ++seq,
         reason: 'bench',
       } as never);
+      const f0 = epochNow();
       await page.post(++seq, trace, false);
       full.push((await page.waitRendered(seq)).ms);
+      // A big diagram creates the rows in view first and the rest over the next frames: until all are there.
+      const all = renderMermaid(trace, { maxSteps: VIEW_MAX_STEPS }).messages.length;
+      await page.page.waitForFunction((n) => document.querySelectorAll('[data-et="message"]').length >= n, all, {
+        timeout: 30_000,
+      });
+      complete.push(epochNow() - f0);
       // One arrow more: the trace without its last step, then with it.
       await page.post(++seq, prefix(trace, trace.steps.length - 1), true);
       await page.waitRendered(seq);
@@ -151,9 +159,13 @@ async function browserSize(s: Section, h: DiagramHarness, n: number, trace: Trac
       ),
     );
     s.add(
-      row(`full-${n}`, `full draw of a ${n}-arrow trace (render/done ms)`, 'ms', full, {
+      row(`full-${n}`, `full draw of a ${n}-arrow trace: its first frame (render/done ms)`, 'ms', full, {
+        detail: `${arrows} arrows drawn (page cap ${VIEW_MAX_STEPS}); the rows in view come first (at most 80 a frame); first draw in the fresh page ${first.ms} ms`,
+      }),
+    );
+    s.add(
+      row(`full-all-${n}`, `full draw of a ${n}-arrow trace: posted → every row in the page (wall)`, 'ms', complete, {
         ...(n === 300 ? { goal: { stat: 'median' as const, op: '<=' as const, value: 150, text: '≤ 150 ms' } } : {}),
-        detail: `${arrows} arrows drawn (page cap ${VIEW_MAX_STEPS}); first draw in the fresh page ${first.ms} ms`,
       }),
     );
     s.add(

@@ -232,4 +232,28 @@ describe('the live diagram at the sizes people use', () => {
       await o.close();
     }
   });
+
+  it('a big diagram shows the rows in view in its first frame and the rest in the next ones', async () => {
+    const o = await openDiagram(browser, served, 'light', SPLIT);
+    try {
+      const big = grown(80); // ~250 arrows
+      const total = renderMermaid(big, { maxSteps: 500 }).messages.length;
+      expect(total).toBeGreaterThan(200);
+      expect(total).toBeLessThanOrEqual(500);
+      const arrows = (): Promise<number> => o.page.locator('.pb-diagram [data-et="message"]').count();
+      await o.send(snapshot(1, big, false));
+      const done = await o.rendered(1);
+      expect(done.arrows).toBe(total);
+      // Not live: the top first (the first arrow is there), all of them a few frames later.
+      expect(await o.page.locator('.pb-diagram [data-et="message"][data-pb-index="0"]').count()).toBe(1);
+      await expect.poll(arrows, { timeout: 5000 }).toBe(total);
+      // The whole diagram's height was there from the start: nothing moves while rows fill in.
+      const ids = await o.page.$$eval('.pb-diagram [data-et="message"]', (els) =>
+        els.map((e) => Number(e.getAttribute('data-pb-index'))),
+      );
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    } finally {
+      await o.close();
+    }
+  });
 });

@@ -40,6 +40,8 @@ export interface LiveDeps {
   width(): number;
   metrics(): Metrics;
   lanes(): LaneMode;
+  /** Which end of a big diagram to draw first: the end while the newest arrow is followed. */
+  prefer(): 'start' | 'end';
   /** After a draw that changed what is on screen (selection, aria, header). */
   drawn(shown: Shown, added: readonly string[], first: boolean): void;
   /** Once the frame with snapshot `seq` has been painted: `ms` the draw itself took. */
@@ -53,6 +55,8 @@ export class LiveDiagram {
   private frame = 0;
   private tick: ReturnType<typeof setTimeout> | undefined;
   private paintedSeq = -1;
+  /** A snapshot (or a new width, theme, tick) waits to be drawn; else a frame only adds pending rows. */
+  private dirty = false;
   /** The next draw reports render/done even for a snapshot already reported (theme, width, lanes). */
   private report = false;
 
@@ -65,6 +69,7 @@ export class LiveDiagram {
   /** A new snapshot from the host: drawn in the next frame (later snapshots before it replace it). */
   show(snap: Snapshot): void {
     this.latest = snap;
+    this.dirty = true;
     this.request();
   }
 
@@ -72,6 +77,7 @@ export class LiveDiagram {
   redraw(): void {
     if (!this.latest) return;
     this.report = true;
+    this.dirty = true;
     this.request();
   }
 
@@ -87,12 +93,18 @@ export class LiveDiagram {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.draw();
+      if (this.dirty) this.draw();
+      else if (this.current && this.d.seq.pendingRows > 0) {
+        this.d.seq.continue();
+        this.d.drawn(this.current, [], false);
+      }
+      if (this.d.seq.pendingRows > 0) this.request();
     });
   }
 
   private draw(): void {
     const snap = this.latest;
+    this.dirty = false;
     if (!snap) return;
     const t0 = performance.now();
     let shown: Shown;
@@ -111,7 +123,7 @@ export class LiveDiagram {
       const model = merged ? mergeLanes(parsed, MERGED_LANES) : parsed;
       const layout = layoutSequence(model, width, this.d.metrics());
       const steps = stepIndex(snap.trace);
-      added = this.d.seq.render(model, layout, metas(model, diagram, steps));
+      added = this.d.seq.render(model, layout, metas(model, diagram, steps), this.d.prefer());
       shown = { seq: snap.seq, trace: snap.trace, steps, diagram, model, layout, merged };
     } catch (e) {
       this.d.failed(e);
@@ -135,6 +147,7 @@ export class LiveDiagram {
     if (!snap.live || !snap.trace.steps.some((s) => s.status === 'in-progress')) return;
     this.tick = setTimeout(() => {
       this.tick = undefined;
+      this.dirty = true;
       this.request();
     }, TICK_MS);
   }

@@ -46,6 +46,7 @@ const live = new LiveDiagram({
   width: () => Math.max(200, panelWidth),
   metrics: () => metrics,
   lanes: () => ipc.state().lanes,
+  prefer: () => (growing() && follow.on ? 'end' : 'start'),
   drawn,
   painted: (seq, ms, arrows) => ipc.post({ type: RENDER_DONE, seq, ms, arrows }),
   failed: (e) => {

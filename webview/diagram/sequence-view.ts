@@ -14,6 +14,12 @@ export type { RowMeta } from './sequence-rows.js';
 
 /** Rows per SVG chunk. */
 const CHUNK = 40;
+/**
+ * Rows created per frame. A big diagram shown at once (a fresh panel on a finished 300-arrow trace)
+ * gets the rows in view first (the top, or the end while following) and the others over the next
+ * frames: its first paint and the longest task do not grow with its size. Live changes add a few.
+ */
+const MAX_NEW = 80;
 /** How long a new arrow stays highlighted. */
 const FLASH_MS = 1200;
 
@@ -35,6 +41,9 @@ export class SequenceView {
   private readonly chunks: Chunk[] = [];
   private readonly rows = new Map<string, RowEl>();
   private laneSignature = '';
+  private last: { model: SeqModel; layout: SeqLayout; metas: readonly RowMeta[]; prefer: 'start' | 'end' } | null =
+    null;
+  private missing = 0;
   private lanes: SeqLayout['lanes'] = [];
   private flashTimer: ReturnType<typeof setTimeout> | undefined;
   /** The n-th arrow's elements and the n-th note's step, for selection and hover. */
@@ -52,14 +61,24 @@ export class SequenceView {
     this.body.append(defs);
   }
 
-  /** Draws `layout`; returns the keys of rows that were not there before. */
-  render(model: SeqModel, layout: SeqLayout, metas: readonly RowMeta[]): string[] {
+  /**
+   * Draws `layout`; returns the keys of rows that were not there before. At most MAX_NEW rows are
+   * created, nearest `prefer` first; `pendingRows` says how many wait for `continue()`.
+   */
+  render(model: SeqModel, layout: SeqLayout, metas: readonly RowMeta[], prefer: 'start' | 'end' = 'start'): string[] {
+    this.last = { model, layout, metas, prefer };
     this.renderLanes(model, layout);
     this.fitChunks(layout);
     const added: string[] = [];
     const seen = new Set<string>();
     this.arrows = [];
     this.noteSteps = [];
+    const missing = metas.flatMap((m, i) => (this.rows.get(m.key)?.kind === model.rows[i]?.kind ? [] : [i]));
+    const now =
+      missing.length <= MAX_NEW
+        ? null
+        : new Set(prefer === 'end' ? missing.slice(-MAX_NEW) : missing.slice(0, MAX_NEW));
+    this.missing = now ? missing.length - now.size : 0;
     model.rows.forEach((row, i) => {
       const geo = layout.rows[i];
       const meta = metas[i];
@@ -68,9 +87,12 @@ export class SequenceView {
       let el = this.rows.get(meta.key);
       if (el && el.kind !== row.kind) {
         el.g.remove();
+        this.rows.delete(meta.key);
         el = undefined;
       }
       if (!el) {
+        // Rows are placed by their index among the rows present, so one created later still lands in order.
+        if (now && !now.has(i)) return;
         el = newRowEl(row.kind);
         this.rows.set(meta.key, el);
         added.push(meta.key);
@@ -88,6 +110,19 @@ export class SequenceView {
       this.rows.delete(key);
     }
     return added;
+  }
+
+  /** Rows of the last render not created yet. */
+  get pendingRows(): number {
+    return this.missing;
+  }
+
+  /** Creates the next rows of the last render (none when nothing waits). */
+  continue(): void {
+    if (this.last && this.missing > 0) {
+      const { model, layout, metas, prefer } = this.last;
+      this.render(model, layout, metas, prefer);
+    }
   }
 
   /** The elements of the n-th arrow (its path, hit path and label). */
@@ -122,6 +157,8 @@ export class SequenceView {
   clear(): void {
     for (const c of this.chunks.splice(0)) c.svg.remove();
     this.rows.clear();
+    this.last = null;
+    this.missing = 0;
     this.arrows = [];
     this.noteSteps = [];
   }
