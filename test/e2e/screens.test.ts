@@ -37,6 +37,7 @@ import {
   openFileQuick,
   pickQuickItem,
   pollUntil,
+  runCommand,
   setRightGroupWidth,
   suiteShots,
   waitForLanguageMode,
@@ -232,6 +233,8 @@ describe('every state of a trace at the default split and at 500 px', () => {
     // A reloaded window reads the settings file again (a watcher may take its time to notice).
     await workbench().reload();
     await workbench().locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // Back to the default split: the manifest, and the diagram beside it.
+    await runCommand(workbench(), 'View: Close All Editor Groups');
     await applyAndTrace('narrow-birth.yaml');
     const frame = await diagramFrame(workbench(), `${ns}/narrow-birth`);
     expect(await finalPhase(frame, 90_000)).toBe('ready');

@@ -331,3 +331,17 @@ export async function findingsTitle(frame: Frame, title: string, timeoutMs: numb
     timeoutMs,
   );
 }
+
+/** Runs a command by its palette label (e.g. "View: Close All Editor Groups"). */
+export async function runCommand(page: Page, label: string, timeoutMs = 10_000): Promise<void> {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${label}`);
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
