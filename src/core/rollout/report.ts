@@ -9,7 +9,8 @@ export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 /** The statistics keyed by phase, plus the SLO startup time and the whole birth. */
 export type RolloutMetric = RolloutPhase | 'sloStartup' | 'total';
 
-export type RolloutOutcome = 'ready' | 'running' | 'pending' | 'failed' | 'deleted';
+/** `succeeded`: a Job's pod that ran to completion (it is never Ready). */
+export type RolloutOutcome = 'ready' | 'running' | 'pending' | 'failed' | 'deleted' | 'succeeded';
 
 export interface RolloutWorkload {
   readonly kind: string;
@@ -23,6 +24,12 @@ export interface RolloutPod {
   readonly node?: string;
   /** Milliseconds spent in each phase; a phase the pod has not finished (or skipped) is absent. */
   readonly phases: Partial<Record<RolloutPhase, number>>;
+  /**
+   * Where each finished phase lies, [start, end] in ms from the pod's creation, for a waterfall.
+   * Pull, create and start span every container (their `phases` value is the time spent, which can be
+   * less than the span when containers interleave).
+   */
+  readonly spans?: Partial<Record<RolloutPhase, readonly [number, number]>>;
   /** Creation → all containers started, excluding image pulls and init containers (the SLO's definition). */
   readonly sloStartupMs?: number;
   /** Creation → Ready (or → the last step seen while it is not Ready yet). */
@@ -59,4 +66,19 @@ export interface RolloutReport {
   readonly slowest: readonly string[];
   /** True while the rollout is still being traced. */
   readonly live: boolean;
+  /** What tracing the rollout cost the apiserver so far (requests made, watches open). */
+  readonly api?: RolloutApiCost;
+}
+
+export interface RolloutApiCost {
+  /** Every request made: lists, gets, node-proxy reads and each (re)opened watch stream. */
+  readonly requests: number;
+  /** Watch streams opened (a resumed watch counts again). */
+  readonly watchRequests: number;
+  /** Watches open at the moment of the report. */
+  readonly openWatches: number;
+  /** Node-proxy reads (runtime and kubelet logs, metrics). */
+  readonly nodeReads: number;
+  /** Pods traced. */
+  readonly pods: number;
 }
