@@ -49,7 +49,11 @@ const targets = [
     format: 'esm',
     splitting: true,
     target: ['es2022', 'chrome120'],
-    entryPoints: { diagram: 'webview/diagram/main.ts', timeline: 'webview/timeline/main.ts' },
+    entryPoints: {
+      diagram: 'webview/diagram/main.ts',
+      timeline: 'webview/timeline/main.ts',
+      rollout: 'webview/rollout/main.ts',
+    },
     outdir: 'dist/webview',
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: production ? false : 'linked',

@@ -1,0 +1,209 @@
+// The pod list: one fixed-height row per pod, but only the rows in view (and a few either side) exist
+// in the DOM, recycled as the list scrolls, so 1,000 pods cost what 50 do. A row is its name, node,
+// total, SLO startup and a waterfall of its phases on the rollout's one time axis. Cluster text (pod
+// and node names, reasons) only ever goes in through textContent or dataset; bars are placed through
+// CSSOM (element.style), which the page's CSP allows where style attributes are blocked.
+
+import { ROLLOUT_PHASES, type RolloutPod } from '../../src/core/rollout/report.js';
+import { el } from '../shared/dom.js';
+import { endPct, ms, podSummary, segmentsOf, windowOf, type Axis } from './format.js';
+
+/** One row's height in CSS pixels (kept in step with `.pb-pod` in rollout.css). */
+export const ROW_PX = 24;
+
+interface RowView {
+  readonly root: HTMLDivElement;
+  readonly name: HTMLSpanElement;
+  readonly node: HTMLSpanElement;
+  readonly total: HTMLSpanElement;
+  readonly slo: HTMLSpanElement;
+  readonly segs: readonly HTMLSpanElement[];
+  readonly end: HTMLSpanElement;
+  /** The pod (and its state) this element shows now, so an unchanged row is not touched. */
+  shown: RolloutPod | null;
+  index: number;
+}
+
+export class PodRows {
+  readonly scroller: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly pool: RowView[] = [];
+  private pods: readonly RolloutPod[] = [];
+  private axis: Axis = { originMs: 0, spanMs: 1 };
+  private frame = 0;
+  /** The pod whose row has keyboard focus (kept across updates and recycling). */
+  private focusName: string | null = null;
+
+  constructor(private readonly onOpen: (pod: string) => void) {
+    this.scroller = el('div', 'pb-scroll');
+    this.scroller.setAttribute('role', 'grid');
+    this.scroller.setAttribute('aria-label', 'Pods of the rollout, one row each');
+    this.scroller.tabIndex = 0;
+    this.spacer = el('div', 'pb-spacer');
+    this.scroller.append(this.spacer);
+    this.scroller.addEventListener('scroll', () => this.schedule());
+    this.scroller.addEventListener('click', (e) => {
+      const row = e.target instanceof Element ? e.target.closest<HTMLElement>('.pb-pod') : null;
+      const pod = row?.dataset.pod;
+      if (pod) this.onOpen(pod);
+    });
+    this.scroller.addEventListener('keydown', (e) => this.key(e));
+    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+  }
+
+  /** New pods (already sorted) and axis: the rows in view are redrawn now, within this task. */
+  set(pods: readonly RolloutPod[], axis: Axis): void {
+    this.pods = pods;
+    this.axis = axis;
+    this.spacer.style.height = `${pods.length * ROW_PX}px`;
+    for (const r of this.pool) r.shown = null;
+    this.draw();
+  }
+
+  /** The rows in the DOM now (the tests bound it). */
+  get rendered(): number {
+    return this.pool.filter((r) => !r.root.hidden).length;
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const { first, end } = windowOf(
+      this.scroller.scrollTop,
+      this.scroller.clientHeight || 600,
+      ROW_PX,
+      this.pods.length,
+    );
+    const need = end - first;
+    while (this.pool.length < need) this.pool.push(this.newRow());
+    // Keep a row on the element that already shows it when it is still in view (no flicker, focus kept).
+    const byIndex = new Map<number, RowView>();
+    const free: RowView[] = [];
+    for (const r of this.pool) {
+      if (r.index >= first && r.index < end && r.shown === this.pods[r.index]) byIndex.set(r.index, r);
+      else free.push(r);
+    }
+    const used = new Set<RowView>();
+    for (let i = first; i < end; i++) {
+      const pod = this.pods[i];
+      if (!pod) continue;
+      let r = byIndex.get(i);
+      if (!r) {
+        r = free.pop() as RowView;
+        this.fill(r, pod, i);
+      }
+      r.root.hidden = false;
+      used.add(r);
+    }
+    for (const r of this.pool) {
+      if (used.has(r)) continue;
+      r.root.hidden = true;
+      r.shown = null;
+      r.index = -1;
+    }
+    // Unused elements beyond what a screenful needs are dropped (the pool follows the viewport).
+    for (let i = this.pool.length - 1; i >= 0 && this.pool.length > need; i--) {
+      const r = this.pool[i];
+      if (r && r.root.hidden) {
+        r.root.remove();
+        this.pool.splice(i, 1);
+      }
+    }
+  }
+
+  private newRow(): RowView {
+    const root = el('div', 'pb-pod');
+    root.setAttribute('role', 'row');
+    root.tabIndex = -1;
+    root.hidden = true;
+    const name = el('span', 'pb-cell pb-name');
+    const node = el('span', 'pb-cell pb-node');
+    const total = el('span', 'pb-cell pb-num pb-total');
+    const slo = el('span', 'pb-cell pb-num pb-slo');
+    const track = el('span', 'pb-cell pb-track');
+    const segs = ROLLOUT_PHASES.map((phase) => {
+      const s = el('span', 'pb-seg');
+      s.dataset.phase = phase;
+      return s;
+    });
+    const end = el('span', 'pb-end');
+    track.append(...segs, end);
+    for (const c of [name, node, total, slo, track]) c.setAttribute('role', 'gridcell');
+    root.append(name, node, total, slo, track);
+    this.spacer.append(root);
+    return { root, name, node, total, slo, segs, end, shown: null, index: -1 };
+  }
+
+  private fill(r: RowView, pod: RolloutPod, index: number): void {
+    r.shown = pod;
+    r.index = index;
+    r.root.style.transform = `translateY(${index * ROW_PX}px)`;
+    r.root.dataset.pod = pod.name;
+    r.root.dataset.outcome = pod.outcome;
+    r.root.setAttribute('aria-rowindex', String(index + 1));
+    r.root.title = podSummary(pod);
+    r.root.setAttribute('aria-label', podSummary(pod));
+    r.name.textContent = pod.name;
+    r.node.textContent = pod.node ?? '–';
+    r.total.textContent = ms(pod.totalMs);
+    r.slo.textContent = ms(pod.sloStartupMs);
+    const segs = segmentsOf(pod, this.axis);
+    ROLLOUT_PHASES.forEach((phase, i) => {
+      const s = r.segs[i] as HTMLSpanElement;
+      const g = segs.find((x) => x.phase === phase);
+      s.hidden = !g;
+      if (g) {
+        s.style.left = `${g.leftPct}%`;
+        s.style.width = `${g.widthPct}%`;
+      }
+    });
+    const end = endPct(pod, this.axis);
+    r.end.hidden = end === null;
+    if (end !== null) r.end.style.left = `${end}%`;
+    if (pod.name === this.focusName && document.activeElement !== r.root) r.root.focus({ preventScroll: true });
+  }
+
+  private key(e: KeyboardEvent): void {
+    const row = e.target instanceof HTMLElement ? e.target.closest<HTMLElement>('.pb-pod') : null;
+    const current = row ? this.pods.findIndex((p) => p.name === row.dataset.pod) : -1;
+    if ((e.key === 'Enter' || e.key === ' ') && row?.dataset.pod) {
+      e.preventDefault();
+      this.onOpen(row.dataset.pod);
+      return;
+    }
+    const last = this.pods.length - 1;
+    const to =
+      e.key === 'ArrowDown'
+        ? Math.min(last, current + 1)
+        : e.key === 'ArrowUp'
+          ? Math.max(0, current - 1)
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? last
+              : null;
+    if (to === null || last < 0) return;
+    e.preventDefault();
+    this.focusIndex(to);
+  }
+
+  /** Scrolls row `i` into view and gives it focus. */
+  focusIndex(i: number): void {
+    const pod = this.pods[i];
+    if (!pod) return;
+    this.focusName = pod.name;
+    const top = i * ROW_PX;
+    const h = this.scroller.clientHeight;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+    else if (top + ROW_PX > this.scroller.scrollTop + h) this.scroller.scrollTop = top + ROW_PX - h;
+    this.draw();
+    const view = this.pool.find((r) => r.index === i);
+    view?.root.focus({ preventScroll: true });
+  }
+}
