@@ -73,6 +73,7 @@ export async function open(
   }
   opts.headers = headers;
   logger?.(`${spec.method} ${url.pathname}${url.search}`);
+  conn.onRequest?.(spec.method, url);
   const where = { context: conn.context, server: conn.server };
   return new Promise((resolveP, rejectP) => {
     const lib = url.protocol === 'http:' ? http : https;

@@ -29,6 +29,8 @@ export interface Connection {
   readonly namespace: string;
   /** The files that were read, for messages. */
   readonly files: readonly string[];
+  /** Told of every request made on this connection (a rollout counts its API cost). */
+  readonly onRequest?: (method: string, url: URL) => void;
 }
 
 function candidateFiles(opts: ConnectOptions): string[] {

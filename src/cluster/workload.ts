@@ -10,6 +10,7 @@ import { RunError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 import { NodeLogFeeds } from './node-log-feed.js';
 import { TraceSession, type SessionEvent, type SessionOptions } from './session.js';
+import { SharedPodWatches } from './pod-dispatch.js';
 import { ResumableWatch } from './watch.js';
 
 export type WorkloadEvent =
@@ -24,7 +25,14 @@ export interface WorkloadOptions {
   /** Pods created before this moment (ms) belong to an earlier rollout. */
   readonly notBeforeMs: number;
   readonly maxPods: number;
-  readonly session: Omit<SessionOptions, 'conn' | 'namespace' | 'name' | 'onEvent' | 'uid'>;
+  readonly session: Omit<SessionOptions, 'conn' | 'namespace' | 'name' | 'onEvent' | 'uid' | 'sharedWatches'>;
+  /**
+   * One pod watch and namespace-wide event watches for all pods, each object handed to its pod's
+   * trace (pod-dispatch.ts), instead of three watches per pod: for tracing every pod of a rollout.
+   */
+  readonly sharedWatches?: boolean;
+  /** Finds the pods by this selector instead of the workload's (attach: the newest revision's pods). */
+  readonly labelSelector?: string;
   readonly onEvent: (e: WorkloadEvent) => void;
 }
 
@@ -58,6 +66,7 @@ export function podSelectorOf(w: KubeObject): string {
 export class WorkloadTracer {
   readonly sessions = new Map<string, TraceSession>();
   private podWatch: ResumableWatch | null = null;
+  private shared: SharedPodWatches | null = null;
   private ownerWatch: ResumableWatch | null = null;
   private jobWatch: ResumableWatch | null = null;
   private allDone: Promise<void> | null = null;
@@ -70,23 +79,32 @@ export class WorkloadTracer {
   }
 
   async start(): Promise<void> {
-    const selector = podSelectorOf(this.o.workload);
+    const selector = this.o.labelSelector ?? podSelectorOf(this.o.workload);
     if (!selector)
       throw new RunError(
         `The ${this.o.workload.kind ?? 'workload'} has no selector or template labels to find its pods by: add spec.template.metadata.labels.`,
       );
     const ns = encodeURIComponent(this.o.namespace);
     this.allDone = new Promise((r) => (this.resolveAll = r));
-    this.podWatch = new ResumableWatch({
-      conn: this.o.conn,
-      path: `/api/v1/namespaces/${ns}/pods`,
-      labelSelector: selector,
-      resource: 'pods',
-      namespace: this.o.namespace,
-      onObject: (type, obj) => {
-        if (type !== 'DELETED') void this.maybeTrace(obj as Pod);
-      },
-    });
+    if (this.o.sharedWatches) {
+      this.shared = new SharedPodWatches({
+        conn: this.o.conn,
+        namespace: this.o.namespace,
+        labelSelector: selector,
+        adopt: (type, pod) => (type === 'DELETED' ? null : this.adopt(pod)),
+      });
+    } else {
+      this.podWatch = new ResumableWatch({
+        conn: this.o.conn,
+        path: `/api/v1/namespaces/${ns}/pods`,
+        labelSelector: selector,
+        resource: 'pods',
+        namespace: this.o.namespace,
+        onObject: (type, obj) => {
+          if (type !== 'DELETED') void this.maybeTrace(obj as Pod);
+        },
+      });
+    }
     const prefix = `${this.o.workload.metadata?.name ?? ''}`;
     this.ownerWatch = new ResumableWatch({
       conn: this.o.conn,
@@ -127,30 +145,54 @@ export class WorkloadTracer {
         })
       : null;
     await Promise.all([
-      this.podWatch.start(),
+      this.podWatch?.start(),
+      this.shared?.start(),
       this.ownerWatch.start().catch(() => undefined),
       this.jobWatch?.start().catch(() => undefined),
     ]);
   }
 
-  private async maybeTrace(pod: Pod): Promise<void> {
+  /** The watches this tracer opened itself (the sessions' own come on top when not shared). */
+  get watchList(): readonly ResumableWatch[] {
+    return [
+      this.podWatch,
+      ...(this.shared?.all ?? []),
+      this.ownerWatch,
+      this.jobWatch,
+      ...[...this.sessions.values()].flatMap((s) => s.watchList),
+    ].filter((w): w is ResumableWatch => !!w);
+  }
+
+  /** A new pod of the workload: its session, created and started, or null when it is not traced. */
+  private adopt(pod: Pod): TraceSession | null {
     const name = pod.metadata?.name;
     const created = pod.metadata?.creationTimestamp ? Date.parse(pod.metadata.creationTimestamp) : 0;
-    if (!name || this.sessions.has(name) || this.sessions.size >= this.o.maxPods) return;
-    if (created < Math.floor(this.o.notBeforeMs / 1000) * 1000 - 1000) return;
+    if (!name || this.sessions.has(name) || this.sessions.size >= this.o.maxPods) return null;
+    if (created < Math.floor(this.o.notBeforeMs / 1000) * 1000 - 1000) return null;
+    const uid = pod.metadata?.uid ?? null;
     const session = new TraceSession({
       ...this.o.session,
       conn: this.o.conn,
       namespace: this.o.namespace,
       name,
       nodeFeeds: this.feeds,
-      ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+      sharedWatches: this.shared !== null,
+      ...(uid ? { uid } : {}),
       onEvent: (event) => this.o.onEvent({ type: 'pod', name, event }),
     });
     this.sessions.set(name, session);
     this.o.onEvent({ type: 'pod-found', name, index: this.sessions.size - 1 });
-    await session.start();
-    void session.finished.then(() => this.checkAllDone());
+    void session.finished.then(() => {
+      this.shared?.release(name, uid);
+      this.checkAllDone();
+    });
+    // A shared session opens nothing: start() only says 'started' and starts its clock, at once.
+    if (this.shared) void session.start();
+    return session;
+  }
+
+  private async maybeTrace(pod: Pod): Promise<void> {
+    await this.adopt(pod)?.start();
   }
 
   private checkAllDone(): void {
@@ -167,6 +209,7 @@ export class WorkloadTracer {
   async stop(): Promise<void> {
     await Promise.all([
       this.podWatch?.stop(),
+      this.shared?.stop(),
       this.ownerWatch?.stop(),
       this.jobWatch?.stop(),
       ...[...this.sessions.values()].map((s) => s.stop()),
