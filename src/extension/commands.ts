@@ -7,12 +7,24 @@ import type * as ClusterApi from '../cluster/index.js';
 import { errorText } from '../core/guards.js';
 import { documentAt, parseManifest } from '../core/manifest/index.js';
 import { renderText } from '../core/report/text.js';
+import { toCsv, toMarkdown } from '../core/rollout/table.js';
 import { TraceState, buildTrace, readTraceFile } from '../core/trace/index.js';
 import type { TraceDocumentArgs } from '../protocol/commands.js';
 import { chooseDocument, describeDocument } from './choose.js';
 import { vscodeHostUi } from './host-ui.js';
 import { resolveExplorerTarget } from './kubernetes-explorer.js';
 import { DiagramPanels } from './panels.js';
+import {
+  endOpenedPods,
+  followPodEvent,
+  podTraceEntry,
+  rolloutRefusal,
+  traceRollout,
+  type RolloutClusterModule,
+  type RolloutFlowDeps,
+} from './rollout-flow.js';
+import { RolloutPanels } from './rollout-panel.js';
+import type { RolloutRegistry } from './rollout-registry.js';
 import { traceSettings } from './settings.js';
 import { traceTarget, type FlowDeps } from './trace-flow.js';
 import type { TraceRegistry } from './trace-registry.js';
@@ -22,6 +34,7 @@ export interface CommandHost {
   readonly context: vscode.ExtensionContext;
   readonly output: vscode.LogOutputChannel;
   readonly registry: TraceRegistry;
+  readonly rollouts: RolloutRegistry;
   /** The lazily required cluster bundle. */
   readonly cluster: () => typeof ClusterApi;
 }
@@ -34,16 +47,54 @@ export interface Commands extends vscode.Disposable {
   focusTrace(id?: unknown): void;
   openTraceFile(): Promise<void>;
   restorePanel(panel: vscode.WebviewPanel): void;
+  traceRollout(uri?: unknown): Promise<void>;
+  focusRollout(id?: unknown): void;
 }
 
 export function createCommands(host: CommandHost): Commands {
   const panels = new DiagramPanels(host.context, host.output, host.registry);
+  const ui = vscodeHostUi(host.output);
+  const rolloutPanels = new RolloutPanels(host.context, host.output, host.rollouts, {
+    openPod: (entry, pod) => {
+      const r = podTraceEntry(entry, pod, host.registry);
+      if (typeof r === 'string') return r;
+      panels.open(r, true);
+      return null;
+    },
+    exports: { markdown: toMarkdown, csv: toCsv },
+  });
+  const rolloutCluster = (): RolloutClusterModule => {
+    const api = host.cluster();
+    return {
+      resolveTarget: api.resolveTarget,
+      dryRun: api.dryRun,
+      applyConfirmed: api.applyConfirmed,
+      confirmationText: api.confirmationText,
+      setRequestLogger: api.setRequestLogger,
+      createRolloutTracer: (o) => new api.RolloutTracer(o),
+    };
+  };
+  const rolloutDeps: RolloutFlowDeps = {
+    ui,
+    cluster: rolloutCluster,
+    rollouts: host.rollouts,
+    settings: traceSettings,
+    onStarted: (e) => rolloutPanels.open(e, true),
+    onPodEvent: (entry, pod, e) => followPodEvent(entry, pod, e, host.registry),
+  };
+  // A rollout that ended ends the live diagrams of the pods opened from it.
+  const ended = host.rollouts.onChange(
+    (c) => c.type === 'updated' && !c.entry.live && endOpenedPods(c.entry, host.registry),
+  );
   const deps: FlowDeps = {
-    ui: vscodeHostUi(host.output),
+    ui,
     cluster: host.cluster,
     registry: host.registry,
     settings: traceSettings,
     onFirstState: (e) => panels.open(e, false),
+    onRollout: async (target, mode) => {
+      await traceRollout(rolloutDeps, { ...target, mode });
+    },
   };
   return {
     trace: (uri) => traceCommand(deps, host.cluster, uri instanceof vscode.Uri ? uri : undefined),
@@ -53,7 +104,13 @@ export function createCommands(host: CommandHost): Commands {
     focusTrace: (id) => panels.focus(id),
     openTraceFile: () => openTraceFile(host, panels),
     restorePanel: (panel) => panels.restore(panel),
-    dispose: () => panels.dispose(),
+    traceRollout: (uri) => rolloutCommand(rolloutDeps, uri instanceof vscode.Uri ? uri : undefined),
+    focusRollout: (id) => rolloutPanels.focus(id),
+    dispose: () => {
+      ended.dispose();
+      rolloutPanels.dispose();
+      panels.dispose();
+    },
   };
 }
 
@@ -140,6 +197,51 @@ async function traceCommand(deps: FlowDeps, cluster: () => typeof ClusterApi, ur
     return;
   }
   await traceTarget(deps, { kind: 'manifest', document: picked.doc, source: document.uri.toString() });
+}
+
+/** "Trace Rollout": the workload document under the cursor (or the only one, or asked). */
+async function rolloutCommand(deps: RolloutFlowDeps, uri?: vscode.Uri): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const document =
+    uri && (!editor || editor.document.uri.toString() !== uri.toString())
+      ? await vscode.workspace.openTextDocument(uri)
+      : editor?.document;
+  if (!document || document.languageId !== 'yaml') {
+    void vscode.window.showErrorMessage(
+      'Pod Birth: open a Deployment, StatefulSet, DaemonSet, Job or ReplicaSet manifest, then run “Trace Rollout” on it.',
+    );
+    return;
+  }
+  const manifest = parseManifest(document.getText());
+  const firstError = manifest.documents.flatMap((d) => d.errors)[0];
+  if (firstError) {
+    void vscode.window.showErrorMessage(
+      `Pod Birth: the manifest has YAML errors (line ${firstError.line}: ${firstError.message.split('\n')[0] ?? ''}). Fix them and try again.`,
+    );
+    return;
+  }
+  const workloads = manifest.documents.filter((d) => rolloutRefusal(d.kind) === null);
+  const cursorLine = editor && editor.document === document ? editor.selection.active.line : null;
+  const under = cursorLine === null ? null : documentAt(manifest, cursorLine);
+  const picked =
+    under && rolloutRefusal(under.kind) === null
+      ? under
+      : workloads.length === 1
+        ? workloads[0]
+        : workloads.length === 0
+          ? null
+          : ((
+              await vscode.window.showQuickPick(
+                workloads.map((d) => ({ label: describeDocument(d), doc: d })),
+                { title: 'Trace the rollout of which workload?' },
+              )
+            )?.doc ?? undefined);
+  if (picked === undefined) return;
+  if (picked === null) {
+    void vscode.window.showErrorMessage(`Pod Birth: ${rolloutRefusal(under?.kind ?? null) ?? 'no workload here.'}`);
+    return;
+  }
+  await traceRollout(deps, { kind: 'manifest', document: picked, source: document.uri.toString() });
 }
 
 /** Attach without a manifest: pick a context, a namespace and a pod. */

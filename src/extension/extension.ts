@@ -13,6 +13,7 @@ import type * as ClientApi from './language-client.js';
 import { DIAGRAM_VIEW_TYPE } from './diagram-view-type.js';
 import { traceStatusItem } from './status-item.js';
 import { TIMELINE_VIEW_ID, TimelineView } from './timeline-view.js';
+import { RolloutRegistry } from './rollout-registry.js';
 import { TraceRegistry } from './trace-registry.js';
 
 // Literal require() paths: esbuild leaves them to Node (they are externals of this bundle).
@@ -24,6 +25,7 @@ const loadClient = (): typeof ClientApi => require('./language-client.js') as ty
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const registry = new TraceRegistry();
+const rollouts = new RolloutRegistry();
 let client: ClientApi.StartedClient | null = null;
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -32,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let commands: CommandsApi.Commands | null = null;
   const cmd = (): CommandsApi.Commands => {
     if (!commands) {
-      commands = loadCommands().createCommands({ context, output, registry, cluster });
+      commands = loadCommands().createCommands({ context, output, registry, rollouts, cluster });
       context.subscriptions.push(commands);
     }
     return commands;
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     traceStatusItem(registry),
     timeline,
     { dispose: () => void registry.stopAll() },
+    { dispose: () => rollouts.stopAll() },
     vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, timeline),
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => cmd().restorePanel(panel),
@@ -55,8 +58,16 @@ export function activate(context: vscode.ExtensionContext): void {
     register('podBirth.attach', () => cmd().attach()),
     register('podBirth.traceExplorerPod', (target: unknown) => cmd().traceExplorerPod(target)),
     register(FOCUS_TRACE_COMMAND, (id?: unknown) => cmd().focusTrace(id)),
-    register('podBirth.stopTraces', () => registry.stopAll()),
-    register('podBirth.clearTraces', () => registry.clearFinished()),
+    register('podBirth.traceRollout', (uri?: unknown) => cmd().traceRollout(uri)),
+    register('podBirth.focusRollout', (id?: unknown) => cmd().focusRollout(id)),
+    register('podBirth.stopTraces', () => {
+      rollouts.stopAll();
+      return registry.stopAll();
+    }),
+    register('podBirth.clearTraces', () => {
+      rollouts.clearFinished();
+      return registry.clearFinished();
+    }),
     register('podBirth.showTimeline', () => timeline.reveal()),
     register('podBirth.showOutput', () => output.show(true)),
     register('podBirth.openTraceFile', () => cmd().openTraceFile()),
@@ -78,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export async function deactivate(): Promise<void> {
+  rollouts.stopAll();
   await registry.stopAll();
   await client?.stop();
 }

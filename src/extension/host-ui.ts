@@ -3,13 +3,13 @@
 
 import * as vscode from 'vscode';
 import type { TraceMode } from '../cluster/index.js';
-import type { HostUi } from './trace-flow.js';
+import type { HostUi, RolloutMode } from './trace-flow.js';
 
 export function vscodeHostUi(output: vscode.LogOutputChannel): HostUi {
   return {
     isTrusted: () => vscode.workspace.isTrusted,
-    pickMode: async (subject, canApply) => {
-      const items: (vscode.QuickPickItem & { mode: TraceMode })[] = [
+    pickMode: async (subject, canApply, rollout) => {
+      const items: (vscode.QuickPickItem & { mode: TraceMode | RolloutMode })[] = [
         {
           label: 'Apply & trace',
           description: canApply
@@ -22,6 +22,22 @@ export function vscodeHostUi(output: vscode.LogOutputChannel): HostUi {
           description: 'reconstruct its birth from what the cluster still has',
           mode: 'attach',
         },
+        ...(rollout
+          ? [
+              {
+                label: 'Apply & trace the whole rollout',
+                description: canApply
+                  ? 'every pod, with percentiles against the startup SLO (rollout view)'
+                  : 'disabled: the workspace is not trusted',
+                mode: 'rollout-apply' as const,
+              },
+              {
+                label: 'Attach to the whole rollout',
+                description: 'every existing pod, with percentiles against the startup SLO (rollout view)',
+                mode: 'rollout-attach' as const,
+              },
+            ]
+          : []),
       ];
       return (await vscode.window.showQuickPick(items, { title: `Trace ${subject}` }))?.mode ?? null;
     },

@@ -22,8 +22,11 @@ export interface HostLog {
 
 export interface HostUi {
   isTrusted(): boolean;
-  /** Apply & trace, or attach; null when dismissed. */
-  pickMode(subject: string, canApply: boolean): Promise<TraceMode | null>;
+  /**
+   * Apply & trace, or attach; null when dismissed. With `rollout` (a workload document) the pick also
+   * offers tracing every pod of the rollout in the rollout view.
+   */
+  pickMode(subject: string, canApply: boolean, rollout?: boolean): Promise<TraceMode | RolloutMode | null>;
   /** The modal confirmation; true only when the user chose Apply. */
   confirmApply(question: string, detail: string): Promise<boolean>;
   error(message: string): void;
@@ -58,6 +61,32 @@ export interface FlowDeps {
   readonly settings: () => TraceSettings;
   /** A pod's trace got its first state (open its diagram). */
   readonly onFirstState?: (entry: TraceEntry) => void;
+  /** The user chose to trace the whole rollout of a workload document (the rollout view). */
+  readonly onRollout?: (target: Omit<ManifestTarget, 'mode'>, mode: TraceMode) => Promise<void>;
+}
+
+/** The whole rollout of a workload document, applied or attached to (rollout-flow.ts). */
+export type RolloutMode = 'rollout-apply' | 'rollout-attach';
+
+/** Workload kinds whose rollout can be traced: what makes pods from a template, and is not a bare Pod. */
+export const ROLLOUT_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+]);
+
+/** The modal apply confirmation, naming context, cluster and namespace (every apply asks it). */
+export async function confirmApplyPlan(
+  ui: HostUi,
+  api: Pick<ClusterModule, 'confirmationText'>,
+  plan: ClusterApi.ApplyPlan,
+): Promise<boolean> {
+  return ui.confirmApply(
+    api.confirmationText(plan),
+    `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
+  );
 }
 
 /** What to trace: a manifest document (apply or attach is asked), or a pod named without a manifest. */
@@ -67,8 +96,14 @@ export type EditorTarget = Omit<ManifestTarget, 'mode'> | PodTarget;
 export async function traceTarget(deps: FlowDeps, target: EditorTarget): Promise<TraceEntry[]> {
   const { ui } = deps;
   if (target.kind === 'pod') return runTarget(deps, target);
-  const mode = await ui.pickMode(describeDocument(target.document), ui.isTrusted());
-  if (!mode) return [];
+  const rollout = deps.onRollout !== undefined && ROLLOUT_KINDS.has(target.document.kind ?? '');
+  const picked = await ui.pickMode(describeDocument(target.document), ui.isTrusted(), rollout);
+  if (!picked) return [];
+  if (picked === 'rollout-apply' || picked === 'rollout-attach') {
+    await deps.onRollout?.(target, picked === 'rollout-apply' ? 'apply' : 'attach');
+    return [];
+  }
+  const mode = picked;
   if (mode === 'apply' && !ui.isTrusted()) {
     ui.error(
       'Pod Birth: applying manifests to a cluster is disabled in an untrusted workspace. Trust the workspace, or attach to an existing pod.',
@@ -109,10 +144,7 @@ async function runTarget(deps: FlowDeps, target: ManifestTarget | PodTarget): Pr
         timeoutMs: cfg.timeoutMs,
         session: { nodeLogs: cfg.nodeLogs },
         confirm: async (plan) => {
-          const ok = await ui.confirmApply(
-            api.confirmationText(plan),
-            `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
-          );
+          const ok = await confirmApplyPlan(ui, api, plan);
           if (ok) report('creating…');
           return ok ? 'modal' : null;
         },

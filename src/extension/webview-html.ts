@@ -64,6 +64,9 @@ export function webviewCsp(o: { readonly cspSource: string; readonly nonce: stri
 
 /** The diagram's policy (the same for every page). */
 export const diagramCsp = webviewCsp;
+/** The rollout view's page (`dist/webview/rollout.js` + `.css`). */
+export type RolloutHtmlOptions = WebviewHtmlOptions;
+
 /** The timeline's policy (the same for every page). */
 export const timelineCsp = webviewCsp;
 
@@ -94,4 +97,8 @@ export function diagramHtml(o: DiagramHtmlOptions): string {
 
 export function timelineHtml(o: TimelineHtmlOptions): string {
   return pageHtml(o, 'Loading timeline…');
+}
+
+export function rolloutHtml(o: RolloutHtmlOptions): string {
+  return pageHtml(o, 'Loading rollout…');
 }

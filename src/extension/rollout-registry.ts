@@ -1,0 +1,127 @@
+// The rollouts of this window (every pod of a workload traced at once): what the rollout panels show,
+// what the timeline's rollout section summarizes, and how a pod's own diagram is found. A rollout is
+// one entry holding the latest report (not 1,000 trace entries: the pods' traces stay in the tracer
+// and only a pod the user opens becomes a trace of the window). Free of `vscode`, unit-tested.
+
+import type { Trace } from '../core/model.js';
+import type { RolloutReport } from '../core/rollout/report.js';
+import type { ManifestRef } from './trace-registry.js';
+
+export interface RolloutEntry {
+  readonly id: string;
+  /** `Deployment ns/name`. */
+  readonly title: string;
+  /** Where it runs, e.g. `context kind-pb`. */
+  readonly where: string;
+  readonly manifest: ManifestRef | null;
+  readonly startedAt: number;
+  report: RolloutReport | null;
+  live: boolean;
+  /** Stops the tracer; null once finished. */
+  stop: (() => void) | null;
+  /** The pod's full trace while the tracer holds it (its diagram's source). */
+  readonly traceOf: (pod: string) => Trace | undefined;
+  /** Pods whose diagram was opened: pod name → the window's trace id. */
+  readonly opened: Map<string, string>;
+}
+
+export type RolloutChange =
+  { readonly type: 'updated'; readonly entry: RolloutEntry } | { readonly type: 'removed'; readonly id: string };
+
+/** A window keeps this many rollouts; the oldest finished one goes first (each holds up to 1,000 traces). */
+export const MAX_ROLLOUTS = 5;
+
+export class RolloutRegistry {
+  private readonly entries = new Map<string, RolloutEntry>();
+  private readonly listeners = new Set<(c: RolloutChange) => void>();
+  private counter = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  add(init: {
+    title: string;
+    where: string;
+    manifest: ManifestRef | null;
+    traceOf: (pod: string) => Trace | undefined;
+    stop: () => void;
+  }): RolloutEntry {
+    const id = `r${++this.counter}-${this.now().toString(36)}`;
+    const entry: RolloutEntry = {
+      id,
+      title: init.title,
+      where: init.where,
+      manifest: init.manifest,
+      startedAt: this.now(),
+      report: null,
+      live: true,
+      stop: init.stop,
+      traceOf: init.traceOf,
+      opened: new Map(),
+    };
+    this.entries.set(id, entry);
+    this.prune();
+    this.emit({ type: 'updated', entry });
+    return entry;
+  }
+
+  get(id: string): RolloutEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Newest first. */
+  list(): RolloutEntry[] {
+    return [...this.entries.values()].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
+  }
+
+  update(id: string, report: RolloutReport): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.report = report;
+    this.emit({ type: 'updated', entry: e });
+  }
+
+  /** The rollout is no longer traced (its last report, not live, may come with it). */
+  finish(id: string, report?: RolloutReport): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (report) e.report = report;
+    if (!e.live && !report) return;
+    e.live = false;
+    e.stop = null;
+    this.emit({ type: 'updated', entry: e });
+  }
+
+  stopAll(): void {
+    for (const e of this.entries.values()) e.stop?.();
+  }
+
+  remove(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.stop?.();
+    this.entries.delete(id);
+    this.emit({ type: 'removed', id });
+  }
+
+  clearFinished(): void {
+    for (const e of this.list()) if (!e.live) this.remove(e.id);
+  }
+
+  onChange(listener: (c: RolloutChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private prune(): void {
+    const finished = this.list().filter((e) => !e.live);
+    let over = this.entries.size - MAX_ROLLOUTS;
+    for (const e of finished.reverse()) {
+      if (over-- <= 0) break;
+      this.remove(e.id);
+    }
+  }
+
+  private emit(c: RolloutChange): void {
+    for (const l of this.listeners) l(c);
+  }
+}
