@@ -13,6 +13,7 @@ import { parseLogText } from '../core/logs/index.js';
 import { instantFromMs, type Instant } from '../core/time.js';
 import type { Connection } from './kubeconfig.js';
 import { runtimeStarts } from './disturbance.js';
+import { NodeDebugPods, type NodeDebugOptions, type NodeDebugReader } from './node-debug.js';
 import { NodeLogReader, canGetNodeProxy, readNode, type LogMode, type NodeFacts } from './node-proxy.js';
 
 export interface NodeLogBatch {
@@ -23,6 +24,8 @@ export interface NodeLogBatch {
   readonly records: readonly LogRecord[];
   /** Runtime start banners in the text (a restart of containerd or CRI-O). */
   readonly starts: readonly { readonly runtime: string; readonly at: Instant }[];
+  /** Which record fed the CRI steps when a debug pod read them, or why it could not (sticky, like `note`). */
+  readonly sourceNote: TraceNote | null;
 }
 
 interface Read {
@@ -43,14 +46,28 @@ export class NodeLogFeed {
   private queued: Promise<NodeLogBatch> | null = null;
   /** The mode note sticks: a trace that joins after the first read must still be told. */
   private note: TraceNote | null = null;
+  private sourceNote: TraceNote | null = null;
+  /** Set once the node proxy gave nothing and the user allowed a debug pod: every later read goes there. */
+  private debugMode: 'node-debug' | 'none' | null = null;
 
-  constructor(conn: Connection, node: string, service: 'containerd' | 'crio') {
-    this.reader = new NodeLogReader(conn, node, service);
+  constructor(
+    conn: Connection,
+    node: string,
+    service: 'containerd' | 'crio',
+    kubeletVersion: string | null = null,
+    private readonly debug: NodeDebugReader | null = null,
+  ) {
+    this.reader = new NodeLogReader(conn, node, service, kubeletVersion);
   }
 
   /** The best mode that answered (null before the first read). */
   get mode(): LogMode | null {
-    return this.reader.mode;
+    return this.debugMode ?? this.reader.mode;
+  }
+
+  /** The kubelet's lines about `namespace/name` when a debug pod reads the node; null otherwise. */
+  kubeletText(pattern: string): string | null {
+    return this.debugMode === 'node-debug' && this.debug ? this.debug.kubeletText(pattern) : null;
   }
 
   /**
@@ -102,10 +119,34 @@ export class NodeLogFeed {
   }
 
   private async fetch(since: Date): Promise<NodeLogBatch> {
-    const r = await this.reader.read(since);
-    if (r.note) this.note = r.note;
-    const records = parseLogText(r.text, { referenceYear: since.getUTCFullYear() }).records;
-    return { mode: r.mode, note: this.note, records, starts: r.text ? runtimeStarts(r.text, ANY_TIME) : [] };
+    let mode: LogMode;
+    let text: string;
+    if (this.debugMode !== null) {
+      mode = this.debugMode;
+      text = '';
+    } else {
+      const r = await this.reader.read(since);
+      if (r.note) this.note = r.note;
+      mode = r.mode;
+      text = r.text;
+      // The node proxy gives nothing and the user allowed a debug pod on this node: from now on, read there.
+      if (mode === 'none' && this.debug) this.debugMode = 'node-debug';
+    }
+    if (this.debugMode === 'node-debug' && this.debug) {
+      const d = await this.debug.read(since);
+      if (d.note) this.sourceNote = d.note;
+      if (!d.ok) this.debugMode = 'none';
+      mode = this.debugMode;
+      text = d.text;
+    }
+    const records = parseLogText(text, { referenceYear: since.getUTCFullYear() }).records;
+    return {
+      mode,
+      note: this.note,
+      records,
+      starts: text ? runtimeStarts(text, ANY_TIME) : [],
+      sourceNote: this.sourceNote,
+    };
   }
 }
 
@@ -117,8 +158,20 @@ export class NodeLogFeeds {
   private readonly facts = new Map<string, Promise<NodeFacts | TraceNote>>();
   private readonly allowed = new Map<string, Promise<boolean>>();
   private readonly feeds = new Map<string, NodeLogFeed>();
+  /** Debug pods, when the user allowed them for this run; deleted by close(). */
+  private readonly debug: NodeDebugPods | null;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(
+    private readonly conn: Connection,
+    nodeDebug?: NodeDebugOptions,
+  ) {
+    this.debug = nodeDebug ? new NodeDebugPods(conn, nodeDebug) : null;
+  }
+
+  /** Deletes the run's debug pods (if any). Call when the run ends or is stopped. */
+  async close(): Promise<void> {
+    await this.debug?.close();
+  }
 
   /** The node's runtime, kubelet and OS, or a note saying the node object is not readable. */
   nodeFacts(node: string): Promise<NodeFacts | TraceNote> {
@@ -130,11 +183,11 @@ export class NodeLogFeeds {
     return remember(this.allowed, node, () => canGetNodeProxy(this.conn, node).catch(() => false));
   }
 
-  feed(node: string, service: 'containerd' | 'crio'): NodeLogFeed {
+  feed(node: string, service: 'containerd' | 'crio', kubeletVersion: string | null = null): NodeLogFeed {
     const key = `${service}|${node}`;
     let f = this.feeds.get(key);
     if (!f) {
-      f = new NodeLogFeed(this.conn, node, service);
+      f = new NodeLogFeed(this.conn, node, service, kubeletVersion, this.debug?.reader(node, service) ?? null);
       this.feeds.set(key, f);
     }
     return f;

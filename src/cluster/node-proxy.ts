@@ -3,6 +3,12 @@
 // what the trace loses and how to enable it; it never fails a trace.
 
 import type { TraceNote } from '../core/model.js';
+import {
+  explainLogAccess,
+  parseKubeletConfigz,
+  type KubeletLogConfig,
+  type LogQueryAnswer,
+} from '../core/node-log-access.js';
 import { ClusterError } from './errors.js';
 import { request, requestJson, streamLines } from './http.js';
 import type { Connection } from './kubeconfig.js';
@@ -58,7 +64,8 @@ export async function canGetNodeProxy(conn: Connection, node: string): Promise<b
   return r.status?.allowed === true;
 }
 
-export type LogMode = 'log-query' | 'log-file' | 'none';
+/** How the runtime log is read: the kubelet's log query, a file it serves, a debug pod on the node, or not at all. */
+export type LogMode = 'log-query' | 'log-file' | 'node-debug' | 'none';
 
 export interface NodeLogRead {
   readonly mode: LogMode;
@@ -67,30 +74,84 @@ export interface NodeLogRead {
   readonly note: TraceNote | null;
 }
 
-const ENABLE_LOG_QUERY =
-  'On the node, set featureGates: {NodeLogQuery: true} and enableSystemLogQuery: true in the KubeletConfiguration and restart the kubelet (NodeLogQuery is beta and off by default before Kubernetes 1.36).';
-const RBAC_NODE_PROXY =
-  'Grant get on nodes/proxy (ClusterRole rule: apiGroups [""], resources ["nodes/proxy"], verbs ["get"]). This right is powerful (it reaches every kubelet API), so prefer a dedicated role for people who debug nodes.';
-
-/** How the kubelet answered a log query, judged from the body (errors often come back with 200). */
-export function classifyLogQueryBody(body: string): 'lines' | 'listing' | 'file-backed' | 'unavailable' {
+/**
+ * How the kubelet answered a log query, judged from the body (errors often come back with 200) and,
+ * when given, the content type: a stock kubelet answers `?query=` with 200 `text/html`, a listing of
+ * /var/log (measured on 1.34 and 1.37, docs/local-cluster.md).
+ */
+export function classifyLogQueryBody(
+  body: string,
+  contentType?: string,
+): 'lines' | 'listing' | 'file-backed' | 'unavailable' {
   const head = body.slice(0, 512).trimStart();
-  if (/^<pre>|^<!doctype html|^<html/i.test(head)) return 'listing';
+  if (/^text\/html/i.test(contentType ?? '') || /^<pre>|^<!doctype html|^<html/i.test(head)) return 'listing';
   if (/options present and query resolved to log files/i.test(head)) return 'file-backed';
   if (/^error: journal output not available|^log not found for|^failed to|^unable to/i.test(head)) return 'unavailable';
   return 'lines';
+}
+
+/**
+ * The kubelet's live log settings (`GET nodes/NODE/proxy/configz`; the same `get nodes/proxy` right
+ * as the log query), or why they could not be read.
+ */
+export async function readKubeletLogConfig(
+  conn: Connection,
+  node: string,
+): Promise<KubeletLogConfig | { unreadable: string }> {
+  try {
+    const r = await request(conn, {
+      method: 'GET',
+      path: `/api/v1/nodes/${encodeURIComponent(node)}/proxy/configz`,
+      describe: { verb: 'get', resource: 'nodes/proxy' },
+      timeoutMs: 15_000,
+    });
+    return parseKubeletConfigz(r.body) ?? { unreadable: `not a kubelet configuration (${r.body.slice(0, 60)})` };
+  } catch (e) {
+    if (e instanceof ClusterError) return { unreadable: e.kind === 'forbidden' ? '403 Forbidden' : e.kind };
+    return { unreadable: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The note for a user who may not get nodes/proxy: the same words wherever it is found out. */
+export function nodeProxyForbiddenNote(node: string, kubeletVersion: string | null): TraceNote {
+  const x = explainLogAccess({
+    node,
+    service: 'containerd',
+    kubeletVersion,
+    answer: { kind: 'forbidden' },
+    config: { unreadable: '403 Forbidden' },
+    fileFallback: null,
+  });
+  return { kind: 'degraded', source: 'runtime-log', message: x.message, remedy: x.remedy };
 }
 
 export class NodeLogReader {
   /** The best mode that answered (null until the first read). */
   mode: LogMode | null = null;
   private fileName = '';
+  /** How the log query answered when it gave no lines (kept for the note's "why"). */
+  private answer: LogQueryAnswer | null = null;
 
   constructor(
     private readonly conn: Connection,
     private readonly node: string,
     private readonly service: 'containerd' | 'crio',
+    private readonly kubeletVersion: string | null = null,
   ) {}
+
+  /** Why the log query gave no lines, with the kubelet's own configuration where it is readable. */
+  private async explain(fileFallback: string | null): Promise<TraceNote> {
+    const config = await readKubeletLogConfig(this.conn, this.node);
+    const x = explainLogAccess({
+      node: this.node,
+      service: this.service,
+      kubeletVersion: this.kubeletVersion,
+      answer: this.answer ?? { kind: 'unavailable', detail: 'no answer' },
+      config,
+      fileFallback,
+    });
+    return { kind: 'degraded', source: 'runtime-log', message: x.message, remedy: x.remedy };
+  }
 
   private base(): string {
     return `/api/v1/nodes/${encodeURIComponent(this.node)}/proxy/logs/`;
@@ -112,28 +173,22 @@ export class NodeLogReader {
           describe: { verb: 'get', resource: 'nodes/proxy' },
           timeoutMs: 35_000,
         });
-        const kind = classifyLogQueryBody(r.body);
+        const contentType = r.headers['content-type'];
+        const kind = classifyLogQueryBody(r.body, typeof contentType === 'string' ? contentType : undefined);
         if (kind === 'lines') {
           this.mode = 'log-query';
           return { mode: 'log-query', text: r.body, note: null };
         }
+        this.answer = kind === 'unavailable' ? { kind, detail: r.body.slice(0, 200).trim() } : { kind };
         this.mode = null;
       } catch (e) {
         if (e instanceof ClusterError && e.kind === 'forbidden') {
           this.mode = 'none';
-          return {
-            mode: 'none',
-            text: '',
-            note: {
-              kind: 'degraded',
-              source: 'runtime-log',
-              message: `Runtime logs of node ${this.node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`,
-              remedy: RBAC_NODE_PROXY,
-            },
-          };
+          return { mode: 'none', text: '', note: nodeProxyForbiddenNote(this.node, this.kubeletVersion) };
         }
         if (!(e instanceof ClusterError) || (e.kind !== 'not-found' && e.kind !== 'server' && e.kind !== 'invalid'))
           throw e;
+        this.answer = { kind: 'unavailable', detail: e.message };
       }
     }
     // Fall back to the kubelet's plain file server under /var/log.
@@ -162,14 +217,7 @@ export class NodeLogReader {
           return {
             mode: 'log-file',
             text: lines.join('\n'),
-            note: firstTime
-              ? {
-                  kind: 'degraded',
-                  source: 'runtime-log',
-                  message: `The kubelet log query is off on node ${this.node}; runtime lines come from /var/log/${name}, read whole and filtered here (slower on busy nodes).`,
-                  remedy: ENABLE_LOG_QUERY,
-                }
-              : null,
+            note: firstTime ? await this.explain(name) : null,
           };
         }
       } catch (e) {
@@ -177,16 +225,7 @@ export class NodeLogReader {
       }
     }
     this.mode = 'none';
-    return {
-      mode: 'none',
-      text: '',
-      note: {
-        kind: 'degraded',
-        source: 'runtime-log',
-        message: `No runtime log is readable on node ${this.node} (log query off and no ${this.service} log file under /var/log): CRI steps have whole-second times from events.`,
-        remedy: ENABLE_LOG_QUERY,
-      },
-    };
+    return { mode: 'none', text: '', note: await this.explain(null) };
   }
 }
 

@@ -18,8 +18,9 @@ import { kubeletRestartNote, laterProcesses, runtimeRestartNote } from './distur
 import { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 import { metricsNote, scrapeRuntimeOperations, type OperationTotals } from './metrics.js';
+import type { NodeDebugOptions } from './node-debug.js';
 import { NodeLogFeeds, type NodeLogFeed } from './node-log-feed.js';
-import { readKubeletLog } from './node-proxy.js';
+import { nodeProxyForbiddenNote, readKubeletLog } from './node-proxy.js';
 
 export interface NodeSink {
   record(ev: Evidence): void;
@@ -41,6 +42,8 @@ export interface NodeReadingOptions {
   readonly capacity?: boolean;
   /** Node reads shared with the other traces of a run; default: this trace's own. */
   readonly nodeFeeds?: NodeLogFeeds;
+  /** The user allowed a debug pod on the node when the node proxy gives no runtime log. */
+  readonly nodeDebug?: NodeDebugOptions;
 }
 
 /** The resources the scheduler found short on every node, from the trace's diagnosis. */
@@ -56,6 +59,10 @@ export class NodeReading {
   private feed: NodeLogFeed | null = null;
   /** The feed's mode note this trace was last told (it changes when e.g. nodes/proxy is revoked). */
   private modeNote: TraceNote | null = null;
+  /** The feed's note on which record fed the CRI steps (debug pod), last told. */
+  private sourceNote: TraceNote | null = null;
+  /** This trace's own feeds (no run shares them): closed with the trace. */
+  private ownFeeds: NodeLogFeeds | null = null;
   private since: Date | null = null;
   /** The pod's creation (else the trace's start): restarts before it did not disturb this birth. */
   private createdAt: Instant | null = null;
@@ -119,7 +126,7 @@ export class NodeReading {
 
   private async startNode(node: string, pod: Pod): Promise<void> {
     const { sink } = this;
-    const feeds = this.o.nodeFeeds ?? new NodeLogFeeds(this.o.conn);
+    const feeds = this.o.nodeFeeds ?? (this.ownFeeds = new NodeLogFeeds(this.o.conn, this.o.nodeDebug));
     try {
       const facts = await feeds.nodeFacts(node);
       if ('kind' in facts) sink.degrade(facts);
@@ -136,18 +143,13 @@ export class NodeReading {
         }
       }
       if (this.o.nodeLogs === false) return;
+      const kubeletVersion = 'kind' in facts ? null : facts.kubeletVersion;
       if (!(await feeds.logsAllowed(node))) {
-        sink.degrade({
-          kind: 'degraded',
-          source: 'runtime-log',
-          message: `Runtime logs of node ${node} are not readable (no get on nodes/proxy): sandbox, pull, create and start times are whole seconds from events and pod status.`,
-          remedy:
-            'Grant get on nodes/proxy (ClusterRole rule: apiGroups [""], resources ["nodes/proxy"], verbs ["get"]). This right reaches every kubelet API, so give it only to people who debug nodes.',
-        });
+        sink.degrade(nodeProxyForbiddenNote(node, kubeletVersion));
         return;
       }
       const runtime = 'kind' in facts ? null : facts.runtimeVersion;
-      this.feed = feeds.feed(node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd');
+      this.feed = feeds.feed(node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd', kubeletVersion);
       const created = parseInstant(pod.metadata?.creationTimestamp);
       this.createdAt = created ?? instantFromMs(Date.now());
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
@@ -173,6 +175,14 @@ export class NodeReading {
         this.modeNote = r.note;
         this.sink.degrade(r.note);
       }
+      if (r.sourceNote && r.sourceNote !== this.sourceNote) {
+        this.sourceNote = r.sourceNote;
+        if (r.sourceNote.kind === 'degraded') this.sink.degrade(r.sourceNote);
+        else {
+          this.sink.record({ type: 'note', note: r.sourceNote });
+          this.sink.state(r.sourceNote.message);
+        }
+      }
       if (r.mode === 'none') this.stopPolling();
       // The feed may have read from an earlier moment for another trace: keep this pod's window only.
       const sinceKey = instantFromMs(this.since.getTime()).key;
@@ -194,9 +204,16 @@ export class NodeReading {
     }
   }
 
+  /** Deletes this trace's own debug pod, if it made one (a run's shared feeds are closed by the run). */
+  async close(): Promise<void> {
+    this.stopPolling();
+    await this.ownFeeds?.close();
+  }
+
   private async readKubelet(node: string, since: Date): Promise<void> {
     const pod = { namespace: this.o.namespace, name: this.o.name };
-    const text = await readKubeletLog(this.o.conn, node, since, pod);
+    const text =
+      this.feed?.kubeletText(`${pod.namespace}/${pod.name}`) ?? (await readKubeletLog(this.o.conn, node, since, pod));
     const records = parseLogText(text, { referenceYear: since.getUTCFullYear() }).records;
     for (const record of records) this.sink.record({ type: 'log', record });
     // These lines are all about this pod: a second kubelet process among them is a restart.

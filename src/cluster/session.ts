@@ -14,6 +14,7 @@ import { TraceState, buildTrace, type Evidence } from '../core/trace/index.js';
 import { EndDetector } from './end-detection.js';
 import type { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
+import type { NodeDebugOptions } from './node-debug.js';
 import type { NodeLogFeeds } from './node-log-feed.js';
 import { NodeReading } from './node-reading.js';
 import { TraceWatches } from './session-watches.js';
@@ -61,6 +62,11 @@ export interface SessionOptions {
    * and parsed once for all of them. Default: this trace's own.
    */
   readonly nodeFeeds?: NodeLogFeeds;
+  /**
+   * Allowed by the user: when the node proxy gives no runtime log, read the node with a debug pod
+   * (node-debug.ts). Absent: never.
+   */
+  readonly nodeDebug?: NodeDebugOptions;
   /**
    * The pod and its events come from the caller (a rollout's one pod watch and namespace-wide event
    * watches, pod-dispatch.ts): the session opens no watch of its own and is fed through podChanged
@@ -236,7 +242,7 @@ export class TraceSession {
     this.end.stop();
     this.node.stopPolling();
     if (outcome !== 'stopped') await this.node.finalReads();
-    await this.watches.stop();
+    await Promise.all([this.watches.stop(), this.node.close()]);
     this.emitter.flush();
     this.o.onEvent({ type: 'finished', trace: this.trace(), outcome });
     this.finishResolve?.(outcome);

@@ -75,7 +75,7 @@ export class WorkloadTracer {
   private readonly feeds: NodeLogFeeds;
 
   constructor(private readonly o: WorkloadOptions) {
-    this.feeds = new NodeLogFeeds(o.conn);
+    this.feeds = new NodeLogFeeds(o.conn, o.session.nodeDebug);
   }
 
   async start(): Promise<void> {
@@ -214,6 +214,8 @@ export class WorkloadTracer {
       this.jobWatch?.stop(),
       ...[...this.sessions.values()].map((s) => s.stop()),
     ]);
+    // After the sessions' final reads: the run's debug pods (if any) go.
+    await this.feeds.close();
     this.resolveAll?.();
   }
 }
