@@ -19,7 +19,8 @@ const METRIC_LABEL: Record<RolloutMetric, string> = {
 };
 
 function dur(ms: number | undefined | null): string {
-  return ms === undefined || ms === null ? '–' : formatDuration(ms);
+  if (ms === undefined || ms === null) return '–';
+  return ms === 0 ? '0ms' : formatDuration(ms);
 }
 
 function verdict(r: RolloutReport): string {

@@ -1,0 +1,71 @@
+// Real recorded pods (test/fixtures/recorded) folded into rollout rows: the phases chain, add up to the
+// waterfall, and the SLO startup is the single trace's own SLO measure.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildRolloutReport, foldPod, ROLLOUT_PHASES } from '../../../src/core/rollout/index.js';
+import { startupSlo } from '../../../src/core/timeline/slo.js';
+import { RECORDED_ROOT, evidenceOf, traceFor } from '../../support/recorded.js';
+
+function podsOf(scenario: string): ReturnType<typeof traceFor>[] {
+  const { evidence, pods } = evidenceOf(join(RECORDED_ROOT, scenario));
+  return pods.map((p) => traceFor(evidence, p));
+}
+
+describe('foldPod on recorded pods', () => {
+  it('deployment-3: every phase of every pod, chained from creation to Ready', () => {
+    for (const trace of podsOf('deployment-3')) {
+      const p = foldPod(trace);
+      expect(p.outcome).toBe('ready');
+      expect(p.node).toBe('pod-birth-node');
+      expect(Object.keys(p.phases).sort()).toEqual([...ROLLOUT_PHASES].sort());
+      expect(p.phases.pull).toBe(0); // IfNotPresent, image on the node
+      const spans = p.spans ?? {};
+      expect(spans.schedule?.[0]).toBe(0);
+      expect(spans.sandbox?.[0]).toBe(spans.schedule?.[1]);
+      // The SLO startup is the trace's own measure; Ready ends the birth.
+      expect(p.sloStartupMs).toBeCloseTo(startupSlo(trace).measuredMs ?? Number.NaN, 1);
+      expect(p.totalMs).toBe(spans.ready?.[1]);
+      expect(p.sloStartupMs).toBeLessThanOrEqual(p.totalMs ?? 0);
+      expect(p.reason).toBeUndefined();
+    }
+  });
+
+  it('fresh-pull: the pull is timed and left out of the SLO startup', () => {
+    const [trace] = podsOf('fresh-pull');
+    const p = foldPod(trace!);
+    expect(p.phases.pull).toBeGreaterThan(0);
+    const slo = startupSlo(trace!);
+    expect(p.sloStartupMs).toBeCloseTo(slo.measuredMs ?? Number.NaN, 1);
+    expect((slo.totalMs ?? 0) - (p.sloStartupMs ?? 0)).toBeCloseTo(p.phases.pull ?? 0, 0);
+  });
+
+  it('unschedulable-memory: pending, no finished phase, no SLO sample, the diagnosis as reason', () => {
+    const [trace] = podsOf('unschedulable-memory');
+    const p = foldPod(trace!);
+    expect(p.outcome).toBe('pending');
+    expect(p.phases).toEqual({});
+    expect(p.sloStartupMs).toBeUndefined();
+    expect(p.reason?.cause).toBe('insufficient-memory');
+  });
+
+  it('a deleted pod says so', () => {
+    const [trace] = podsOf('deployment-3');
+    expect(foldPod(trace!, { deleted: true }).outcome).toBe('deleted');
+  });
+
+  it('the report over real pods: percentiles from the rows, SLO verdict from their p99', () => {
+    const rows = [...podsOf('deployment-3'), ...podsOf('fresh-pull'), ...podsOf('readiness-slow')].map((t) =>
+      foldPod(t),
+    );
+    const r = buildRolloutReport({ kind: 'Deployment', namespace: 'n', name: 'w' }, rows, { live: false });
+    const slo = rows.map((p) => p.sloStartupMs).filter((v): v is number => v !== undefined);
+    expect(r.percentiles.sloStartup?.count).toBe(slo.length);
+    expect(r.percentiles.sloStartup?.max).toBe(Math.max(...slo));
+    expect(r.slo.p99Ms).toBe(r.percentiles.sloStartup?.p99);
+    expect(r.slo.met).toBe((r.slo.p99Ms ?? Infinity) <= 5000);
+    // The readiness-slow pod is the slowest, and it is slow in its readiness phase.
+    const slowest = r.pods.find((p) => p.name === r.slowest[0]);
+    expect(slowest?.reason?.cause).toMatch(/readiness-probe|probe-failing/);
+  });
+});
