@@ -20,7 +20,22 @@ export { startRun, type RunRequest, type RunResult, type TraceRun } from './runn
 export { TraceSession, type SessionEvent, type SessionOptions, type Outcome } from './session.js';
 export { WorkloadTracer, type WorkloadEvent, type WorkloadOptions } from './workload.js';
 export { RolloutTracer, expectedPods, ROLLOUT_MAX_PODS, type RolloutOptions } from './rollout.js';
+export {
+  startRollout,
+  newestRevisionSelector,
+  ROLLOUT_KINDS,
+  type RolloutRequest,
+  type RolloutRunResult,
+  type RolloutSubject,
+} from './rollout-run.js';
 export { dryRun, applyConfirmed, confirmationText, type ApplyPlan, type KubeObject } from './apply.js';
 export { ResumableWatch, type WatchStats } from './watch.js';
 export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from '../core/trace/trace-file.js';
 export { listNamespaces, listPods, type PodSummary } from './browse.js';
+export {
+  nodeDebugPlanText,
+  runNodeDebugWatchdog,
+  type NodeDebugOptions,
+  type NodeDebugPlan,
+  type WatchdogJob,
+} from './node-debug.js';
