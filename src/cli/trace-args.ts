@@ -4,11 +4,13 @@
 
 import { parseManifest, type ManifestDocument } from '../core/manifest/index.js';
 import type { ResolveOptions, TraceTarget } from '../cluster/index.js';
+import { NODE_DEBUG_DEFAULT_IMAGE } from '../core/node-debug.js';
 import { one, parseArgs, UsageError } from './args.js';
 import { parseFormat, type Format } from './explain.js';
 import { InputError, readTextFile } from './files.js';
 
 export const TRACE_USAGE = `usage: pod-birth trace -f MANIFEST.yaml [--doc N] [--apply [--yes]] [--context C] [--namespace NS] [--format text|json|mermaid] [--timeout 5m] [--pods N]
+                       [--node-debug [--node-debug-namespace NS] [--node-debug-image IMAGE]]
        pod-birth trace pod/NAME [--context C] [--namespace NS] [--format …] [--timeout 5m]
        pod-birth record (same arguments as trace) -o TRACE.json`;
 
@@ -23,6 +25,8 @@ export interface TraceCommand {
   /** --yes: apply without asking. */
   readonly yes: boolean;
   readonly nodeLogs: boolean;
+  /** --node-debug: may read the node with a debug pod when the node proxy gives no runtime log. */
+  readonly nodeDebug: { readonly namespace: string | null; readonly image: string } | null;
   /** --pods N (1 when not given): lines are tagged with the pod's name when N > 1. */
   readonly maxPods: number;
   /** -f FILE, for messages. */
@@ -63,7 +67,7 @@ function pickDocument(docs: readonly ManifestDocument[], docArg: string | undefi
 }
 
 /** The manifest's chosen document, after checking the whole file parses. */
-function manifestDocument(file: string, docArg: string | undefined): ManifestDocument {
+export function manifestDocument(file: string, docArg: string | undefined): ManifestDocument {
   const manifest = parseManifest(readTextFile(file));
   const bad = manifest.documents.find((d) => d.errors.length > 0);
   if (bad)
@@ -71,11 +75,39 @@ function manifestDocument(file: string, docArg: string | undefined): ManifestDoc
   return pickDocument(manifest.documents, docArg, file);
 }
 
+function nodeDebugArgs(
+  on: boolean,
+  namespace: string | undefined,
+  image: string | undefined,
+): TraceCommand['nodeDebug'] {
+  if (!on) {
+    if (namespace !== undefined || image !== undefined)
+      throw new UsageError('--node-debug-namespace and --node-debug-image need --node-debug');
+    return null;
+  }
+  return { namespace: namespace ?? null, image: image ?? NODE_DEBUG_DEFAULT_IMAGE };
+}
+
 export function parseTraceArgs(argv: readonly string[], record: boolean): TraceCommand {
   const args = parseArgs(
     argv,
-    ['f', 'filename', 'doc', 'context', 'namespace', 'n', 'format', 'timeout', 'o', 'output', 'kubeconfig', 'pods'],
-    ['apply', 'yes', 'y', 'no-node-logs'],
+    [
+      'f',
+      'filename',
+      'doc',
+      'context',
+      'namespace',
+      'n',
+      'format',
+      'timeout',
+      'o',
+      'output',
+      'kubeconfig',
+      'pods',
+      'node-debug-namespace',
+      'node-debug-image',
+    ],
+    ['apply', 'yes', 'y', 'no-node-logs', 'node-debug'],
   );
   const file = one(args, 'f') ?? one(args, 'filename');
   const format = parseFormat(one(args, 'format'));
@@ -111,6 +143,11 @@ export function parseTraceArgs(argv: readonly string[], record: boolean): TraceC
     outFile: record ? (outFile ?? null) : null,
     yes: args.flags.has('yes') || args.flags.has('y'),
     nodeLogs: !args.flags.has('no-node-logs'),
+    nodeDebug: nodeDebugArgs(
+      args.flags.has('node-debug'),
+      one(args, 'node-debug-namespace'),
+      one(args, 'node-debug-image'),
+    ),
     maxPods,
     file: file ?? null,
   };

@@ -16,9 +16,11 @@ import {
   ClusterError,
   RunError,
   confirmationText,
+  nodeDebugPlanText,
   resolveTarget,
   startRun,
   type ManifestCause,
+  type NodeDebugOptions,
   type Outcome,
   type ResolvedTarget,
   type RunResult,
@@ -27,6 +29,7 @@ import {
 } from '../cluster/index.js';
 import type * as ClusterApi from '../cluster/index.js';
 import { UsageError } from './args.js';
+import { runRollout } from './rollout.js';
 import { parseTraceArgs, type TraceCommand } from './trace-args.js';
 
 export interface Io {
@@ -44,6 +47,9 @@ export type TraceCluster = Pick<
 
 const liveCluster: TraceCluster = { resolveTarget, startRun, confirmationText, ClusterError, RunError };
 
+/** The hidden command the node debug watchdog runs as (see main.ts). */
+export const WATCHDOG_COMMAND = '__node-debug-watchdog';
+
 export const EXIT = { ok: 0, unexpected: 1, usage: 2, failed: 3, timeout: 4, cluster: 5 } as const;
 
 function outcomeExit(o: Outcome): number {
@@ -56,6 +62,8 @@ export async function runTrace(
   record: boolean,
   api: TraceCluster = liveCluster,
 ): Promise<number> {
+  // Every pod of a workload: one rollout report instead of a trace per pod (rollout.ts).
+  if (!record && argv.includes('--all')) return runRollout(argv, io);
   const cmd = parseTraceArgs(argv, record);
   let target: ResolvedTarget;
   try {
@@ -73,7 +81,7 @@ export async function runTrace(
     const result = await api.startRun({
       target,
       timeoutMs: cmd.timeoutMs,
-      session: { nodeLogs: cmd.nodeLogs },
+      session: { nodeLogs: cmd.nodeLogs, ...nodeDebugSession(cmd, target, io) },
       confirm: (plan) => presenter.confirm(api.confirmationText(plan)),
       onPod: (name, session) => presenter.traces.push({ name, session }),
       onEvent: (name, e) => presenter.event(name, e),
@@ -94,6 +102,38 @@ export async function runTrace(
     if (e instanceof api.RunError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+/**
+ * --node-debug: the debug pod's options. It is created only after a yes: --yes, or an answer on the
+ * terminal (named node, namespace, image, privileges); without a terminal and without --yes, no.
+ */
+function nodeDebugSession(cmd: TraceCommand, target: ResolvedTarget, io: Io): { nodeDebug?: NodeDebugOptions } {
+  const d = cmd.nodeDebug;
+  if (!d) return {};
+  const script = process.argv[1];
+  return {
+    nodeDebug: {
+      namespace: d.namespace ?? target.namespace,
+      image: d.image,
+      deadlineSeconds: Math.ceil(cmd.timeoutMs / 1000) + 60,
+      confirm: async (plan) => {
+        const text = nodeDebugPlanText(plan);
+        if (cmd.yes) {
+          io.err(`node debug: ${text} (confirmed by --yes)\n`);
+          return true;
+        }
+        const answer = await io.ask(`${text} [y/N] `);
+        if (answer === null)
+          io.err(
+            `pod-birth: ${text}\n  Refusing to create it without confirmation: run in a terminal, or pass --yes.\n`,
+          );
+        return answer === true;
+      },
+      // The CLI's own bundle runs the watchdog (a hidden command), so a SIGKILLed trace leaves no pod.
+      ...(script ? { watchdog: [script, WATCHDOG_COMMAND] } : {}),
+    },
+  };
 }
 
 /** Shows one `trace`/`record` run: the confirmation, the sessions' events, the results. */
