@@ -63,7 +63,10 @@ export type RolloutRunResult =
   | {
       readonly status: 'running';
       readonly tracer: RolloutTracer;
-      /** 'done' when every expected pod's trace ended, 'timeout' when the time ran out (then stopped). */
+      /**
+       * 'done' when every expected pod's trace ended, 'timeout' when the time ran out; either way the
+       * tracer is stopped and its final report made (tracer.report()) when this resolves.
+       */
       readonly finished: Promise<'done' | 'timeout'>;
     };
 
@@ -114,9 +117,10 @@ function tracerFor(
 function running(tracer: RolloutTracer, timeoutMs: number): RolloutRunResult {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-  const finished = Promise.race([tracer.finished.then(() => 'done' as const), timeout]).then((res) => {
+  const finished = Promise.race([tracer.finished.then(() => 'done' as const), timeout]).then(async (res) => {
     clearTimeout(timer);
     tracer.stop();
+    await tracer.closed;
     return res;
   });
   return { status: 'running', tracer, finished };

@@ -73,6 +73,9 @@ export class RolloutTracer {
   private doneResolve: (() => void) | null = null;
   /** Resolves when every expected pod's trace ended (or stop() was called). */
   readonly finished: Promise<void>;
+  /** Resolves with the final report once stop() has ended every trace and watch. */
+  readonly closed: Promise<RolloutReport>;
+  private closedResolve: ((r: RolloutReport) => void) | null = null;
 
   constructor(private readonly o: RolloutOptions) {
     const outer = o.conn.onRequest;
@@ -86,6 +89,7 @@ export class RolloutTracer {
       },
     };
     this.finished = new Promise((r) => (this.doneResolve = r));
+    this.closed = new Promise((r) => (this.closedResolve = r));
     this.tracer = new WorkloadTracer({
       conn: this.conn,
       namespace: o.namespace,
@@ -121,8 +125,10 @@ export class RolloutTracer {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     void this.tracer.stop().then(() => {
-      this.o.onReport(this.report());
+      const last = this.report();
+      this.o.onReport(last);
       this.doneResolve?.();
+      this.closedResolve?.(last);
     });
   }
 
