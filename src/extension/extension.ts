@@ -39,7 +39,14 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     return commands;
   };
-  const timeline = new TimelineView(context, registry, output, (id) => cmd().focusTrace(id));
+  const timeline = new TimelineView(
+    context,
+    registry,
+    output,
+    (id) => cmd().focusTrace(id),
+    rollouts,
+    (id) => cmd().focusRollout(id),
+  );
   const register = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
     vscode.commands.registerCommand(id, run);
 

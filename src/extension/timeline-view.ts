@@ -4,13 +4,16 @@
 
 import * as vscode from 'vscode';
 import {
+  ROLLOUT_FOCUS,
   TIMELINE_UPDATE,
   TRACE_FOCUS,
   parseTimelineToHost,
   type HostToTimeline,
   type TimelineItem,
+  type TimelineRollout,
 } from '../protocol/timeline.js';
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
+import type { RolloutRegistry } from './rollout-registry.js';
 import { coalesce, keepTraces, type TraceRegistry } from './trace-registry.js';
 import { newNonce, timelineHtml } from './webview-html.js';
 
@@ -28,11 +31,14 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     private readonly registry: TraceRegistry,
     private readonly log: vscode.LogOutputChannel,
     private readonly focus: (traceId: string) => void,
+    private readonly rollouts: RolloutRegistry,
+    private readonly focusRollout: (rolloutId: string) => void,
   ) {
     // This view is made at activation with the registry and the workspace state: it brings the
     // window's traces back from before a reload (the diagram panels VS Code restores ask for theirs).
     this.subscriptions.push(keepTraces(registry, ctx.workspaceState));
     this.subscriptions.push(registry.onChange(() => this.push.push('all', null)));
+    this.subscriptions.push(rollouts.onChange(() => this.push.push('all', null)));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -55,6 +61,7 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
         }
         if (msg.type === WEBVIEW_READY) this.post();
         else if (msg.type === TRACE_FOCUS) this.focus(msg.traceId);
+        else if (msg.type === ROLLOUT_FOCUS) this.focusRollout(msg.rolloutId);
       }),
       view.onDidDispose(() => (this.view = null)),
       // Hidden views get no messages they could miss: resend the whole state when shown again.
@@ -75,7 +82,23 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
       .flatMap((e): TimelineItem[] =>
         e.trace ? [{ id: e.id, title: e.title, live: e.live, outcome: e.outcome, trace: e.trace }] : [],
       );
-    this.send(this.view, { type: TIMELINE_UPDATE, v: PROTOCOL_VERSION, seq: ++this.seq, traces });
+    // A rollout is summarized (its percentiles and verdict), never sent pod by pod: that is its own view.
+    const rollouts = this.rollouts.list().flatMap((e): TimelineRollout[] =>
+      e.report
+        ? [
+            {
+              id: e.id,
+              title: e.title,
+              live: e.live,
+              pods: e.report.pods.length,
+              sloStartup: e.report.percentiles.sloStartup ?? null,
+              total: e.report.percentiles.total ?? null,
+              slo: e.report.slo,
+            },
+          ]
+        : [],
+    );
+    this.send(this.view, { type: TIMELINE_UPDATE, v: PROTOCOL_VERSION, seq: ++this.seq, traces, rollouts });
   }
 
   /** Typed by the timeline's protocol: this view posts nothing else. */

@@ -1,5 +1,6 @@
-// parseDiagramToHost and parseTimelineToHost (src/protocol/diagram.ts, timeline.ts) are the host's only
-// gates for what a webview sends: 10,000 junk and near-miss objects, each through both. Properties:
+// parseDiagramToHost, parseTimelineToHost and parseRolloutToHost (src/protocol/diagram.ts, timeline.ts,
+// rollout.ts) are the host's only gates for what a webview sends: 10,000 junk and near-miss objects,
+// each through all three. Properties:
 // neither throws; each returns null or a well-formed message of its own view with exactly the
 // declared fields (a fresh object, no extra keys, no prototype tricks); unknown types give null; and
 // a well-formed message with extra junk fields is still accepted by its view, junk dropped.
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDiagramToHost, type DiagramToHost } from '../../src/protocol/diagram.js';
+import { parseRolloutToHost, type RolloutToHost } from '../../src/protocol/rollout.js';
 import { parseTimelineToHost, type TimelineToHost } from '../../src/protocol/timeline.js';
 import { CORPUS, Stats } from './helpers.js';
 
@@ -22,15 +24,19 @@ const TYPES = [
   'render/done',
   'trace/restore',
   'trace/focus',
+  'rollout/focus',
+  'rollout/openPod',
+  'rollout/export',
 ] as const;
 /** What each view's host accepts: its own messages and the shared ready handshake, nothing of the other view. */
 const VIEW_TYPES = {
   diagram: ['webview/ready', 'step/reveal', 'export/request', 'export/svg', 'render/done', 'trace/restore'],
-  timeline: ['webview/ready', 'trace/focus'],
+  timeline: ['webview/ready', 'trace/focus', 'rollout/focus'],
+  rollout: ['webview/ready', 'rollout/openPod', 'rollout/export'],
 } as const satisfies Record<string, readonly (typeof TYPES)[number][]>;
-const PARSERS = { diagram: parseDiagramToHost, timeline: parseTimelineToHost } as const;
+const PARSERS = { diagram: parseDiagramToHost, timeline: parseTimelineToHost, rollout: parseRolloutToHost } as const;
 
-type WebviewMessage = DiagramToHost | TimelineToHost;
+type WebviewMessage = DiagramToHost | TimelineToHost | RolloutToHost;
 
 const FIELDS: Record<(typeof TYPES)[number], readonly string[]> = {
   'webview/ready': ['type', 'v', 'lastSeq'],
@@ -40,6 +46,9 @@ const FIELDS: Record<(typeof TYPES)[number], readonly string[]> = {
   'render/done': ['type', 'seq', 'ms', 'arrows'],
   'trace/restore': ['type', 'traceId'],
   'trace/focus': ['type', 'traceId'],
+  'rollout/focus': ['type', 'rolloutId'],
+  'rollout/openPod': ['type', 'pod'],
+  'rollout/export': ['type', 'format'],
 };
 
 function ok(cond: boolean, msg: string | (() => string)): void {
@@ -71,6 +80,15 @@ function checkMessage(input: unknown, m: WebviewMessage | null): void {
     case 'export/request':
       ok(['mermaid', 'markdown', 'json'].includes(m.format), 'format');
       break;
+    case 'rollout/focus':
+      ok(typeof m.rolloutId === 'string' && m.rolloutId.length > 0 && m.rolloutId.length <= 512, 'rolloutId');
+      break;
+    case 'rollout/openPod':
+      ok(typeof m.pod === 'string' && m.pod.length > 0 && m.pod.length <= 512, 'pod');
+      break;
+    case 'rollout/export':
+      ok(['markdown', 'csv'].includes(m.format), 'rollout format');
+      break;
     case 'export/svg':
       ok(typeof m.svg === 'string' && m.svg.trimStart().startsWith('<svg') && m.svg.length <= 16 * 1024 * 1024, 'svg');
       break;
@@ -84,7 +102,7 @@ function checkMessage(input: unknown, m: WebviewMessage | null): void {
 
 /** Both views' gates on one input: what either accepts (each checked), null when neither does. */
 function run(x: unknown, group: string): WebviewMessage | null {
-  const views = ['diagram', 'timeline'] as const;
+  const views = ['diagram', 'timeline', 'rollout'] as const;
   const { value } = stats.time(group, 'x', () => views.map((view) => PARSERS[view](x)));
   let accepted: WebviewMessage | null = null;
   for (const [i, view] of views.entries()) {

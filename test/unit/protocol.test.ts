@@ -120,7 +120,7 @@ describe('host → webview messages are shape-checked by the page', () => {
         seq: 1,
         traces: [item, { ...item, title: 'again' }, { ...item, id: '' }, { ...item, id: 't2', trace: {} }],
       }),
-    ).toEqual({ type: 'timeline/update', v: 1, seq: 1, traces: [item] });
+    ).toEqual({ type: 'timeline/update', v: 1, seq: 1, traces: [item], rollouts: [] });
     expect(parseHostToTimeline({ type: 'status/show', seq: 2, level: 'info', text: '' })).toEqual({
       type: 'status/show',
       seq: 2,

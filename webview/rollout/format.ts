@@ -143,18 +143,32 @@ export function endPct(p: RolloutPod, axis: Axis): number | null {
 
 export const ms = (v: number | undefined): string => (v === undefined ? '–' : formatDuration(v));
 
-/** The SLO verdict in one line. */
-export function verdictLine(r: RolloutReport): { readonly level: 'met' | 'missed' | 'open'; readonly text: string } {
-  const started = r.percentiles.sloStartup?.count ?? 0;
-  const threshold = formatDuration(r.slo.thresholdMs);
-  const live = r.live ? ` — live, ${started} of ${r.pods.length} pods started` : '';
-  if (r.slo.met === null || r.slo.p99Ms === null)
-    return { level: 'open', text: `Startup SLO (p99 ≤ ${threshold}): no pod has started its containers yet${live}` };
-  const p99 = formatDuration(r.slo.p99Ms);
+export type VerdictLevel = 'met' | 'missed' | 'open';
+
+/**
+ * The SLO verdict in one line, from the SLO's p99, how many pods started their containers (the
+ * sloStartup count) and how many pods the rollout has. Shared by the rollout view and the timeline.
+ */
+export function sloVerdict(
+  slo: RolloutReport['slo'],
+  started: number,
+  pods: number,
+  live: boolean,
+): { readonly level: VerdictLevel; readonly text: string } {
+  const threshold = formatDuration(slo.thresholdMs);
+  const now = live ? ` — live, ${started} of ${pods} pods started` : '';
+  if (slo.met === null || slo.p99Ms === null)
+    return { level: 'open', text: `Startup SLO (p99 ≤ ${threshold}): no pod has started its containers yet${now}` };
+  const p99 = formatDuration(slo.p99Ms);
   const over = `over ${started} pod${started === 1 ? '' : 's'}, image pulls excluded`;
-  return r.slo.met
-    ? { level: 'met', text: `Startup SLO met: p99 ${p99} ≤ ${threshold} ${over}${live}` }
-    : { level: 'missed', text: `Startup SLO missed: p99 ${p99} > ${threshold} ${over}${live}` };
+  return slo.met
+    ? { level: 'met', text: `Startup SLO met: p99 ${p99} ≤ ${threshold} ${over}${now}` }
+    : { level: 'missed', text: `Startup SLO missed: p99 ${p99} > ${threshold} ${over}${now}` };
+}
+
+/** The report's SLO verdict in one line. */
+export function verdictLine(r: RolloutReport): { readonly level: VerdictLevel; readonly text: string } {
+  return sloVerdict(r.slo, r.percentiles.sloStartup?.count ?? 0, r.pods.length, r.live);
 }
 
 /** The pod's row text for a screen reader and a tooltip: name, node, every known phase, outcome, reason. */

@@ -4,10 +4,11 @@
 // live, and posts `trace/focus` when a trace (its button, a row click or Enter on a row) is chosen.
 
 import './timeline.css';
-import { TRACE_FOCUS, type HostToTimeline, type TimelineItem } from '../../src/protocol/timeline.js';
+import { ROLLOUT_FOCUS, TRACE_FOCUS, type HostToTimeline, type TimelineItem } from '../../src/protocol/timeline.js';
 import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY, type StatusLevel } from '../../src/protocol/webview.js';
 import { createTimelineIpc } from './ipc.js';
 import { el } from '../shared/dom.js';
+import { renderRollouts } from './rollouts.js';
 import { cardTicks, createCard, fillCard, layoutCard, type Card } from './view.js';
 
 const TICK_MS = 250;
@@ -27,7 +28,10 @@ const empty = el(
 );
 const list = el('ol', 'pb-traces');
 list.setAttribute('aria-label', 'Pod Birth traces, newest first');
-app.append(status, empty, list);
+const rolloutList = el('ol', 'pb-rollouts');
+rolloutList.setAttribute('aria-label', 'Rollouts, newest first');
+rolloutList.hidden = true;
+app.append(status, empty, rolloutList, list);
 
 const cards = new Map<string, Card>();
 let timer: ReturnType<typeof setInterval> | undefined;
@@ -47,7 +51,9 @@ function onHostMessage(m: HostToTimeline): void {
       'warning',
       `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the timeline looks wrong.`,
     );
-  render(m.traces);
+  const rollouts = m.rollouts ?? [];
+  renderRollouts(rolloutList, rollouts, (rolloutId) => ipc.post({ type: ROLLOUT_FOCUS, rolloutId }));
+  render(m.traces, rollouts.length > 0);
 }
 
 function showStatus(level: StatusLevel, text: string): void {
@@ -61,7 +67,7 @@ function isOpen(item: TimelineItem, index: number): boolean {
   return saved ?? (index === 0 || item.live);
 }
 
-function render(items: readonly TimelineItem[]): void {
+function render(items: readonly TimelineItem[], haveRollouts = false): void {
   // Keep keyboard focus on the same row (or button) across a rebuild.
   const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const focusTrace = active?.closest<HTMLElement>('[data-trace-id]')?.dataset.traceId ?? null;
@@ -86,7 +92,7 @@ function render(items: readonly TimelineItem[]): void {
     if (list.children[index] !== card.root) list.insertBefore(card.root, list.children[index] ?? null);
     layoutCard(card, Date.now());
   });
-  empty.hidden = items.length > 0;
+  empty.hidden = items.length > 0 || haveRollouts;
 
   // Forget open/closed choices of traces that are gone.
   const open = ipc.state().open;
