@@ -6,8 +6,11 @@
 //     events.json        `kubectl get events -o json` (core/v1 EventList)
 //     events-v1.json     `kubectl get events.v1.events.k8s.io -o json`
 //     events-watch.json  [{receivedAt, type, object}] raw watch of core/v1 events
-//     containerd.log     node proxy `logs/?query=containerd&sinceTime=…&untilTime=…` (journald format)
-//     kubelet.log        node proxy `logs/?query=kubelet&sinceTime=…&untilTime=…`
+//     containerd.log     node proxy `logs/?query=containerd&sinceTime=…&untilTime=…` (journald format);
+//                        crio.log on CRI-O (query=crio). On a stock node (Node Log Query off) the
+//                        same window read from the node's journal (`journalctl -o short-precise
+//                        --utc`, the format the query answers), meta.json `logsFrom` says which
+//     kubelet.log        node proxy `logs/?query=kubelet&sinceTime=…&untilTime=…` (or the journal)
 //     ground-truth.json  per pod: runtimeLogLinesFor() (sandbox/container ids + lines), read on the node
 //     node.json          node name, addresses and status.nodeInfo
 //     meta.json          scenario, time window, versions
@@ -21,16 +24,19 @@
 //   event reasons and messages, each pod's containerd line kinds, containerd's error/warning lines).
 //
 // Skipped unless RECORD_FIXTURES=1:  RECORD_FIXTURES=1 npx vitest run --project cluster test/cluster/record-fixtures.test.ts
-// Optionally RECORD_ONLY=fresh-pull,crash-loop to record some scenarios only.
+// Optionally RECORD_ONLY=fresh-pull,crash-loop to record some scenarios only, RECORD_FIXTURES_DIR=<dir>
+// to write elsewhere (npm run test:matrix: test/fixtures/recorded/<combination>/).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   apply,
   clusterEnv,
+  combinationName,
+  combinationOf,
   deleteNamespace,
   getRaw,
-  indexContainerdPods,
+  indexRuntimePods,
   kubectl,
   kubectlJson,
   kubectlResult,
@@ -39,12 +45,13 @@ import {
   pushFreshTag,
   randomSuffix,
   rawWatch,
-  readContainerdLog,
+  readRuntimeLog,
   rfc3339,
   runtimeLogLinesFor,
+  runtimeService,
   waitFor,
   waitForPod,
-  containerdMsg,
+  runtimeMsg,
   type ContainerStateLite,
   type CoreEventLite,
   type PodLite,
@@ -829,9 +836,13 @@ async function recordIn(s: Scenario, ns: string): Promise<void> {
   // The node is shared (other sessions may run pods meanwhile, and the previous scenario's
   // teardown can overlap): drop log lines that name another namespace's pod.
   const foreign = await foreignIdentifiers(ns);
-  const containerdLog = dropForeign(await getRaw(nodeLogQueryPath({ query: 'containerd', ...window })), ns, foreign);
-  const kubeletLog = dropForeign(await getRaw(nodeLogQueryPath({ query: 'kubelet', ...window })), ns, foreign);
-  write(dir, 'containerd.log', containerdLog.text);
+  const service = runtimeService(env);
+  const open = combinationOf(env).nodeLogs === 'open';
+  const nodeLog = (unit: string) =>
+    open ? getRaw(nodeLogQueryPath({ query: unit, ...window })) : journalWindow(unit, since, until);
+  const containerdLog = dropForeign(await nodeLog(service), ns, foreign);
+  const kubeletLog = dropForeign(await nodeLog('kubelet'), ns, foreign);
+  write(dir, `${service}.log`, containerdLog.text);
   write(dir, 'kubelet.log', kubeletLog.text);
   if (isDeployment) {
     write(dir, 'deployment.json', await kubectlJson(['-n', ns, 'get', 'deployment', 'web']));
@@ -869,8 +880,13 @@ async function recordIn(s: Scenario, ns: string): Promise<void> {
     endedAt: ended.toISOString(),
     logWindow: window,
     kubernetesVersion: env.kubernetesVersion,
+    combination: combinationName(combinationOf(env)),
+    runtimeVersion: env.runtime?.version ?? null,
+    logsFrom: open
+      ? 'Node Log Query through the node proxy'
+      : 'the node journal (stock node: Node Log Query is off, the product cannot read these lines)',
     recordedWith: 'test/cluster/record-fixtures.test.ts',
-    droppedForeignLines: { containerd: containerdLog.dropped, kubelet: kubeletLog.dropped },
+    droppedForeignLines: { [service]: containerdLog.dropped, kubelet: kubeletLog.dropped },
     notes: [
       'Logs are Node Log Query answers (journald, short-precise, UTC without year) for the window,',
       'minus lines naming pods of other namespaces (droppedForeignLines); lines naming no pod stay.',
@@ -884,10 +900,11 @@ async function recordIn(s: Scenario, ns: string): Promise<void> {
   await waitFor(
     `${s.name}: sandboxes stopped`,
     async () => {
-      const lines = await readContainerdLog('journal', since);
+      const lines = await readRuntimeLog('journal', since);
       const sandboxes = Object.values(groundTruth).flatMap((g) => g.sandboxIds);
+      // containerd: `StopPodSandbox for "<id>" returns successfully`; CRI-O: `Stopped pod sandbox: <id>`.
       return sandboxes.every((sb) =>
-        lines.some((l) => l.includes(`StopPodSandbox for \\"${sb}\\" returns successfully`)),
+        lines.some((l) => l.includes(sb) && /StopPodSandbox for .* returns successfully|Stopped pod sandbox/.test(l)),
       );
     },
     { timeoutMs: 60_000, intervalMs: 500 },
@@ -961,7 +978,7 @@ function observedNotes(
   for (const [key, g] of Object.entries(truth)) {
     const kinds = new Map<string, number>();
     for (const l of g.lines) {
-      let msg = unescape(l.match(/ msg="((?:[^"\\]|\\.)*)"/)?.[1] ?? containerdMsg(l) ?? '');
+      let msg = unescape(l.match(/ msg="((?:[^"\\]|\\.)*)"/)?.[1] ?? runtimeMsg(l) ?? '');
       for (const sb of g.sandboxIds) msg = msg.split(sb).join('<sandbox>');
       const kind = noIds(msg, '<container>')
         .replace(/&PodSandboxMetadata\{[^}]*\}/, '&PodSandboxMetadata{…}')
@@ -971,7 +988,7 @@ function observedNotes(
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     out.push(
-      `observed: containerd lines for ${key} (${g.lines.length}): ${[...kinds].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(' · ')}`,
+      `observed: runtime lines for ${key} (${g.lines.length}): ${[...kinds].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(' · ')}`,
     );
   }
   const errors = new Set<string>();
@@ -983,7 +1000,7 @@ function observedNotes(
         const level = l.match(/level=(\w+)/)?.[1] ?? '?';
         errors.add(`${level}: ${noIds(unescape(msg))}${err ? ` error="${noIds(unescape(err))}"` : ''}`);
       }
-  for (const e of errors) out.push(`observed: containerd ${e}`);
+  for (const e of errors) out.push(`observed: runtime ${e}`);
   return out;
 }
 
@@ -992,9 +1009,9 @@ interface Foreign {
   ids: Set<string>;
 }
 
-/** Pod uids, sandbox and container ids of every pod outside `ns` known to containerd. */
+/** Pod uids, sandbox and container ids of every pod outside `ns` known to the runtime. */
 async function foreignIdentifiers(ns: string): Promise<Foreign> {
-  const index = indexContainerdPods(await readContainerdLog('journal'));
+  const index = indexRuntimePods(await readRuntimeLog('journal'));
   const f: Foreign = { namespaces: new Set(), ids: new Set() };
   for (const e of index.values()) {
     if (e.namespace === ns) continue;
@@ -1003,6 +1020,31 @@ async function foreignIdentifiers(ns: string): Promise<Foreign> {
     for (const id of [...e.sandboxIds, ...e.containerIds]) f.ids.add(id);
   }
   return f;
+}
+
+/** A Node Log Query's answer for `unit` over the window, read from the node's journal instead. */
+async function journalWindow(unit: string, since: Date, until: Date): Promise<string> {
+  const at = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const { execFile } = await import('node:child_process');
+  return new Promise((res, rej) =>
+    execFile(
+      'journalctl',
+      [
+        '--no-pager',
+        '--utc',
+        '-o',
+        'short-precise',
+        '-u',
+        `${unit}.service`,
+        '--since',
+        at(since),
+        '--until',
+        at(until),
+      ],
+      { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout) => (err ? rej(err) : res(stdout)),
+    ),
+  );
 }
 
 function dropForeign(text: string, ns: string, f: Foreign): { text: string; dropped: number } {
@@ -1015,6 +1057,12 @@ function dropForeign(text: string, ns: string, f: Foreign): { text: string; drop
     for (const list of l.matchAll(/pods=\[([^\]]*)\]/g))
       for (const m of (list[1] ?? '').matchAll(/"([a-z0-9-]+)\//g)) refs.push(m[1] ?? '');
     for (const m of l.matchAll(/Namespace:([a-z0-9-]+),/g)) refs.push(m[1] ?? '');
+    for (const m of l.matchAll(/namespace:"([a-z0-9-]+)"/g)) refs.push(m[1] ?? '');
+    // CRI-O names pods by description: `Creating container: ns/pod/c`, description=ns/pod/c.
+    for (const m of l.matchAll(
+      /(?:sandbox: |container: |container [0-9a-f]+: |description="?)([a-z0-9-]+)\/[^/\s"]+\//g,
+    ))
+      refs.push(m[1] ?? '');
     return refs.length === 0 || refs.includes(ns);
   });
   return { text: kept.join('\n'), dropped: lines.length - kept.length };

@@ -4,9 +4,15 @@
 
 import { expect } from 'vitest';
 import { TraceSession, type Connection } from '../../src/cluster/index.js';
-import { parseLogText } from '../../src/core/logs/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
-import { runtimeLogLinesFor } from './harness.js';
+import {
+  combinationOf,
+  isoMicros,
+  runtimeLineMicros,
+  runtimeLogLinesFor,
+  truthCalls,
+  type TruthCall,
+} from './harness.js';
 
 /** The first step of `kind` (for `container` when given). */
 export const step = (t: Trace, kind: string, container?: string): Step | undefined =>
@@ -31,58 +37,153 @@ export async function expectSameAsFreshAttach(
   return fresh.trace();
 }
 
-/** Every CRI step time in the trace equals (to the ms) containerd's own line for it. Returns how many times were compared. */
-export async function expectMatchesGroundTruth(t: Trace): Promise<number> {
+/** How close a step's time must be to the runtime's own line: 1 ms (the product keeps ns or µs). */
+export const GROUND_TRUTH_TOLERANCE_US = 1000;
+
+const STEP_KINDS_OF: Record<TruthCall['rpc'], readonly string[]> = {
+  RunPodSandbox: ['sandbox-created', 'sandbox-failed'],
+  PullImage: ['image-pull', 'image-pull-failed'],
+  CreateContainer: ['container-created', 'container-failed'],
+  StartContainer: ['container-started', 'container-failed'],
+};
+
+/** What the ground-truth check reads of a step: the trace's own steps, or the CLI's JSON ones. */
+export interface TimedStep {
+  readonly id: string;
+  readonly kind: string;
+  readonly container: string | null;
+  readonly attempt: number;
+  readonly source: string;
+  readonly start: { readonly key: string } | null;
+  readonly end: { readonly key: string } | null;
+}
+
+const micros = (i: { readonly key: string } | null | undefined): number | undefined =>
+  i ? isoMicros(i.key) : undefined;
+const near = (a: number | undefined, b: number): boolean =>
+  a !== undefined && Math.abs(a - b) <= GROUND_TRUTH_TOLERANCE_US;
+
+/** The step that shows one CRI call the runtime logged, or undefined. */
+export function stepForCall(steps: readonly TimedStep[], c: TruthCall): TimedStep | undefined {
+  return steps.find((s) => {
+    if (!STEP_KINDS_OF[c.rpc].includes(s.kind)) return false;
+    if (c.container !== undefined && s.container !== c.container) return false;
+    if (c.attempt !== undefined && s.container !== null && s.attempt !== c.attempt) return false;
+    if (c.phase === 'start') return near(micros(s.start), c.micros);
+    if (c.phase === 'end') return near(micros(s.end), c.micros);
+    return near(micros(s.end), c.micros) || near(micros(s.start), c.micros);
+  });
+}
+
+export interface GroundTruthResult {
+  /** CRI calls (start, end and failure lines) the runtime logged for the pod. */
+  calls: TruthCall[];
+  /** Of those, the ones shown as a step within 1 ms. */
+  matched: TruthCall[];
+  missing: TruthCall[];
+  /** Runtime-log step times that are no time the runtime wrote for this pod. */
+  invented: string[];
+}
+
+/** Ground truth for a finished trace: the pod's runtime lines read on the node, against its steps. */
+export async function groundTruthOf(t: { pod: Trace['pod']; steps: readonly TimedStep[] }): Promise<GroundTruthResult> {
   const truth = await runtimeLogLinesFor({
     namespace: t.pod.namespace ?? '',
     name: t.pod.name ?? '',
     uid: t.pod.uid ?? '',
   });
-  const records = parseLogText(truth.lines.join('\n'), { referenceYear: new Date().getUTCFullYear() }).records.filter(
-    (r) => r.type === 'cri',
-  );
-  const ms = (k: string | undefined): string | undefined => k?.slice(0, 23);
-  const who = `${t.pod.namespace ?? ''}/${t.pod.name ?? ''}`;
-  let compared = 0;
-  const pick = (rpc: string, phase: string, pred: (r: (typeof records)[number]) => boolean = () => true) =>
-    records.find((r) => r.type === 'cri' && r.rpc === rpc && r.phase === phase && pred(r));
-  const sb = step(t, 'sandbox-created');
-  expect(sb, `sandbox step of ${who}`).toBeDefined();
-  expect(ms(sb?.start?.key), `RunPodSandbox start of ${who}`).toBe(ms(pick('RunPodSandbox', 'start')?.time.key));
-  expect(ms(sb?.end?.key), `RunPodSandbox end of ${who}`).toBe(ms(pick('RunPodSandbox', 'end')?.time.key));
-  compared += 2;
-  for (const c of t.containers) {
-    const created = step(t, 'container-created', c.name);
-    const ce = pick(
-      'CreateContainer',
-      'end',
-      (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0,
-    );
-    if (!ce) continue;
-    expect(ms(created?.start?.key), `CreateContainer ${c.name} start of ${who}`).toBe(
-      ms(
-        pick(
-          'CreateContainer',
-          'start',
-          (r) => r.type === 'cri' && r.container?.name === c.name && (r.container?.attempt ?? 0) === 0,
-        )?.time.key,
-      ),
-    );
-    expect(ms(created?.end?.key), `CreateContainer ${c.name} end of ${who}`).toBe(ms(ce.time.key));
-    const started = step(t, 'container-started', c.name);
-    const ss = pick(
-      'StartContainer',
-      'start',
-      (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''),
-    );
-    const se = pick(
-      'StartContainer',
-      'end',
-      (r) => r.type === 'cri' && r.containerId === (ce.type === 'cri' ? ce.containerId : ''),
-    );
-    expect(ms(started?.start?.key), `StartContainer ${c.name} start of ${who}`).toBe(ms(ss?.time.key));
-    expect(ms(started?.end?.key), `StartContainer ${c.name} end of ${who}`).toBe(ms(se?.time.key));
-    compared += 4;
+  const calls = truthCalls(truth.lines);
+  const matched = calls.filter((c) => stepForCall(t.steps, c) !== undefined);
+  const times = truth.lines.map(runtimeLineMicros).filter((x): x is number => x !== undefined);
+  const invented: string[] = [];
+  for (const s of t.steps) {
+    if (s.source !== 'runtime-log') continue;
+    for (const [what, at] of [
+      ['start', s.start],
+      ['end', s.end],
+    ] as const) {
+      const us = micros(at);
+      if (us !== undefined && !times.some((x) => near(us, x))) invented.push(`${s.id} ${what} ${at?.key ?? ''}`);
+    }
   }
-  return compared;
+  return { calls, matched, missing: calls.filter((c) => !matched.includes(c)), invented };
+}
+
+/**
+ * Every birth CRI call the runtime logged for the pod (RunPodSandbox, PullImage, CreateContainer,
+ * StartContainer: start, end and failure lines) appears as a step whose time is within 1 ms of the
+ * runtime's own timestamp, and no runtime-log step has a time the runtime did not write for this
+ * pod. The lines are read on the node (journal) and classified without the product's parsers.
+ * Returns how many calls were compared.
+ */
+export async function expectMatchesGroundTruth(t: Trace): Promise<number> {
+  const who = `${t.pod.namespace ?? ''}/${t.pod.name ?? ''}`;
+  const gt = await groundTruthOf(t);
+  expect(
+    gt.calls.some((c) => c.rpc === 'RunPodSandbox' && c.phase === 'end'),
+    `RunPodSandbox of ${who} logged`,
+  ).toBe(true);
+  expect(
+    gt.missing.map((c) => `${c.rpc} ${c.phase} ${c.container ?? c.image ?? ''}#${c.attempt ?? ''} at ${c.time}`),
+    `CRI calls of ${who} not shown as a step within 1 ms (steps: ${t.steps
+      .filter((s) => s.source === 'runtime-log')
+      .map((s) => `${s.id} ${s.start?.key ?? '-'}..${s.end?.key ?? '-'}`)
+      .join(', ')})`,
+  ).toEqual([]);
+  expect(gt.invented, `runtime-log step times of ${who} that the runtime never wrote`).toEqual([]);
+  return gt.calls.length;
+}
+
+/** Digits after the second that a precision keeps (an Instant key always has 9). */
+const KEPT_DIGITS: Record<Step['precision'], number> = { s: 0, ms: 3, us: 6, ns: 9 };
+
+/**
+ * Every time claims no more than it has: a step's precision is its start's or end's, and the
+ * digits below it are zero (a whole-second event time is not shown as 12:00:01.000000000 "ns").
+ */
+export function expectHonestPrecision(t: Trace): void {
+  for (const s of t.steps) {
+    for (const at of [s.start, s.end]) {
+      if (!at) continue;
+      const frac = at.key.slice(20, 29);
+      expect(frac.slice(KEPT_DIGITS[at.precision]), `${s.id}: ${at.key} is ${at.precision}`).toMatch(/^0*$/);
+    }
+    if (s.start || s.end)
+      expect([s.start?.precision, s.end?.precision], `${s.id}: step precision vs. its times`).toContain(s.precision);
+  }
+}
+
+export type GroundTruthVerdict =
+  { mode: 'matched'; calls: number; precisions: string[] } | { mode: 'degraded'; note: string; precisions: string[] };
+
+/**
+ * The ground-truth check for the running combination. Open node logs: every CRI call the runtime
+ * logged is a step within 1 ms (expectMatchesGroundTruth). Stock node logs (Node Log Query off, no
+ * runtime log under /var/log): the product cannot read the runtime's lines, so the trace must say
+ * so (a `degraded` note about the runtime log, naming the kubelet setting that would open it), take
+ * no step from a runtime or kubelet log, and label every time with its real precision.
+ */
+export async function expectGroundTruth(t: Trace): Promise<GroundTruthVerdict> {
+  expectHonestPrecision(t);
+  const precisions = [...new Set(t.steps.map((s) => `${s.source}:${s.precision}`))].sort();
+  if (combinationOf().nodeLogs === 'open') {
+    const calls = await expectMatchesGroundTruth(t);
+    expect(
+      t.steps.filter((s) => s.source === 'runtime-log').every((s) => s.precision === 'ns' || s.precision === 'us'),
+      'runtime-log steps keep the runtime’s sub-millisecond precision',
+    ).toBe(true);
+    return { mode: 'matched', calls, precisions };
+  }
+  const note = t.notes.find((n) => n.kind === 'degraded' && n.source === 'runtime-log');
+  expect(note, `a degraded note about the runtime log in ${JSON.stringify(t.notes)}`).toBeDefined();
+  expect(`${note?.message ?? ''} ${note?.remedy ?? ''}`).toMatch(/enableSystemLogQuery/);
+  expect(
+    t.steps.filter((s) => s.source === 'runtime-log' || s.source === 'kubelet-log').map((s) => s.id),
+    'steps from node logs the kubelet does not serve',
+  ).toEqual([]);
+  expect(
+    t.steps.some((s) => s.precision === 'ns'),
+    'no ns time without a runtime log',
+  ).toBe(false);
+  return { mode: 'degraded', note: `${note?.message ?? ''} — ${note?.remedy ?? ''}`, precisions };
 }
