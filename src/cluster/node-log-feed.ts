@@ -14,7 +14,14 @@ import { instantFromMs, type Instant } from '../core/time.js';
 import type { Connection } from './kubeconfig.js';
 import { runtimeStarts } from './disturbance.js';
 import { NodeDebugPods, type NodeDebugOptions, type NodeDebugReader } from './node-debug.js';
-import { NodeLogReader, canGetNodeProxy, readNode, type LogMode, type NodeFacts } from './node-proxy.js';
+import {
+  NodeLogReader,
+  canGetNodeProxy,
+  nodeProxyForbiddenNote,
+  readNode,
+  type LogMode,
+  type NodeFacts,
+} from './node-proxy.js';
 
 export interface NodeLogBatch {
   readonly mode: LogMode;
@@ -56,8 +63,14 @@ export class NodeLogFeed {
     service: 'containerd' | 'crio',
     kubeletVersion: string | null = null,
     private readonly debug: NodeDebugReader | null = null,
+    /** False when the access review said no to get nodes/proxy: only the debug pod is tried. */
+    proxyAllowed = true,
   ) {
     this.reader = new NodeLogReader(conn, node, service, kubeletVersion);
+    if (!proxyAllowed) {
+      this.note = nodeProxyForbiddenNote(node, kubeletVersion);
+      this.debugMode = debug ? 'node-debug' : 'none';
+    }
   }
 
   /** The best mode that answered (null before the first read). */
@@ -183,11 +196,28 @@ export class NodeLogFeeds {
     return remember(this.allowed, node, () => canGetNodeProxy(this.conn, node).catch(() => false));
   }
 
-  feed(node: string, service: 'containerd' | 'crio', kubeletVersion: string | null = null): NodeLogFeed {
+  /** Whether the user allowed a debug pod for this run. */
+  get debugAllowed(): boolean {
+    return this.debug !== null;
+  }
+
+  feed(
+    node: string,
+    service: 'containerd' | 'crio',
+    kubeletVersion: string | null = null,
+    proxyAllowed = true,
+  ): NodeLogFeed {
     const key = `${service}|${node}`;
     let f = this.feeds.get(key);
     if (!f) {
-      f = new NodeLogFeed(this.conn, node, service, kubeletVersion, this.debug?.reader(node, service) ?? null);
+      f = new NodeLogFeed(
+        this.conn,
+        node,
+        service,
+        kubeletVersion,
+        this.debug?.reader(node, service) ?? null,
+        proxyAllowed,
+      );
       this.feeds.set(key, f);
     }
     return f;

@@ -144,12 +144,19 @@ export class NodeReading {
       }
       if (this.o.nodeLogs === false) return;
       const kubeletVersion = 'kind' in facts ? null : facts.kubeletVersion;
-      if (!(await feeds.logsAllowed(node))) {
+      const proxyAllowed = await feeds.logsAllowed(node);
+      // Without nodes/proxy a debug pod (when allowed) is the only way to the runtime's record.
+      if (!proxyAllowed && !feeds.debugAllowed) {
         sink.degrade(nodeProxyForbiddenNote(node, kubeletVersion));
         return;
       }
       const runtime = 'kind' in facts ? null : facts.runtimeVersion;
-      this.feed = feeds.feed(node, runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd', kubeletVersion);
+      this.feed = feeds.feed(
+        node,
+        runtime && /^cri-o/i.test(runtime) ? 'crio' : 'containerd',
+        kubeletVersion,
+        proxyAllowed,
+      );
       const created = parseInstant(pod.metadata?.creationTimestamp);
       this.createdAt = created ?? instantFromMs(Date.now());
       this.since = new Date((created ? Date.parse(created.key) : Date.now()) - 5000);
