@@ -11,13 +11,13 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page as PwPage } from 'playwright-core';
-import { diagramHtml, timelineHtml, webviewCsp } from '../../src/extension/webview-html.js';
+import { diagramHtml, rolloutHtml, timelineHtml, webviewCsp } from '../../src/extension/webview-html.js';
 import type { DiagramToHost } from '../../src/protocol/diagram.js';
 import type { TimelineToHost } from '../../src/protocol/timeline.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
-export type Page = 'diagram' | 'timeline';
+export type Page = 'diagram' | 'timeline' | 'rollout';
 
 /** The webview target of scripts/build.mjs, one page's entry (default the diagram), into `outdir`. */
 export async function buildWebview(outdir: string, minify = true, page: Page = 'diagram'): Promise<void> {
@@ -262,7 +262,7 @@ export async function serve(dist: string, title: string, page: Page = 'diagram')
   if (!address || typeof address === 'string') throw new Error('no port');
   const origin = `http://127.0.0.1:${address.port}`;
   const csp = webviewCsp({ cspSource: origin, nonce });
-  const build = page === 'timeline' ? timelineHtml : diagramHtml;
+  const build = page === 'timeline' ? timelineHtml : page === 'rollout' ? rolloutHtml : diagramHtml;
   const base = build({
     cspSource: origin,
     nonce,

@@ -141,7 +141,7 @@ export function endPct(p: RolloutPod, axis: Axis): number | null {
   return (at / axis.spanMs) * 100;
 }
 
-export const ms = (v: number | undefined): string => (v === undefined ? '–' : formatDuration(v));
+export const ms = (v: number | undefined): string => (v === undefined ? '–' : v === 0 ? '0ms' : formatDuration(v));
 
 export type VerdictLevel = 'met' | 'missed' | 'open';
 
