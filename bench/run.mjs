@@ -42,6 +42,7 @@ const SECTIONS = [
   { id: 'scale', title: '4. Scale & API cost (100-replica Deployment)', cluster: true },
   { id: 'noise', title: '5. Noise immunity (10,000 unrelated Events/min)', cluster: true },
   { id: 'throughput', title: '6. Core throughput (100 MB containerd log, evidence fold)', cluster: false },
+  { id: 'rollout', title: '7. Rollout (300 pods traced with --all: API cost, heap, report latency)', cluster: true },
 ];
 
 const args = process.argv.slice(2);
