@@ -5,14 +5,10 @@
 import { expect } from 'vitest';
 import { TraceSession, type Connection } from '../../src/cluster/index.js';
 import type { Step, Trace } from '../../src/core/model.js';
-import {
-  combinationOf,
-  isoMicros,
-  runtimeLineMicros,
-  runtimeLogLinesFor,
-  truthCalls,
-  type TruthCall,
-} from './harness.js';
+import { micros, near, stepForCall, type TimedStep, type TruthCall } from '../support/runtime-lines.js';
+import { combinationOf, runtimeLineMicros, runtimeLogLinesFor, truthCalls } from './harness.js';
+
+export { GROUND_TRUTH_TOLERANCE_US, stepForCall, type TimedStep } from '../support/runtime-lines.js';
 
 /** The first step of `kind` (for `container` when given). */
 export const step = (t: Trace, kind: string, container?: string): Step | undefined =>
@@ -35,44 +31,6 @@ export async function expectSameAsFreshAttach(
   expect(ids(t), `steps of ${namespace}/${name} vs. a fresh attach`).toEqual(ids(fresh.trace()));
   expect(new Set(ids(t)).size, `unique step ids of ${namespace}/${name}`).toBe(t.steps.length);
   return fresh.trace();
-}
-
-/** How close a step's time must be to the runtime's own line: 1 ms (the product keeps ns or µs). */
-export const GROUND_TRUTH_TOLERANCE_US = 1000;
-
-const STEP_KINDS_OF: Record<TruthCall['rpc'], readonly string[]> = {
-  RunPodSandbox: ['sandbox-created', 'sandbox-failed'],
-  PullImage: ['image-pull', 'image-pull-failed'],
-  CreateContainer: ['container-created', 'container-failed'],
-  StartContainer: ['container-started', 'container-failed'],
-};
-
-/** What the ground-truth check reads of a step: the trace's own steps, or the CLI's JSON ones. */
-export interface TimedStep {
-  readonly id: string;
-  readonly kind: string;
-  readonly container: string | null;
-  readonly attempt: number;
-  readonly source: string;
-  readonly start: { readonly key: string } | null;
-  readonly end: { readonly key: string } | null;
-}
-
-const micros = (i: { readonly key: string } | null | undefined): number | undefined =>
-  i ? isoMicros(i.key) : undefined;
-const near = (a: number | undefined, b: number): boolean =>
-  a !== undefined && Math.abs(a - b) <= GROUND_TRUTH_TOLERANCE_US;
-
-/** The step that shows one CRI call the runtime logged, or undefined. */
-export function stepForCall(steps: readonly TimedStep[], c: TruthCall): TimedStep | undefined {
-  return steps.find((s) => {
-    if (!STEP_KINDS_OF[c.rpc].includes(s.kind)) return false;
-    if (c.container !== undefined && s.container !== c.container) return false;
-    if (c.attempt !== undefined && s.container !== null && s.attempt !== c.attempt) return false;
-    if (c.phase === 'start') return near(micros(s.start), c.micros);
-    if (c.phase === 'end') return near(micros(s.end), c.micros);
-    return near(micros(s.end), c.micros) || near(micros(s.start), c.micros);
-  });
 }
 
 export interface GroundTruthResult {

@@ -33,7 +33,8 @@ export function evidenceOf(dir: string): { evidence: Evidence[]; pods: string[] 
       evidence.push({ type: 'event', object: w.object, receivedAt: instantFromMs(w.receivedAt) });
   }
   const year = new Date((readJson(dir, 'meta.json') as { startedAt: string }).startedAt).getUTCFullYear();
-  for (const f of ['containerd.log', 'kubelet.log'])
+  // The runtime's log: containerd.log (containerd 1.6 and 2.x) or crio.log (recordings on CRI-O).
+  for (const f of ['containerd.log', 'crio.log', 'kubelet.log'])
     for (const record of parseLogText(maybe(dir, f), { referenceYear: year }).records)
       evidence.push({ type: 'log', record });
   const node = readJson(dir, 'node.json') as {
