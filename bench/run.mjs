@@ -43,6 +43,11 @@ const SECTIONS = [
   { id: 'noise', title: '5. Noise immunity (10,000 unrelated Events/min)', cluster: true },
   { id: 'throughput', title: '6. Core throughput (100 MB containerd log, evidence fold)', cluster: false },
   { id: 'rollout', title: '7. Rollout (300 pods traced with --all: API cost, heap, report latency)', cluster: true },
+  {
+    id: 'rollout-view',
+    title: '8. Rollout view (300 and 1,000 pods: first paint, sort, update, long tasks)',
+    cluster: false,
+  },
 ];
 
 const args = process.argv.slice(2);
