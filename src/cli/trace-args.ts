@@ -128,7 +128,9 @@ export function parseTraceArgs(argv: readonly string[], record: boolean): TraceC
   } else if (pod && /^(pods?|po)\/[a-z0-9.-]+$/.test(pod)) {
     target = { kind: 'pod', name: pod.split('/')[1] ?? '' };
   } else {
-    throw new UsageError(`attach target must look like pod/NAME (got "${pod}")`);
+    throw new UsageError(
+      `attach target must look like pod/NAME (got "${pod}")${/^[a-z]+\/./.test(pod ?? '') ? '; add --all to trace every pod of a workload (deployment/NAME --all)' : ''}`,
+    );
   }
   return {
     target,
