@@ -7,7 +7,7 @@
 // a scheduling wait, a long readiness phase a readiness probe.
 
 import { POD_STARTUP_SLO_MS } from '../timeline/slo.js';
-import { formatDuration } from '../time.js';
+import { formatDuration as fmt } from '../time.js';
 import { phaseStats } from './percentiles.js';
 import {
   ROLLOUT_PHASES,
@@ -53,11 +53,21 @@ export function slowReason(
   }
   // Under 50 ms nothing stands out: every pod is about as fast (or the pod has not got far).
   if (!best || best.excess < 50) return null;
-  const v = pod.phases[best.phase] as number;
-  const median = percentiles[best.phase]?.p50 ?? 0;
+  const r = phaseReason(pod, best.phase, percentiles);
+  // What held the pod up before it got past it (the scheduler's "Insufficient cpu") says why.
+  return pod.recovered ? { ...r, text: `${r.text} Before that: ${pod.recovered.text}` } : r;
+}
+
+function phaseReason(
+  pod: RolloutPod,
+  phase: RolloutPhase,
+  percentiles: Partial<Record<RolloutMetric, PhaseStats>>,
+): { cause: SlowCause; text: string } {
+  const v = pod.phases[phase] as number;
+  const median = percentiles[phase]?.p50 ?? 0;
   const node = pod.node ? ` on node ${pod.node}` : '';
   const vs = `(median pod: ${formatDuration(median)})`;
-  switch (best.phase) {
+  switch (phase) {
     case 'schedule':
       return { cause: 'scheduling-wait', text: `Waited ${formatDuration(v)} to be scheduled ${vs}.` };
     case 'sandbox':
@@ -79,6 +89,11 @@ export function slowReason(
         text: `Ready ${formatDuration(v)} after its containers started: its readiness probe ${vs}.`,
       };
   }
+}
+
+/** 0 reads as 0ms, not 0µs. */
+function formatDuration(ms: number): string {
+  return ms === 0 ? '0ms' : fmt(ms);
 }
 
 const METRICS: readonly RolloutMetric[] = [...ROLLOUT_PHASES, 'sloStartup', 'total'];

@@ -118,7 +118,11 @@ export function foldPod(trace: Trace, options: PodFoldOptions = {}): RolloutPod 
 
   const slo = startupSlo(trace, rows);
   const deleted = options.deleted === true;
+  const outcome = outcomeOf(trace, deleted);
   const span = timelineSpanMs(rows);
+  const diagnosis = trace.diagnosis[0] ? { cause: trace.diagnosis[0].cause, text: trace.diagnosis[0].message } : null;
+  // A pod that became Ready got past what its diagnosis names: that is context, not its reason.
+  const done = outcome === 'ready' || outcome === 'succeeded';
   return {
     name: trace.pod.name ?? '',
     uid: trace.pod.uid ?? '',
@@ -127,8 +131,8 @@ export function foldPod(trace: Trace, options: PodFoldOptions = {}): RolloutPod 
     spans,
     ...(slo.measuredMs !== null && slo.verdict !== 'not-applicable' ? { sloStartupMs: round(slo.measuredMs) } : {}),
     ...(origin && span > 0 ? { totalMs: round(span) } : {}),
-    outcome: outcomeOf(trace, deleted),
+    outcome,
     ...(origin ? { createdAtMs: Math.round(toMs(origin)) } : {}),
-    ...(trace.diagnosis[0] ? { reason: { cause: trace.diagnosis[0].cause, text: trace.diagnosis[0].message } } : {}),
+    ...(diagnosis ? (done ? { recovered: diagnosis } : { reason: diagnosis }) : {}),
   };
 }

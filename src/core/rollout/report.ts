@@ -37,6 +37,11 @@ export interface RolloutPod {
   readonly outcome: RolloutOutcome;
   /** Why this pod was slow or stuck, from the same diagnosis vocabulary as a single trace. */
   readonly reason?: { readonly cause: string; readonly text: string };
+  /**
+   * What held up a pod that got past it (no room to schedule at first, then bound): its trace's
+   * diagnosis, kept as context for the reason instead of being the reason of a pod that is Ready.
+   */
+  readonly recovered?: { readonly cause: string; readonly text: string };
   /** Creation time (ms since the epoch), so views can draw a waterfall on one time axis. */
   readonly createdAtMs?: number;
 }

@@ -69,3 +69,44 @@ describe('foldPod on recorded pods', () => {
     expect(slowest?.reason?.cause).toMatch(/readiness-probe|probe-failing/);
   });
 });
+
+describe('slow reasons', () => {
+  const base = { uid: 'u', node: 'n', outcome: 'ready' as const, spans: {} };
+  const fast = (i: number): Parameters<typeof buildRolloutReport>[1][number] => ({
+    ...base,
+    name: `p${i}`,
+    phases: { schedule: 10, sandbox: 500, pull: 0, create: 10, start: 30, ready: 100 },
+    totalMs: 650,
+  });
+
+  it('a pod that waited for room, then became Ready: a scheduling wait, with what held it up', () => {
+    const waited = {
+      ...base,
+      name: 'late',
+      phases: { schedule: 8000, sandbox: 500, pull: 0, create: 10, start: 30, ready: 100 },
+      totalMs: 8640,
+      recovered: { cause: 'insufficient-cpu', text: 'No node has 5m of cpu free.' },
+    };
+    const r = buildRolloutReport({ kind: 'Deployment', namespace: 'n', name: 'w' }, [fast(1), fast(2), waited], {
+      live: false,
+    });
+    const late = r.pods.find((p) => p.name === 'late');
+    expect(late?.reason?.cause).toBe('scheduling-wait');
+    expect(late?.reason?.text).toBe(
+      'Waited 8.00s to be scheduled (median pod: 10ms). Before that: No node has 5m of cpu free.',
+    );
+    // Pods that are not among the slowest and within the SLO get no reason.
+    expect(r.pods.filter((p) => p.reason)).toHaveLength(1);
+  });
+
+  it('a cold pull: pulled while the median pod found the image present', () => {
+    const cold = { ...fast(9), name: 'cold', phases: { ...fast(9).phases, pull: 3000 }, totalMs: 3650 };
+    const r = buildRolloutReport({ kind: 'Deployment', namespace: 'n', name: 'w' }, [fast(1), fast(2), cold], {
+      live: false,
+    });
+    expect(r.pods.find((p) => p.name === 'cold')?.reason).toEqual({
+      cause: 'cold-pull',
+      text: 'Pulled its image for 3.00s on node n, where most pods found it present: a cold node (median pod: 0ms).',
+    });
+  });
+});
