@@ -111,7 +111,9 @@ export async function runTrace(
 function nodeDebugSession(cmd: TraceCommand, target: ResolvedTarget, io: Io): { nodeDebug?: NodeDebugOptions } {
   const d = cmd.nodeDebug;
   if (!d) return {};
-  const script = process.argv[1];
+  // Only when this process is the CLI itself (dist/cli.js, or the installed `pod-birth`): run
+  // in-process (tests), argv[1] is another program that must not be started.
+  const script = /(^|[/\\])(cli\.js|pod-birth)$/.test(process.argv[1] ?? '') ? process.argv[1] : undefined;
   return {
     nodeDebug: {
       namespace: d.namespace ?? target.namespace,

@@ -34,6 +34,7 @@ export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } 
 export { listNamespaces, listPods, type PodSummary } from './browse.js';
 export {
   nodeDebugPlanText,
+  nodeDebugWatchdogMain,
   runNodeDebugWatchdog,
   type NodeDebugOptions,
   type NodeDebugPlan,

@@ -29,7 +29,8 @@ import {
 } from '../core/node-debug.js';
 import { ClusterError } from './errors.js';
 import { request, requestJson, streamLines } from './http.js';
-import type { Connection } from './kubeconfig.js';
+import { isRecord } from '../core/guards.js';
+import { loadConnection, type Connection } from './kubeconfig.js';
 
 /** What the user is asked before a debug pod is created. */
 export interface NodeDebugPlan {
@@ -514,4 +515,32 @@ export async function runNodeDebugWatchdog(job: WatchdogJob, connect: () => Conn
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+function parseWatchdogJob(arg: string | undefined): WatchdogJob | null {
+  try {
+    const j = JSON.parse(arg ?? '') as unknown;
+    if (!isRecord(j)) return null;
+    const { parent, files, context, namespace, pod, untilMs } = j;
+    if (typeof parent !== 'number' || typeof context !== 'string' || typeof namespace !== 'string') return null;
+    if (typeof pod !== 'string' || typeof untilMs !== 'number' || !Array.isArray(files)) return null;
+    if (!files.every((f): f is string => typeof f === 'string')) return null;
+    return { parent, files, context, namespace, pod, untilMs };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The watchdog process's entry (`pod-birth __node-debug-watchdog JOB`, or the extension's
+ * `node -e "require(cluster.js).nodeDebugWatchdogMain(process.argv[1])" JOB`): same kubeconfig files
+ * and context as the trace, nothing else. Resolves with an exit code.
+ */
+export async function nodeDebugWatchdogMain(arg: string | undefined): Promise<number> {
+  const job = parseWatchdogJob(arg);
+  if (!job) return 2;
+  await runNodeDebugWatchdog(job, () =>
+    loadConnection({ context: job.context, env: { ...process.env, KUBECONFIG: job.files.join(':') } }),
+  );
+  return 0;
 }

@@ -2,6 +2,7 @@
 // bring the manifest parser (yaml) and the trace engine, which activation does not need. The trace
 // decisions live in trace-flow.ts (vscode-free, unit-tested); this file gathers the user's choices.
 
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as ClusterApi from '../cluster/index.js';
 import { errorText } from '../core/guards.js';
@@ -51,6 +52,12 @@ export interface Commands extends vscode.Disposable {
   focusRollout(id?: unknown): void;
 }
 
+/** `node -e …` running the cluster bundle's watchdog with the job as argv[1]. */
+function nodeDebugWatchdogArgv(extensionPath: string): string[] {
+  const bundle = JSON.stringify(path.join(extensionPath, 'dist', 'cluster.js'));
+  return ['-e', `require(${bundle}).nodeDebugWatchdogMain(process.argv[1]).then((c) => process.exit(c))`];
+}
+
 export function createCommands(host: CommandHost): Commands {
   const panels = new DiagramPanels(host.context, host.output, host.registry);
   const ui = vscodeHostUi(host.output);
@@ -91,6 +98,8 @@ export function createCommands(host: CommandHost): Commands {
     cluster: host.cluster,
     registry: host.registry,
     settings: traceSettings,
+    // Deletes a node debug pod if the extension host dies first (docs/node-debug.md).
+    nodeDebugWatchdog: nodeDebugWatchdogArgv(host.context.extensionPath),
     onFirstState: (e) => panels.open(e, false),
     onRollout: async (target, mode) => {
       await traceRollout(rolloutDeps, { ...target, mode });

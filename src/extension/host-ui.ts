@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { TraceMode } from '../cluster/index.js';
+import { confirmNodeDebugPod, offerNodeDebug } from './node-debug-consent.js';
 import type { HostUi, RolloutMode } from './trace-flow.js';
 
 export function vscodeHostUi(output: vscode.LogOutputChannel): HostUi {
@@ -43,6 +44,8 @@ export function vscodeHostUi(output: vscode.LogOutputChannel): HostUi {
     },
     confirmApply: async (question, detail) =>
       (await vscode.window.showWarningMessage(question, { modal: true, detail }, 'Apply')) === 'Apply',
+    confirmNodeDebug: confirmNodeDebugPod,
+    offerNodeDebug: (context, message) => void offerNodeDebug(context, message),
     error: (m) => void vscode.window.showErrorMessage(m),
     info: (m) => void vscode.window.showInformationMessage(m),
     withProgress: async (title, task) =>

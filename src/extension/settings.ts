@@ -13,5 +13,10 @@ export function traceSettings(): TraceSettings {
     nodeLogs: c.get<boolean>('nodeLogs', true),
     timeoutMs: c.get<number>('traceTimeout', 300) * 1000,
     maxPods: Math.max(1, Math.floor(c.get<number>('workloadPods', 3))),
+    nodeDebug: {
+      contexts: c.get<string[]>('nodeDebug.contexts', []),
+      namespace: s('nodeDebug.namespace'),
+      image: s('nodeDebug.image') ?? 'busybox:1.36',
+    },
   };
 }

@@ -8,6 +8,7 @@
 import type * as ClusterApi from '../cluster/index.js';
 import type { ManifestTarget, PodTarget, ResolvedTarget, TraceMode } from '../cluster/index.js';
 import { errorText } from '../core/guards.js';
+import type { TraceNote } from '../core/model.js';
 import { lineOfPodPath } from '../core/manifest/index.js';
 import { renderText, stepLine } from '../core/report/text.js';
 import { describeDocument } from './choose.js';
@@ -29,6 +30,10 @@ export interface HostUi {
   pickMode(subject: string, canApply: boolean, rollout?: boolean): Promise<TraceMode | RolloutMode | null>;
   /** The modal confirmation; true only when the user chose Apply. */
   confirmApply(question: string, detail: string): Promise<boolean>;
+  /** The modal before a node debug pod is created; true only when the user chose to create it. */
+  confirmNodeDebug?(question: string, detail: string): Promise<boolean>;
+  /** A degraded runtime-log note in a context without debug pods: offer "Read the node with a debug pod". */
+  offerNodeDebug?(context: string, message: string): void;
   error(message: string): void;
   info(message: string): void;
   /** Runs `task` with a cancellable progress notification; `cancelled` fires when the user cancels. */
@@ -47,6 +52,12 @@ export interface TraceSettings {
   readonly timeoutMs: number;
   /** Workloads: how many of their pods to trace. */
   readonly maxPods: number;
+  /** Node debug pods: the contexts where they are allowed (none by default), where and with what image. */
+  readonly nodeDebug?: {
+    readonly contexts: readonly string[];
+    readonly namespace: string | undefined;
+    readonly image: string;
+  };
 }
 
 export type ClusterModule = Pick<
@@ -61,6 +72,8 @@ export interface FlowDeps {
   readonly settings: () => TraceSettings;
   /** A pod's trace got its first state (open its diagram). */
   readonly onFirstState?: (entry: TraceEntry) => void;
+  /** How to start the node debug pod's watchdog (argv after the Node binary); none: the deadline alone. */
+  readonly nodeDebugWatchdog?: readonly string[];
   /** The user chose to trace the whole rollout of a workload document (the rollout view). */
   readonly onRollout?: (target: Omit<ManifestTarget, 'mode'>, mode: TraceMode) => Promise<void>;
 }
@@ -142,7 +155,7 @@ async function runTarget(deps: FlowDeps, target: ManifestTarget | PodTarget): Pr
       const r = await api.startRun({
         target: resolved,
         timeoutMs: cfg.timeoutMs,
-        session: { nodeLogs: cfg.nodeLogs },
+        session: { nodeLogs: cfg.nodeLogs, ...nodeDebugSession(deps, cfg, resolved) },
         confirm: async (plan) => {
           const ok = await confirmApplyPlan(ui, api, plan);
           if (ok) report('creating…');
@@ -189,6 +202,33 @@ async function runTarget(deps: FlowDeps, target: ManifestTarget | PodTarget): Pr
   }
 }
 
+/**
+ * The node debug pod's options when the setting allows it for this context: each pod is still
+ * confirmed by a modal naming node, namespace, context, image and privileges.
+ */
+function nodeDebugSession(
+  deps: FlowDeps,
+  cfg: TraceSettings,
+  resolved: ResolvedTarget,
+): { nodeDebug?: ClusterApi.NodeDebugOptions } {
+  const d = cfg.nodeDebug;
+  const confirm = deps.ui.confirmNodeDebug;
+  if (!d || !confirm || !d.contexts.includes(resolved.conn.context)) return {};
+  return {
+    nodeDebug: {
+      namespace: d.namespace ?? resolved.namespace,
+      image: d.image,
+      deadlineSeconds: Math.ceil(cfg.timeoutMs / 1000) + 60,
+      confirm: (plan) =>
+        confirm(
+          `Create a debug pod on node ${plan.node} to read its runtime log?`,
+          `Namespace: ${plan.namespace}\nContext: ${plan.context}\nImage: ${plan.image}\nIt needs ${plan.privileges}. It is deleted when the trace ends.`,
+        ),
+      ...(deps.nodeDebugWatchdog ? { watchdog: deps.nodeDebugWatchdog } : {}),
+    },
+  };
+}
+
 /** The registry entries of one run's pods, following their sessions' events. */
 class LiveTraces {
   readonly entries: TraceEntry[] = [];
@@ -199,6 +239,8 @@ class LiveTraces {
   private readonly manifest: ManifestRef | null;
   private readonly lineOf: (podPath: string) => number | null;
   private readonly namespace: string;
+  private readonly context: string;
+  private offered = false;
 
   constructor(
     private readonly deps: FlowDeps,
@@ -207,6 +249,7 @@ class LiveTraces {
     this.firstState = new Promise<void>((r) => (this.gotFirstState = r));
     const { document, source } = target;
     this.namespace = target.namespace;
+    this.context = target.conn.context;
     this.manifest = document && source !== null ? { uri: source, docIndex: document.index } : null;
     this.lineOf = (p) => (document ? lineOfPodPath(document, p) : null);
   }
@@ -232,8 +275,10 @@ class LiveTraces {
         ui.log.info(`${tag}${stepLine(s)}${line ? ` (line ${line})` : ''}`);
       }
     }
-    if (e.type === 'degraded')
+    if (e.type === 'degraded') {
       ui.log.warn(`${tag}${e.note.message}${e.note.remedy ? ` To enable: ${e.note.remedy}` : ''}`);
+      this.offerNodeDebug(e.note);
+    }
     if (e.type === 'state') ui.log.debug(`${tag}${e.message}`);
     if (e.type === 'error') ui.log.error(`${tag}${e.error.message}`);
     if (e.type === 'finished') {
@@ -242,6 +287,18 @@ class LiveTraces {
       this.gotFirstState();
       ui.log.info(`${tag}finished: ${e.outcome}\n${renderText(e.trace, lineOf)}`);
     }
+  }
+
+  /**
+   * The runtime log is not readable and this context has no debug pods allowed: offer them once per
+   * run, with the note's own words (a note about the debug pod itself offers nothing).
+   */
+  private offerNodeDebug(note: TraceNote): void {
+    const { deps, context } = this;
+    if (this.offered || note.source !== 'runtime-log' || /debug pod/i.test(note.message)) return;
+    if (deps.settings().nodeDebug?.contexts.includes(context)) return;
+    this.offered = true;
+    deps.ui.offerNodeDebug?.(context, note.message);
   }
 
   /** A run that failed to start: its pods' traces are stopped. */
