@@ -14,7 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { clusterEnv, createNamespace, deleteNamespace, ensureImagePresent, kubectlJson } from '../cluster/harness.js';
+import {
+  clusterEnv,
+  createNamespace,
+  deleteNamespace,
+  ensureImagePresent,
+  kubectl,
+  kubectlJson,
+} from '../cluster/harness.js';
 import { ARTIFACTS_DIR, DEFAULT_SETTINGS, REPO_ROOT } from './code-server.js';
 import { startSession, type Session } from './session.js';
 import {
@@ -97,6 +104,8 @@ function rolloutFrame(timeoutMs = 60_000): Promise<Frame> {
 beforeAll(async () => {
   const env = clusterEnv(); // throws a clear "start the cluster" error when it is not up
   ns = await createNamespace('pb-e2e-rollout');
+  // The lock is a hostPath volume: allowed whatever default Pod Security level the cluster sets.
+  await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=privileged']);
   await ensureImagePresent(ns, 'busybox:1.36');
   lockDir = `/tmp/pod-birth-e2e-rollout/${ns}`;
   work = mkdtempSync(join(tmpdir(), 'pb-rollout-e2e-'));
