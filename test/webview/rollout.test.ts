@@ -97,6 +97,12 @@ describe('rollout view', () => {
         expected[expected.length - 1],
       );
       expect(await rowCount(p)).toBeLessThan(60);
+      // The last rows are the pods still Pending: each says why where its bar would be, as text.
+      const last = expected[expected.length - 1] as string;
+      const stuck = report.pods.find((x) => x.name === last);
+      expect(stuck?.outcome).toBe('pending');
+      expect(await p.page.textContent(`.pb-pod[data-pod="${last}"] .pb-why`)).toBe(`pending: ${stuck?.reason?.text}`);
+      expect(stuck?.reason?.text).toMatch(/do not have enough free memory/);
     } finally {
       await p.close();
     }

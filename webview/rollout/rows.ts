@@ -19,6 +19,8 @@ interface RowView {
   readonly slo: HTMLSpanElement;
   readonly segs: readonly HTMLSpanElement[];
   readonly end: HTMLSpanElement;
+  /** Why a pod with no finished birth is stuck (its diagnosis), in place of its bar. */
+  readonly why: HTMLSpanElement;
   /** The pod (and its state) this element shows now, so an unchanged row is not touched. */
   shown: RolloutPod | null;
   index: number;
@@ -133,11 +135,12 @@ export class PodRows {
       return s;
     });
     const end = el('span', 'pb-end');
-    track.append(...segs, end);
+    const why = el('span', 'pb-why');
+    track.append(...segs, end, why);
     for (const c of [name, node, total, slo, track]) c.setAttribute('role', 'gridcell');
     root.append(name, node, total, slo, track);
     this.spacer.append(root);
-    return { root, name, node, total, slo, segs, end, shown: null, index: -1 };
+    return { root, name, node, total, slo, segs, end, why, shown: null, index: -1 };
   }
 
   private fill(r: RowView, pod: RolloutPod, index: number): void {
@@ -166,6 +169,11 @@ export class PodRows {
     const end = endPct(pod, this.axis);
     r.end.hidden = end === null;
     if (end !== null) r.end.style.left = `${end}%`;
+    // A pod that has not finished its birth says why where its bar would end (text, never markup).
+    const stuck = pod.totalMs === undefined && pod.reason !== undefined;
+    r.why.hidden = !stuck;
+    r.why.textContent = stuck ? `${pod.outcome}: ${pod.reason?.text ?? ''}` : '';
+    if (stuck) r.why.style.left = `${segs.reduce((m, g) => Math.max(m, g.leftPct + g.widthPct), 0)}%`;
     if (pod.name === this.focusName && document.activeElement !== r.root) r.root.focus({ preventScroll: true });
   }
 
