@@ -17,7 +17,9 @@
 #
 # Env: POD_BIRTH_CLUSTER_DIR (state, default /var/lib/pod-birth-cluster), POD_BIRTH_CACHE (binary
 # cache, default ~/.cache/pod-birth), POD_BIRTH_CONTAINERD_LOG_LEVEL / POD_BIRTH_CRIO_LOG_LEVEL
-# (default info), POD_BIRTH_KUBELET_V (default 2).
+# (default info), POD_BIRTH_KUBELET_V (default 2), POD_BIRTH_MAX_PODS (the kubelet's maxPods, default
+# 110 as the kubelet's own default; the rollout bench asks 330 — a cluster up with another value is
+# brought up again).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -94,6 +96,21 @@ write_combination() {
   printf 'RUNTIME=%s\nKUBERNETES=%s\nNODE_LOGS=%s\n' "$RUNTIME" "$KUBERNETES" "$NODE_LOGS" > "$STATE/combination"
 }
 
+# The kubelet's maxPods (the rollout bench traces 300 pods on the one node). Pod IPs come from a /22
+# (1,022 addresses), so any value up to 1000 has addresses.
+MAX_PODS=${POD_BIRTH_MAX_PODS:-110}
+case $MAX_PODS in
+  ''|*[!0-9]*) die "POD_BIRTH_MAX_PODS=$MAX_PODS: give a whole number of pods (1..1000)" ;;
+esac
+[ "$MAX_PODS" -ge 1 ] && [ "$MAX_PODS" -le 1000 ] || die "POD_BIRTH_MAX_PODS=$MAX_PODS: give a whole number of pods (1..1000)"
+max_pods_as_asked() {
+  grep -qx "maxPods: $MAX_PODS" "$ETC/kubelet.yaml" 2>/dev/null
+}
+
+if [ "$RUNNING" = "$COMBINATION" ] && cluster_is_up && ! max_pods_as_asked; then
+  say "the cluster is up with another kubelet maxPods than POD_BIRTH_MAX_PODS=$MAX_PODS: taking it down, then bringing it up again"
+  bash "$CLUSTER_DIR/down.sh" >&2
+fi
 if [ "$RUNNING" = "$COMBINATION" ] && cluster_is_up; then
   say "cluster already up ($COMBINATION)"
   # A cluster started before combinations were recorded gets its record now. cluster.json is
@@ -397,7 +414,7 @@ cat > "$ETC/cni/net.d/10-bridge.conflist" <<EOF
       "type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
       "ipam": {
         "type": "host-local", "dataDir": "$STATE/cni/networks",
-        "ranges": [[{"subnet": "10.88.0.0/24", "gateway": "10.88.0.1"}]],
+        "ranges": [[{"subnet": "10.88.0.0/22", "gateway": "10.88.0.1"}]],
         "routes": [{"dst": "0.0.0.0/0"}]
       }
     }
@@ -663,6 +680,7 @@ failCgroupV1: false
 failSwapOn: false
 oomScoreAdj: 0
 maxOpenFiles: $(ulimit -Hn)
+maxPods: $MAX_PODS
 protectKernelDefaults: false
 makeIPTablesUtilChains: false
 clusterDNS: ["10.0.0.10"]
