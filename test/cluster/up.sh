@@ -104,7 +104,10 @@ case $MAX_PODS in
 esac
 [ "$MAX_PODS" -ge 1 ] && [ "$MAX_PODS" -le 1000 ] || die "POD_BIRTH_MAX_PODS=$MAX_PODS: give a whole number of pods (1..1000)"
 max_pods_as_asked() {
-  grep -qx "maxPods: $MAX_PODS" "$ETC/kubelet.yaml" 2>/dev/null
+  local running
+  running=$(sed -n 's/^maxPods: *//p' "$ETC/kubelet.yaml" 2>/dev/null || true)
+  # A kubelet.yaml without the line (written before the knob) runs the kubelet's default, 110.
+  [ "${running:-110}" = "$MAX_PODS" ]
 }
 
 if [ "$RUNNING" = "$COMBINATION" ] && cluster_is_up && ! max_pods_as_asked; then
