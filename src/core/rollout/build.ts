@@ -25,7 +25,14 @@ export const SLOWEST_COUNT = 5;
 
 /** Causes of slowness that are not failures (the diagnosis vocabulary names the failures). */
 export type SlowCause =
-  'scheduling-wait' | 'slow-sandbox' | 'cold-pull' | 'slow-pull' | 'slow-create' | 'slow-start' | 'readiness-probe';
+  | 'scheduling-wait'
+  | 'slow-sandbox'
+  | 'cold-pull'
+  | 'slow-pull'
+  | 'slow-create'
+  | 'slow-start'
+  | 'readiness-probe'
+  | 'slow-ready';
 
 export interface BuildOptions {
   readonly live: boolean;
@@ -84,10 +91,16 @@ function phaseReason(
     case 'start':
       return { cause: 'slow-start', text: `StartContainer took ${formatDuration(v)}${node} ${vs}.` };
     case 'ready':
-      return {
-        cause: 'readiness-probe',
-        text: `Ready ${formatDuration(v)} after its containers started: its readiness probe ${vs}.`,
-      };
+      // Without a failed probe check the wait is the kubelet's (probe period, status update), not a probe's verdict.
+      return pod.probeFailures
+        ? {
+            cause: 'readiness-probe',
+            text: `Ready ${formatDuration(v)} after its containers started: its readiness probe failed ${pod.probeFailures}× first ${vs}.`,
+          }
+        : {
+            cause: 'slow-ready',
+            text: `Ready ${formatDuration(v)} after its containers started (the kubelet's readiness check and status update) ${vs}.`,
+          };
   }
 }
 

@@ -123,6 +123,9 @@ export function foldPod(trace: Trace, options: PodFoldOptions = {}): RolloutPod 
   const diagnosis = trace.diagnosis[0] ? { cause: trace.diagnosis[0].cause, text: trace.diagnosis[0].message } : null;
   // A pod that became Ready got past what its diagnosis names: that is context, not its reason.
   const done = outcome === 'ready' || outcome === 'succeeded';
+  const probeFailures = trace.steps
+    .filter((st) => st.kind === 'probe-failed')
+    .reduce((a, st) => a + Math.max(1, st.count), 0);
   return {
     name: trace.pod.name ?? '',
     uid: trace.pod.uid ?? '',
@@ -132,6 +135,7 @@ export function foldPod(trace: Trace, options: PodFoldOptions = {}): RolloutPod 
     ...(slo.measuredMs !== null && slo.verdict !== 'not-applicable' ? { sloStartupMs: round(slo.measuredMs) } : {}),
     ...(origin && span > 0 ? { totalMs: round(span) } : {}),
     outcome,
+    ...(probeFailures > 0 ? { probeFailures } : {}),
     ...(origin ? { createdAtMs: Math.round(toMs(origin)) } : {}),
     ...(diagnosis ? (done ? { recovered: diagnosis } : { reason: diagnosis }) : {}),
   };

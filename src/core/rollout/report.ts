@@ -37,6 +37,8 @@ export interface RolloutPod {
   readonly outcome: RolloutOutcome;
   /** Why this pod was slow or stuck, from the same diagnosis vocabulary as a single trace. */
   readonly reason?: { readonly cause: string; readonly text: string };
+  /** Failed probe checks seen in the trace (readiness, liveness, startup); absent when none. */
+  readonly probeFailures?: number;
   /**
    * What held up a pod that got past it (no room to schedule at first, then bound): its trace's
    * diagnosis, kept as context for the reason instead of being the reason of a pod that is Ready.
