@@ -14,6 +14,8 @@ export const ROW_PX = 24;
 interface RowView {
   readonly root: HTMLDivElement;
   readonly name: HTMLSpanElement;
+  /** The name's text, isolated left-to-right inside a right-to-left cell: a cut name loses its start, not its unique end. */
+  readonly nameText: HTMLElement;
   readonly node: HTMLSpanElement;
   readonly total: HTMLSpanElement;
   readonly slo: HTMLSpanElement;
@@ -125,6 +127,8 @@ export class PodRows {
     root.tabIndex = -1;
     root.hidden = true;
     const name = el('span', 'pb-cell pb-name');
+    const nameText = el('bdi');
+    name.append(nameText);
     const node = el('span', 'pb-cell pb-node');
     const total = el('span', 'pb-cell pb-num pb-total');
     const slo = el('span', 'pb-cell pb-num pb-slo');
@@ -140,7 +144,7 @@ export class PodRows {
     for (const c of [name, node, total, slo, track]) c.setAttribute('role', 'gridcell');
     root.append(name, node, total, slo, track);
     this.spacer.append(root);
-    return { root, name, node, total, slo, segs, end, why, shown: null, index: -1 };
+    return { root, name, nameText, node, total, slo, segs, end, why, shown: null, index: -1 };
   }
 
   private fill(r: RowView, pod: RolloutPod, index: number): void {
@@ -152,7 +156,7 @@ export class PodRows {
     r.root.setAttribute('aria-rowindex', String(index + 1));
     r.root.title = podSummary(pod);
     r.root.setAttribute('aria-label', podSummary(pod));
-    r.name.textContent = pod.name;
+    r.nameText.textContent = pod.name;
     r.node.textContent = pod.node ?? '–';
     r.total.textContent = ms(pod.totalMs);
     r.slo.textContent = ms(pod.sloStartupMs);
