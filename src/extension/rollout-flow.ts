@@ -188,8 +188,10 @@ export function podTraceEntry(entry: RolloutEntry, pod: string, registry: TraceR
   const created = registry.add({ title: `${namespace}/${pod}`, manifest: entry.manifest });
   registry.update(created.id, trace);
   const row = entry.report?.pods.find((p) => p.name === pod);
-  const ended = !entry.live || (row !== undefined && row.outcome !== 'running' && row.outcome !== 'pending');
-  if (ended) registry.finish(created.id, entry.live ? (row?.outcome ?? 'stopped') : 'stopped', trace);
+  // The pod's own end when it had one (ready, failed…); a pod still starting when the rollout's
+  // tracing ended was stopped there.
+  const podEnded = row !== undefined && row.outcome !== 'running' && row.outcome !== 'pending';
+  if (podEnded || !entry.live) registry.finish(created.id, podEnded ? row.outcome : 'stopped', trace);
   entry.opened.set(pod, created.id);
   return created;
 }

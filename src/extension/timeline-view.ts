@@ -88,7 +88,8 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
         ? [
             {
               id: e.id,
-              title: e.title,
+              // The name first: a narrow side bar cuts the end, and the namespace matters least there.
+              title: `${e.report.workload.kind} ${e.report.workload.name} (${e.report.workload.namespace})`,
               live: e.live,
               pods: e.report.pods.length,
               sloStartup: e.report.percentiles.sloStartup ?? null,

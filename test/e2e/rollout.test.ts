@@ -233,7 +233,7 @@ describe('Trace Rollout in real VS Code against the real cluster', () => {
       await openActivity(p, 'Pod Birth');
       const timeline = await findFrame(p, '.pb-rollouts .pb-rollout', 30_000);
       const summary = ((await timeline.locator('.pb-rollout').first().textContent()) ?? '').replace(/\s+/g, ' ');
-      expect(summary).toContain(`Deployment ${ns}/rollout-e2e`);
+      expect(summary).toContain(`Deployment rollout-e2e (${ns})`);
       expect(summary).toMatch(/Startup SLO (met|missed)/);
       expect(summary).toContain(`${REPLICAS} pods`);
       await shots.shoot('1e-timeline-rollout');

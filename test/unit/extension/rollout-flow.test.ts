@@ -88,7 +88,10 @@ function fake(
   let options: RolloutOptions | null = null;
   let finish = (): void => undefined;
   const finished = new Promise<void>((r) => (finish = r));
-  const traces = new Map<string, Trace>([['web-1', recordedTrace('fresh-pull')]]);
+  const traces = new Map<string, Trace>([
+    ['web-1', recordedTrace('fresh-pull')],
+    [recordedRollout(3).pods[0]!.name, recordedTrace('image-present')],
+  ]);
   const tracer = {
     stopped: 0,
     finished,
@@ -260,6 +263,19 @@ describe('a pod of the rollout → its diagram', () => {
 
     endOpenedPods(entry, registry);
     expect(registry.get(opened.id)).toMatchObject({ live: false, outcome: 'stopped' });
+  });
+
+  it('after the rollout: a pod that was Ready opens as ready, not stopped', async () => {
+    const f = fake();
+    const entry = (await traceRollout(f.deps, target))!;
+    f.tracer.finish();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(entry.live).toBe(false);
+    const registry = new TraceRegistry();
+    const ready = entry.report!.pods.find((p) => p.outcome === 'ready')!;
+    const opened = podTraceEntry(entry, ready.name, registry);
+    if (typeof opened === 'string') throw new Error(opened);
+    expect(opened).toMatchObject({ live: false, outcome: 'ready' });
   });
 });
 
