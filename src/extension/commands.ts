@@ -21,7 +21,6 @@ import {
   podTraceEntry,
   rolloutRefusal,
   traceRollout,
-  type RolloutClusterModule,
   type RolloutFlowDeps,
 } from './rollout-flow.js';
 import { RolloutPanels } from './rollout-panel.js';
@@ -70,20 +69,9 @@ export function createCommands(host: CommandHost): Commands {
     },
     exports: { markdown: toMarkdown, csv: toCsv },
   });
-  const rolloutCluster = (): RolloutClusterModule => {
-    const api = host.cluster();
-    return {
-      resolveTarget: api.resolveTarget,
-      dryRun: api.dryRun,
-      applyConfirmed: api.applyConfirmed,
-      confirmationText: api.confirmationText,
-      setRequestLogger: api.setRequestLogger,
-      createRolloutTracer: (o) => new api.RolloutTracer(o),
-    };
-  };
   const rolloutDeps: RolloutFlowDeps = {
     ui,
-    cluster: rolloutCluster,
+    cluster: host.cluster,
     rollouts: host.rollouts,
     settings: traceSettings,
     onStarted: (e) => rolloutPanels.open(e, true),

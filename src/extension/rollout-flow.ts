@@ -1,38 +1,24 @@
 // What "Trace Rollout" does once a workload document is chosen: ask apply or attach (apply refused in
-// an untrusted workspace), dry-run and confirm naming context, server and namespace (the same modal as
-// "Trace Pod Birth"), start the rollout tracer (its watches open before the apply, so the first pod is
-// seen being created), apply, and keep the rollout's reports in the window's rollout registry until
-// every pod's trace ended, the timeout passed or the user stopped it. Talks to VS Code only through
-// `HostUi` and to the cluster only through the lazily loaded cluster module, so it is unit-tested
-// with fakes.
+// an untrusted workspace), then the cluster's one rollout flow (startRollout, shared with the CLI's
+// `--all`): a dry run and the same modal as every apply naming context, server and namespace, the
+// watches opened before the apply, or the newest revision's pods when attaching. The rollout's reports
+// go to the window's rollout registry until every pod's trace ended, the timeout passed or the user
+// stopped it. Talks to VS Code only through `HostUi` and to the cluster only through the lazily loaded
+// cluster module, so it is unit-tested with fakes.
 
 import type * as ClusterApi from '../cluster/index.js';
-import type { KubeObject, ManifestTarget, RolloutOptions, TraceMode } from '../cluster/index.js';
-import { errorText, isRecord } from '../core/guards.js';
-import type { Trace } from '../core/model.js';
+import type { ManifestTarget, TraceMode } from '../cluster/index.js';
+import { errorText } from '../core/guards.js';
 import type { RolloutReport } from '../core/rollout/report.js';
 import { describeDocument } from './choose.js';
 import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import type { TraceEntry, TraceRegistry } from './trace-registry.js';
 import { ROLLOUT_KINDS, confirmApplyPlan, type HostUi, type TraceSettings } from './trace-flow.js';
 
-/** The tracer as this flow uses it (src/cluster/rollout.ts). */
-export interface RolloutTracerLike {
-  start(): Promise<void>;
-  stop(): void;
-  report(): RolloutReport;
-  traceOf(pod: string): Trace | undefined;
-  readonly finished: Promise<void>;
-}
-
-export type RolloutTracerOptions = RolloutOptions;
-
-export interface RolloutClusterModule extends Pick<
+export type RolloutClusterModule = Pick<
   typeof ClusterApi,
-  'resolveTarget' | 'dryRun' | 'applyConfirmed' | 'confirmationText' | 'setRequestLogger'
-> {
-  createRolloutTracer(o: RolloutTracerOptions): RolloutTracerLike;
-}
+  'resolveTarget' | 'startRollout' | 'confirmationText' | 'setRequestLogger'
+>;
 
 export interface RolloutFlowDeps {
   readonly ui: HostUi;
@@ -89,87 +75,79 @@ export async function traceRollout(deps: RolloutFlowDeps, target: RolloutTarget)
     ui.error(`Pod Birth: ${errorText(e)}`);
     return null;
   }
-  if (resolved.traced.kind !== 'object') return null;
-  const workload: KubeObject = resolved.traced.object;
-  const { conn, namespace } = resolved;
-  const title = `${workload.kind ?? '?'} ${namespace}/${workload.metadata?.name ?? '?'}`;
+  const { conn, namespace, subject } = resolved;
   const where = `context ${conn.context}`;
 
-  let plan: ClusterApi.ApplyPlan | null = null;
+  // Reports can come before startRollout returns (during the apply): the latest waits for the entry.
+  let entry: RolloutEntry | null = null;
+  let early: RolloutReport | null = null;
+  const onReport = (r: RolloutReport): void => {
+    if (!entry) early = r;
+    else if (r.live) deps.rollouts.update(entry.id, r);
+    else deps.rollouts.finish(entry.id, r);
+  };
+  let result: ClusterApi.RolloutRunResult;
   try {
-    if (mode === 'apply') {
-      plan = await api.dryRun(conn, workload);
-      if (!(await confirmApplyPlan(ui, api, plan))) {
-        ui.log.info(`not applied: ${api.confirmationText(plan)} was declined`);
-        return null;
-      }
-    }
+    const verb = mode === 'apply' ? 'applying' : 'attaching to';
+    result = await ui.withProgress(
+      `Pod Birth: ${verb} the rollout of ${subject} in ${namespace} (${where})`,
+      async (report) => {
+        report(mode === 'apply' ? 'dry run…' : 'reading the workload…');
+        return api.startRollout({
+          subject: { kind: 'target', target: resolved },
+          timeoutMs: cfg.timeoutMs,
+          maxPods: ROLLOUT_POD_LIMIT,
+          session: { nodeLogs: cfg.nodeLogs },
+          confirm: async (plan) => {
+            const ok = await confirmApplyPlan(ui, api, plan);
+            if (ok) report('opening the watches, then creating…');
+            return ok ? 'modal' : null;
+          },
+          onReport,
+          onPodEvent: (pod, e) => entry && deps.onPodEvent?.(entry, pod, e),
+          onOwnerFailed: (owner, msg, count) =>
+            ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
+        });
+      },
+    );
   } catch (e) {
-    ui.error(`Pod Birth: ${rejectionText(e)}`);
+    ui.error(`Pod Birth: ${errorText(e)}`);
     return null;
   }
-
-  let entry: RolloutEntry | null = null;
-  const tracer = api.createRolloutTracer({
-    conn,
-    namespace,
-    workload,
-    // Apply: only the pods this apply creates; attach: the pods the workload has.
-    notBeforeMs: mode === 'apply' ? Date.now() : 0,
-    maxPods: ROLLOUT_POD_LIMIT,
-    session: { nodeLogs: cfg.nodeLogs, timeoutMs: cfg.timeoutMs },
-    onReport: (r) => {
-      if (!entry) return;
-      if (r.live) deps.rollouts.update(entry.id, r);
-      else deps.rollouts.finish(entry.id, r);
-    },
-    onPodEvent: (pod, e) => entry && deps.onPodEvent?.(entry, pod, e),
-    onOwnerFailed: (owner, msg, count) =>
-      ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
-  });
+  if (result.status === 'declined') {
+    ui.log.info(`not applied: ${api.confirmationText(result.plan)} was declined`);
+    return null;
+  }
+  if (result.status === 'not-found') {
+    ui.error(`Pod Birth: ${result.message} Choose "Apply & trace" to create it.`);
+    return null;
+  }
+  if (result.status === 'rejected') {
+    const lines = result.causes.map((c) => `${c.path}${c.line ? ` (line ${c.line})` : ''}: ${c.message}`);
+    ui.error(`Pod Birth: the apiserver rejected the manifest: ${lines.join('; ')}`);
+    return null;
+  }
+  const { tracer } = result;
+  const workload = resolved.traced.kind === 'object' ? resolved.traced.object : null;
   const created = deps.rollouts.add({
-    title,
+    title: `${workload?.kind ?? '?'} ${namespace}/${workload?.metadata?.name ?? '?'}`,
     where,
     manifest: { uri: target.source, docIndex: target.document.index },
     traceOf: (pod) => tracer.traceOf(pod),
     stop: () => tracer.stop(),
   });
   entry = created;
-  const verb = mode === 'apply' ? 'applying' : 'attaching to';
-  try {
-    await ui.withProgress(`Pod Birth: ${verb} the rollout of ${title} (${where})`, async (report) => {
-      report('opening the pod and event watches…');
-      await tracer.start();
-      if (plan) {
-        report('creating…');
-        await api.applyConfirmed(conn, workload, plan, { confirmedBy: 'modal' });
-      }
-    });
-  } catch (e) {
-    tracer.stop();
-    deps.rollouts.finish(created.id);
-    ui.error(`Pod Birth: ${rejectionText(e)}`);
-    return null;
-  }
-  deps.rollouts.update(created.id, tracer.report());
+  deps.rollouts.update(created.id, early ?? tracer.report());
   deps.onStarted?.(created);
   // Done when every expected pod's trace ended, or at the trace timeout: the last report is not live.
-  const timer = setTimeout(() => tracer.stop(), cfg.timeoutMs);
-  (timer as { unref?: () => void }).unref?.();
-  void tracer.finished.then(() => {
-    clearTimeout(timer);
-    tracer.stop();
-  });
+  void result.finished.then(
+    () => deps.rollouts.finish(created.id, tracer.report()),
+    (e: unknown) => {
+      deps.rollouts.finish(created.id);
+      ui.error(`Pod Birth: the rollout of ${subject} ended: ${errorText(e)}`);
+    },
+  );
   return created;
-}
-
-/** An apiserver refusal with the fields it named (the manifest's own lines are shown by the language server). */
-function rejectionText(e: unknown): string {
-  const causes = isRecord(e) && Array.isArray(e.causes) ? (e.causes as unknown[]) : [];
-  const fields = causes
-    .filter(isRecord)
-    .map((c) => `${typeof c.field === 'string' ? c.field : '?'}: ${typeof c.message === 'string' ? c.message : ''}`);
-  return fields.length > 0 ? `the apiserver rejected the manifest: ${fields.join('; ')}` : errorText(e);
 }
 
 /**

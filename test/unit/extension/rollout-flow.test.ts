@@ -6,11 +6,11 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  ClusterError,
   confirmationText,
   type ApplyPlan,
-  type KubeObject,
-  type RolloutOptions,
+  type RolloutRequest,
+  type RolloutRunResult,
+  type RolloutTracer,
 } from '../../../src/cluster/index.js';
 import { parseManifest } from '../../../src/core/manifest/index.js';
 import type { Trace } from '../../../src/core/model.js';
@@ -23,7 +23,6 @@ import {
   traceRollout,
   type RolloutClusterModule,
   type RolloutFlowDeps,
-  type RolloutTracerLike,
 } from '../../../src/extension/rollout-flow.js';
 import { MAX_ROLLOUTS, RolloutRegistry, type RolloutEntry } from '../../../src/extension/rollout-registry.js';
 import { traceTarget, type FlowDeps, type HostUi } from '../../../src/extension/trace-flow.js';
@@ -68,40 +67,53 @@ const plan: ApplyPlan = {
   dryRun: {},
 };
 
+interface FakeTracer {
+  stopped: number;
+  finish(): void;
+  finished: Promise<void>;
+  stop(): void;
+  report(): RolloutReport;
+  traceOf(name: string): Trace | undefined;
+}
+
 interface Fake {
   deps: RolloutFlowDeps;
   ui: HostUi & { errors: string[]; confirms: string[] };
   rollouts: RolloutRegistry;
   calls: string[];
-  options: () => RolloutOptions;
+  request: () => RolloutRequest;
   started: RolloutEntry[];
-  tracer: RolloutTracerLike & { finish(): void; stopped: number };
+  tracer: FakeTracer;
 }
 
+/**
+ * The cluster module with startRollout faked as the real one behaves (src/cluster/rollout-run.ts):
+ * attach reads the newest pods; apply dry-runs, asks `confirm`, opens the watches, then applies; a
+ * report may come before it returns; `finished` resolves once every pod ended, after a last report.
+ */
 function fake(
-  o: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confirm?: boolean; applyFails?: boolean } = {},
+  o: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confirm?: boolean; result?: 'rejected' | 'not-found' } = {},
 ): Fake {
   const errors: string[] = [];
   const confirms: string[] = [];
   const calls: string[] = [];
   const started: RolloutEntry[] = [];
-  let options: RolloutOptions | null = null;
+  let request: RolloutRequest | null = null;
   let finish = (): void => undefined;
-  const finished = new Promise<void>((r) => (finish = r));
+  const ended = new Promise<void>((r) => (finish = r));
   const traces = new Map<string, Trace>([
     ['web-1', recordedTrace('fresh-pull')],
     [recordedRollout(3).pods[0]!.name, recordedTrace('image-present')],
   ]);
-  const tracer = {
+  const tracer: FakeTracer = {
     stopped: 0,
-    finished,
+    finished: ended,
     finish: () => finish(),
-    start: async () => void calls.push('watch'),
     stop: () => {
       tracer.stopped++;
-      options?.onReport({ ...recordedRollout(3), live: false });
+      request?.onReport({ ...recordedRollout(3), live: false });
     },
-    report: (): RolloutReport => recordedRollout(3, { live: true }),
+    report: (): RolloutReport => recordedRollout(3, { live: tracer.stopped === 0 }),
     traceOf: (name: string) => traces.get(name),
   };
   const ui = {
@@ -119,23 +131,35 @@ function fake(
       task(() => undefined, new Promise<void>(() => undefined)),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
   };
+  const startRollout = async (r: RolloutRequest): Promise<RolloutRunResult> => {
+    request = r;
+    if (r.subject.kind !== 'target') throw new Error('the view traces manifest targets');
+    const { target } = r.subject;
+    if (o.result === 'not-found') return { status: 'not-found', message: 'Deployment "web" has no pod.' };
+    if (o.result === 'rejected')
+      return {
+        status: 'rejected',
+        message: 'Deployment.apps "web" is invalid',
+        causes: [{ path: 'spec.replicas', line: 6, message: 'must be greater than or equal to 0' }],
+      };
+    if (target.mode === 'apply') {
+      calls.push('dry-run');
+      const by = await r.confirm?.(plan);
+      if (!by) return { status: 'declined', plan };
+      calls.push('watch', `apply by ${by}`);
+    } else calls.push('watch newest revision');
+    r.onReport(recordedRollout(2, { live: true }));
+    const finished = ended.then(() => {
+      tracer.stop();
+      return 'done' as const;
+    });
+    return { status: 'running', tracer: tracer as unknown as RolloutTracer, finished };
+  };
   const cluster: RolloutClusterModule = {
     resolveTarget: (t, opts = {}) => resolveOnFake(t, opts),
-    dryRun: async () => {
-      calls.push('dry-run');
-      return plan;
-    },
-    applyConfirmed: async (_c, obj: KubeObject, _p, by) => {
-      calls.push(`apply ${obj.kind}/${obj.metadata?.name} by ${by.confirmedBy}`);
-      if (o.applyFails) throw new ClusterError('invalid', 'admission webhook denied the request');
-      return obj;
-    },
+    startRollout,
     confirmationText,
     setRequestLogger: () => undefined,
-    createRolloutTracer: (opts) => {
-      options = opts;
-      return tracer;
-    },
   };
   const rollouts = new RolloutRegistry();
   const deps: RolloutFlowDeps = {
@@ -152,9 +176,9 @@ function fake(
     calls,
     started,
     tracer,
-    options: () => {
-      if (!options) throw new Error('no tracer was created');
-      return options;
+    request: () => {
+      if (!request) throw new Error('startRollout was not called');
+      return request;
     },
   };
 }
@@ -176,7 +200,7 @@ describe('rollout flow', () => {
     expect(f.ui.errors[0]).toMatch(/a Pod is one pod/);
   });
 
-  it('refuses to apply in an untrusted workspace; attaching still works', async () => {
+  it('refuses to apply in an untrusted workspace; attaching (the newest revision) still works', async () => {
     const f = fake({ trusted: false });
     expect(await traceRollout(f.deps, target)).toBeNull();
     expect(f.ui.errors[0]).toMatch(/untrusted workspace/);
@@ -184,8 +208,8 @@ describe('rollout flow', () => {
     const g = fake({ trusted: false, mode: 'attach' });
     const entry = await traceRollout(g.deps, target);
     expect(entry).not.toBeNull();
-    expect(g.calls).toEqual(['watch']);
-    expect(g.options().notBeforeMs).toBe(0);
+    expect(g.calls).toEqual(['watch newest revision']);
+    expect(g.request().subject).toMatchObject({ kind: 'target', target: { mode: 'attach', namespace: 'team-a' } });
   });
 
   it('asks the same modal as every apply; declining creates nothing and opens no watch', async () => {
@@ -198,18 +222,17 @@ describe('rollout flow', () => {
     expect(f.rollouts.list()).toEqual([]);
   });
 
-  it('confirmed: the watches open before the apply, reports reach the registry, the view opens, the end is not live', async () => {
+  it('confirmed: the rollout runs, its reports reach the registry (one before start returned too), the view opens, the end is not live', async () => {
     const f = fake();
-    const before = Date.now();
     const entry = await traceRollout(f.deps, target);
-    expect(f.calls).toEqual(['dry-run', 'watch', 'apply Deployment/web by modal']);
+    expect(f.calls).toEqual(['dry-run', 'watch', 'apply by modal']);
+    expect(f.request()).toMatchObject({ maxPods: 1000, timeoutMs: 60_000, session: { nodeLogs: true } });
     expect(entry).toMatchObject({ title: 'Deployment team-a/web', where: 'context dev', live: true });
-    expect(f.options()).toMatchObject({ namespace: 'team-a', maxPods: 1000, session: { nodeLogs: true } });
-    expect(f.options().notBeforeMs).toBeGreaterThanOrEqual(before);
     expect(f.started).toEqual([entry]);
-    expect(entry?.report?.pods).toHaveLength(3);
+    // The report made during the apply was kept for the entry.
+    expect(entry?.report?.pods).toHaveLength(2);
     const live = recordedRollout(3, { live: true });
-    f.options().onReport(live);
+    f.request().onReport(live);
     expect(f.rollouts.get(entry!.id)?.report).toBe(live);
     f.tracer.finish();
     await new Promise((r) => setTimeout(r, 0));
@@ -217,12 +240,16 @@ describe('rollout flow', () => {
     expect(f.rollouts.get(entry!.id)).toMatchObject({ live: false, stop: null, report: { live: false } });
   });
 
-  it('a refused apply stops the tracer, ends the rollout and says why', async () => {
-    const f = fake({ applyFails: true });
+  it('a rejected manifest names the fields and their lines; a missing workload says to apply it', async () => {
+    const f = fake({ result: 'rejected' });
     expect(await traceRollout(f.deps, target)).toBeNull();
-    expect(f.tracer.stopped).toBe(1);
-    expect(f.ui.errors[0]).toMatch(/admission webhook denied/);
-    expect(f.rollouts.list()[0]?.live).toBe(false);
+    expect(f.ui.errors[0]).toBe(
+      'Pod Birth: the apiserver rejected the manifest: spec.replicas (line 6): must be greater than or equal to 0',
+    );
+    const g = fake({ result: 'not-found', mode: 'attach' });
+    expect(await traceRollout(g.deps, target)).toBeNull();
+    expect(g.ui.errors[0]).toMatch(/has no pod\. Choose "Apply & trace"/);
+    expect(g.rollouts.list()).toEqual([]);
   });
 
   it('the workload trace pick offers the whole rollout, and hands it to the rollout flow', async () => {
