@@ -206,6 +206,7 @@ export class NodeDebugReader {
   private watchdog: ChildProcess | null = null;
   private closed = false;
   private destroyed = false;
+  private armed = false;
   private sourceNoteSent = false;
 
   constructor(
@@ -226,8 +227,14 @@ export class NodeDebugReader {
     return this.kubeletLines.filter((l) => l.includes(pattern)).join('\n');
   }
 
-  /** Everything read since `since` (the first call creates the pod; later ones return what has arrived). */
+  /** The pod may be created at the next read (before: reads return nothing, and no pod exists). */
+  arm(): void {
+    this.armed = true;
+  }
+
+  /** Everything read since `since` (the first armed call creates the pod; later ones return what has arrived). */
   async read(since: Date): Promise<NodeDebugRead> {
+    if (this.state.kind === 'idle' && !this.armed) return { ok: true, text: '', note: null };
     if (this.state.kind === 'idle') {
       const done = this.start(since);
       this.state = { kind: 'starting', done };

@@ -78,6 +78,11 @@ export class NodeLogFeed {
     return this.debugMode ?? this.reader.mode;
   }
 
+  /** A trace on this node may have its debug pod now (see NodeReading): until then a debug read waits. */
+  armDebug(): void {
+    this.debug?.arm();
+  }
+
   /** The kubelet's lines about `namespace/name` when a debug pod reads the node; null otherwise. */
   kubeletText(pattern: string): string | null {
     return this.debugMode === 'node-debug' && this.debug ? this.debug.kubeletText(pattern) : null;

@@ -31,7 +31,12 @@ export interface NodeSink {
   ended(): boolean;
   /** An initial load the trace's end waits for. */
   track(p: Promise<void>): void;
+  /** The pod's birth is over (Ready, Failed or Succeeded): a debug pod may now be created on the node. */
+  settled?(): boolean;
 }
+
+/** A pod whose birth is not over after this long (a failing probe, a crash loop) gets its debug pod anyway. */
+const DEBUG_POD_AFTER_MS = 20_000;
 
 export interface NodeReadingOptions {
   readonly conn: Connection;
@@ -71,6 +76,7 @@ export class NodeReading {
   private timer: ReturnType<typeof setInterval> | null = null;
   private reading = false;
   private capacityRead = false;
+  private nodeKnownAt = 0;
   private readonly disturbances = new Set<string>();
 
   constructor(
@@ -82,6 +88,7 @@ export class NodeReading {
   nodeKnown(node: string, pod: Pod): void {
     if (this.nodeName) return;
     this.nodeName = node;
+    this.nodeKnownAt = Date.now();
     this.sink.track(this.startNode(node, pod));
   }
 
@@ -175,6 +182,11 @@ export class NodeReading {
   private async readLogs(startedAfter: number, poll = true): Promise<void> {
     // Timer polls never overlap; the final read does not skip because a poll happens to be running.
     if (!this.feed || !this.since || (poll && this.reading)) return;
+    // The debug pod is created once the birth is over (or after 20 s, or at the end): created during
+    // the birth, its own sandbox, pull and start would compete with the traced pod's on the node (a
+    // pull of the same image is then two pulls), disturbing the very times being measured. The
+    // journal is read from before the pod's creation, so nothing is lost by waiting.
+    if (!poll || this.sink.settled?.() || Date.now() - this.nodeKnownAt >= DEBUG_POD_AFTER_MS) this.feed.armDebug();
     this.reading = true;
     try {
       const r = await this.feed.read(this.since, startedAfter);

@@ -120,6 +120,10 @@ export class TraceSession {
       ...common,
       record: (ev) => this.record(ev),
       track: (p) => this.end.track(p),
+      settled: () => {
+        const phase = this.trace().phase;
+        return phase === 'ready' || phase === 'failed' || phase === 'succeeded';
+      },
     });
     this.end = new EndDetector({
       readySettleMs: o.readySettleMs,

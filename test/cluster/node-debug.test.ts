@@ -100,7 +100,9 @@ function timed(t: ContractTrace) {
 describe.runIf(stock)('node debug pod on a stock node', () => {
   it('--node-debug: CRI steps within 1 ms of the runtime log, the source named, no debug pod left', async () => {
     const file = join(dir, 'pod.json');
-    writeFileSync(file, busyboxPod(ns, 'nd-truth'));
+    // A fresh pull every time: PullImage is among the calls checked, and the debug pod (same image) must
+    // not be confused with it.
+    writeFileSync(file, busyboxPod(ns, 'nd-truth', { imagePullPolicy: 'Always' }));
     const t0 = Date.now();
     const r = await cli([
       'trace',

@@ -128,6 +128,12 @@ describe('node debug source (stand-in with the stock cluster recordings)', () =>
     const a = feeds.feed('pod-birth-node', 'containerd', 'v1.34.12');
     const b = feeds.feed('pod-birth-node', 'containerd', 'v1.34.12');
     expect(b).toBe(a);
+    // Not armed (the traced pod's birth is not over): no pod is made, nothing is read yet.
+    const early = await a.read(SINCE, Date.now());
+    expect(early.mode).toBe('node-debug');
+    expect(early.records).toEqual([]);
+    expect(fake.created).toHaveLength(0);
+    a.armDebug();
     const batch = await a.read(SINCE, Date.now());
     expect(batch.mode).toBe('node-debug');
     expect(asked).toHaveLength(1);
@@ -152,7 +158,9 @@ describe('node debug source (stand-in with the stock cluster recordings)', () =>
   it('no create on pods: a degraded note naming the permission; nothing created', async () => {
     const { conn, fake } = await stockCluster({ allowed: { 'create pods': false } });
     const feeds = new NodeLogFeeds(conn, options());
-    const batch = await feeds.feed('pod-birth-node', 'containerd', 'v1.34.12').read(SINCE, Date.now());
+    const feed = feeds.feed('pod-birth-node', 'containerd', 'v1.34.12');
+    feed.armDebug();
+    const batch = await feed.read(SINCE, Date.now());
     expect(batch.mode).toBe('none');
     expect(batch.sourceNote?.kind).toBe('degraded');
     expect(batch.sourceNote?.message).toMatch(/may not create pods in namespace "debug" \(SelfSubjectAccessReview\)/);
@@ -164,7 +172,9 @@ describe('node debug source (stand-in with the stock cluster recordings)', () =>
   it('Pod Security refuses it: says the level and the namespace label that would allow it', async () => {
     const { conn } = await stockCluster({ psa: 'restricted' });
     const feeds = new NodeLogFeeds(conn, options());
-    const batch = await feeds.feed('pod-birth-node', 'containerd', 'v1.34.12').read(SINCE, Date.now());
+    const feed = feeds.feed('pod-birth-node', 'containerd', 'v1.34.12');
+    feed.armDebug();
+    const batch = await feed.read(SINCE, Date.now());
     expect(batch.mode).toBe('none');
     expect(batch.sourceNote?.message).toMatch(
       /Pod Security admission refused the debug pod in namespace "debug" \(level restricted\)/,
@@ -176,7 +186,9 @@ describe('node debug source (stand-in with the stock cluster recordings)', () =>
   it('not confirmed: nothing created, the note says so', async () => {
     const { conn, fake } = await stockCluster();
     const feeds = new NodeLogFeeds(conn, options(false));
-    const batch = await feeds.feed('pod-birth-node', 'containerd', 'v1.34.12').read(SINCE, Date.now());
+    const feed = feeds.feed('pod-birth-node', 'containerd', 'v1.34.12');
+    feed.armDebug();
+    const batch = await feed.read(SINCE, Date.now());
     expect(batch.mode).toBe('none');
     expect(batch.sourceNote?.message).toMatch(/not confirmed/);
     expect(fake.created).toHaveLength(0);
