@@ -35,6 +35,7 @@ import {
   openFileFromExplorer,
   pickQuickItem,
   pollUntil,
+  runCommand,
   suiteShots,
   waitForLanguageMode,
 } from './workbench.js';
@@ -237,6 +238,50 @@ describe('Trace Rollout in real VS Code against the real cluster', () => {
       expect(summary).toMatch(/Startup SLO (met|missed)/);
       expect(summary).toContain(`${REPLICAS} pods`);
       await shots.shoot('1e-timeline-rollout');
+    },
+  );
+
+  it(
+    'attach from the workload trace pick ("Attach to the whole rollout"): the same pods, reconstructed',
+    { timeout: 180_000 },
+    async () => {
+      shots.onFailure('2-attach');
+      const p = workbench();
+      await runCommand(p, 'View: Close All Editor Groups');
+      await openActivity(p, 'Explorer');
+      await openFileFromExplorer(p, FILE);
+      await waitForLanguageMode(p, 'YAML');
+      await openEditorContextMenu(p);
+      await chooseContextMenuItem(p, 'Trace Pod Birth');
+      await pickQuickItem(p, 'Attach to the whole rollout');
+      const view = await rolloutFrame();
+      await pollUntil(
+        () =>
+          view
+            .locator('.pb-live')
+            .isVisible()
+            .catch(() => true),
+        (live) => !live,
+        120_000,
+      );
+      await shots.shoot('2-rollout-attached');
+      const pods = await kubectlJson<{ items: { metadata: { name: string } }[] }>([
+        '-n',
+        ns,
+        'get',
+        'pods',
+        '-l',
+        'app=rollout-e2e',
+        '-o',
+        'json',
+      ]);
+      const rows = (
+        await view
+          .locator('.pb-pod:not([hidden])')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.pod ?? ''))
+      ).sort();
+      expect(rows).toEqual(pods.items.map((x) => x.metadata.name).sort());
+      expect(await view.locator('.pb-verdict').textContent()).toMatch(/^Startup SLO (met|missed): p99 /);
     },
   );
 });
