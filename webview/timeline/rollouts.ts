@@ -35,14 +35,18 @@ export function renderRollouts(
       button.textContent = 'Rollout view';
       button.title = `Open the rollout view of ${r.title}: every pod, sortable by phase`;
       button.addEventListener('click', () => open(r.id));
-      head.append(title, state, button);
+      // The title has the whole width (the workload's name is what tells rollouts apart); the
+      // pod count and the button go on the line below.
+      head.append(title);
+      const meta = el('div', 'pb-rollout-meta');
+      meta.append(state, button);
       const v = sloVerdict(r.slo, r.sloStartup?.count ?? 0, r.pods, r.live);
       const verdict = el('div', 'pb-rollout-verdict', v.text);
       verdict.dataset.level = v.level;
       verdict.title = v.text;
       const slo = el('div', 'pb-rollout-stats', `SLO startup: ${cells(r.sloStartup)}`);
       const total = el('div', 'pb-rollout-stats', `Total: ${cells(r.total)}`);
-      li.append(head, verdict, slo, total);
+      li.append(head, meta, verdict, slo, total);
       return li;
     }),
   );
