@@ -47,8 +47,13 @@ export class SharedPodWatches {
   private pendingCount = 0;
   private podWatch: ResumableWatch | null = null;
   private eventWatches: ResumableWatch[] = [];
+  private eventsListed: (() => void) | null = null;
+  /** Resolves once the event watches' first lists were handed out (or refused). */
+  readonly eventsLoaded: Promise<void>;
 
-  constructor(private readonly o: SharedWatchOptions) {}
+  constructor(private readonly o: SharedWatchOptions) {
+    this.eventsLoaded = new Promise((r) => (this.eventsListed = r));
+  }
 
   /** The open watches: the pod watch, then the event watches that started. */
   get all(): readonly ResumableWatch[] {
@@ -77,6 +82,7 @@ export class SharedPodWatches {
       'events.events.k8s.io',
     );
     const results = await Promise.allSettled([core.start(), v1.start()]);
+    this.eventsListed?.();
     this.eventWatches = [core, v1].filter((_w, i) => results[i]?.status === 'fulfilled');
     const [rc, rv] = results;
     if (rc?.status === 'rejected' && rv?.status === 'rejected') {
@@ -93,6 +99,7 @@ export class SharedPodWatches {
   }
 
   async stop(): Promise<void> {
+    this.eventsListed?.();
     await Promise.all(this.all.map((w) => w.stop()));
   }
 

@@ -185,6 +185,14 @@ export class TraceSession {
     if (!this.done) this.onPod(type, pod, receivedAtMs);
   }
 
+  /**
+   * The shared event watches' first lists (sharedWatches): the trace does not end before they landed,
+   * as it waits for its own event watches otherwise (an attached Ready pod would end without events).
+   */
+  awaitSharedLoad(load: Promise<void>): void {
+    this.end.track(load);
+  }
+
   /** An event about the pod (its uid) from a shared event watch (sharedWatches). */
   eventReceived(object: Record<string, unknown>, receivedAtMs: number): void {
     if (!this.done) this.record({ type: 'event', object, receivedAt: instantFromMs(receivedAtMs) });

@@ -187,7 +187,10 @@ export class WorkloadTracer {
       this.checkAllDone();
     });
     // A shared session opens nothing: start() only says 'started' and starts its clock, at once.
-    if (this.shared) void session.start();
+    if (this.shared) {
+      void session.start();
+      session.awaitSharedLoad(this.shared.eventsLoaded);
+    }
     return session;
   }
 
