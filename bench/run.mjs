@@ -48,6 +48,11 @@ const SECTIONS = [
     title: '8. Rollout view (300 and 1,000 pods: first paint, sort, update, long tasks)',
     cluster: false,
   },
+  {
+    id: 'rollout-host',
+    title: '9. Rollout in VS Code (300 pods: extension host memory, the view while live)',
+    cluster: true,
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -1,0 +1,234 @@
+// Section 9 — the rollout in a real VS Code: code-server 4.100.3 with the packaged extension, a
+// 300-replica Deployment (busybox:1.36 sleeping, tiny requests) applied with "Pod Birth: Trace
+// Rollout" → Apply & trace → Apply, and the rollout view followed until every pod's trace ended.
+// Measured: the extension host's resident memory (VmRSS of its process, every 500 ms, from /proc:
+// its whole footprint, heap and code) before, peak and after; the view's longest main-thread task
+// while the rollout is live and a sort click → painted on the full list. The node must hold the pods:
+// `POD_BIRTH_MAX_PODS=330 npm run cluster:up` (kubelet maxPods); otherwise fewer replicas, noted.
+// Goal: the extension host under 150 MB.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import {
+  createNamespace,
+  ensureImagePresent,
+  kubectl,
+  kubectlJson,
+  kubectlResult,
+} from '../../test/cluster/harness.js';
+import { DEFAULT_SETTINGS, REPO_ROOT } from '../../test/e2e/code-server.js';
+import { startSession, type Session } from '../../test/e2e/session.js';
+import {
+  chooseContextMenuItem,
+  findFrame,
+  modalDialog,
+  openActivity,
+  openEditorContextMenu,
+  openFileFromExplorer,
+  pickQuickItem,
+  pollUntil,
+  waitForLanguageMode,
+} from '../../test/e2e/workbench.js';
+import { cleanupOnSignal, dropNamespace, requireCluster, watchdog } from '../lib/cluster.js';
+import { RESULTS, Section, row, runSection, sleep } from '../lib/report.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPLICAS = QUICK ? 30 : 300;
+const MB = 1024;
+const VSIX = process.env['POD_BIRTH_E2E_VSIX'] ?? join(REPO_ROOT, 'dist', 'pod-birth.vsix');
+const FILE = 'bench-rollout-host.yaml';
+
+function manifest(replicas: number): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: bench-rollout-host
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: bench-rollout-host
+  template:
+    metadata:
+      labels:
+        app: bench-rollout-host
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+        - name: sleep
+          image: busybox:1.36
+          imagePullPolicy: IfNotPresent
+          command: ['sleep', '3600']
+          resources:
+            requests:
+              cpu: 1m
+              memory: 2Mi
+`;
+}
+
+/** The extension host of code-server's process group (`--type=extensionHost`), by /proc. */
+function extensionHostPid(group: number): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp !== group) continue;
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.includes('extensionHost')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/** VmRSS of a process in KB (0 when it is gone). */
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+void runSection(
+  new Section('rollout-host', `9. Rollout in VS Code (${REPLICAS} pods: extension host memory, the view)`),
+  async (s) => {
+    const env = requireCluster();
+    let ns: string | null = null;
+    let session: Session | undefined;
+    const work = mkdtempSync(join(tmpdir(), 'pb-bench-host-'));
+    const cleanup = async (): Promise<void> => {
+      await session?.stop().catch(() => undefined);
+      if (ns)
+        await kubectlResult(
+          ['-n', ns, 'delete', 'deployment', 'bench-rollout-host', '--ignore-not-found', '--wait=false'],
+          {
+            allowFailure: true,
+          },
+        );
+      await dropNamespace(ns);
+      rmSync(work, { recursive: true, force: true });
+    };
+    const disarm = watchdog(290_000, 'rollout-host', cleanup);
+    cleanupOnSignal(cleanup);
+    try {
+      const node = await kubectlJson<{ status: { allocatable: { pods: string } } }>(['get', 'node', env.nodeName]);
+      const maxPods = Number(node.status.allocatable.pods);
+      const existing = (
+        await kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${env.nodeName}`, '--no-headers'], {
+          allowFailure: true,
+        })
+      )
+        .split('\n')
+        .filter(Boolean).length;
+      const replicas = Math.min(REPLICAS, maxPods - existing - 2);
+      s.facts.node = { maxPods, podsBefore: existing, replicas };
+      if (replicas < REPLICAS)
+        s.note(
+          `The node holds at most ${maxPods} pods and ${existing} exist: ${replicas} replicas instead of ${REPLICAS} (POD_BIRTH_MAX_PODS=330 npm run cluster:up raises the kubelet's maxPods).`,
+        );
+      ns = await createNamespace('pb-bench-host');
+      await ensureImagePresent(ns, 'busybox:1.36');
+      writeFileSync(join(work, FILE), manifest(replicas));
+      session = await startSession({
+        vsix: VSIX,
+        dir: join(RESULTS, 'rollout-host'),
+        files: [join(work, FILE)],
+        settings: {
+          ...DEFAULT_SETTINGS,
+          'podBirth.kubeconfig': env.kubeconfig,
+          'podBirth.namespace': ns,
+          'podBirth.traceTimeout': 200,
+        },
+        viewport: { width: 1600, height: 1000 },
+      });
+      const p = session.page;
+      await openActivity(p, 'Explorer');
+      await openFileFromExplorer(p, FILE);
+      await waitForLanguageMode(p, 'YAML');
+      const host = await pollUntil(
+        async () => extensionHostPid(session?.server.pid ?? -1),
+        (x) => x !== null,
+        30_000,
+      );
+      if (host === null) throw new Error('no extension host process in code-server’s process group');
+      await sleep(2000);
+      const before = rssKb(host);
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssKb(host))), 500);
+      try {
+        await openEditorContextMenu(p);
+        await chooseContextMenuItem(p, 'Trace Rollout');
+        await pickQuickItem(p, 'Apply & trace');
+        await (await modalDialog(p)).press('Apply');
+        const t0 = Date.now();
+        const view: Frame = await findFrame(p, '#pb-app.pb-rollout .pb-scroll', 60_000);
+        await view.evaluate(() => {
+          const w = window as unknown as { __long: number[] };
+          w.__long = [];
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) w.__long.push(e.duration);
+          }).observe({ type: 'longtask', buffered: true });
+        });
+        await pollUntil(
+          () =>
+            view
+              .locator('.pb-live')
+              .isVisible()
+              .catch(() => true),
+          (live) => !live,
+          230_000,
+        );
+        const traced = Date.now() - t0;
+        const pods = Number.parseInt((await view.locator('.pb-where').textContent()) ?? '0', 10);
+        const long = await view.evaluate(() => (window as unknown as { __long: number[] }).__long.splice(0));
+        const sort = await view.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const t = performance.now();
+              (document.querySelector('.pb-sort[data-sort="sandbox"]') as HTMLElement).click();
+              requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t)));
+            }),
+        );
+        await sleep(1500);
+        const after = rssKb(host);
+        s.facts.rollout = { pods, tracedMs: traced };
+        s.add(
+          row(
+            'ext-host-rss-peak',
+            `extension host resident memory (VmRSS), peak while tracing ${pods} pods`,
+            'MB',
+            peak / MB,
+            {
+              goal: { stat: 'value', op: '<=', value: 150, text: '≤ 150 MB' },
+              detail: `before the rollout ${(before / MB).toFixed(0)} MB (activated, language client up), after it ${(after / MB).toFixed(0)} MB; rollout traced in ${(traced / 1000).toFixed(0)} s`,
+            },
+          ),
+        );
+        s.add(
+          row(
+            'view-longtask-live',
+            `rollout view: longest main-thread task while ${pods} pods were traced live`,
+            'ms',
+            long.length ? Math.max(...long) : 0,
+            {
+              goal: { stat: 'value', op: '<=', value: 50, text: 'no task > 50 ms' },
+              detail: `${long.length} task(s) over 50 ms`,
+            },
+          ),
+        );
+        s.add(row('view-sort', `rollout view: sort ${pods} pods by a phase (click → painted)`, 'ms', sort));
+      } finally {
+        clearInterval(sampler);
+      }
+    } finally {
+      disarm();
+      await cleanup();
+    }
+  },
+);
