@@ -49,6 +49,8 @@ export interface RolloutRequest {
   readonly timeoutMs: number;
   readonly maxPods?: number;
   readonly session: RolloutOptions['session'];
+  /** Keep every pod's evidence after its trace ended (recordings); see RolloutOptions. */
+  readonly keepEvidence?: boolean;
   /** Apply: shown the dry-run plan; resolves with who confirmed ("--yes", "modal") or null to cancel. */
   readonly confirm?: (plan: ApplyPlan) => Promise<string | null>;
   readonly onReport: (r: RolloutReport) => void;
@@ -107,6 +109,7 @@ function tracerFor(
     ...(req.maxPods ? { maxPods: req.maxPods } : {}),
     session: { ...req.session, timeoutMs: req.timeoutMs },
     ...(labelSelector ? { labelSelector } : {}),
+    ...(req.keepEvidence ? { keepEvidence: true } : {}),
     onReport: req.onReport,
     ...(req.onPodEvent ? { onPodEvent: req.onPodEvent } : {}),
     ...(req.onOwnerFailed ? { onOwnerFailed: req.onOwnerFailed } : {}),

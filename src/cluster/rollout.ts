@@ -36,6 +36,11 @@ export interface RolloutOptions {
   readonly onOwnerFailed?: (owner: string, message: string, count: number) => void;
   /** Default 250 ms (≤ 4 reports a second). */
   readonly reportEveryMs?: number;
+  /**
+   * Keep every pod's evidence after its trace ended (for a recording: session.recorded). Default
+   * false: an ended pod keeps only its final trace, which bounds the memory of a large rollout.
+   */
+  readonly keepEvidence?: boolean;
 }
 
 /**
@@ -175,6 +180,8 @@ export class RolloutTracer {
       p.folded = null;
       if (e.type === 'finished') {
         p.outcome = e.outcome;
+        // After the session's own 'finished' handlers ran (the event is delivered synchronously).
+        if (!this.o.keepEvidence) queueMicrotask(() => p.session.releaseEvidence());
         this.checkDone();
       }
     }

@@ -159,6 +159,7 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
       },
       timeoutMs: 240_000,
       session: {},
+      keepEvidence: process.env.RECORD_ROLLOUT === '1',
       confirm: async () => '--yes',
       onReport: (r) => reports.push(r),
     });

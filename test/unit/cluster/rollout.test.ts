@@ -151,6 +151,12 @@ describe('RolloutTracer', () => {
       expect(scheduled, `web-abc-${i}`).toHaveLength(1);
       expect(scheduled[0]?.message).toContain(`web-abc-${i} `);
     }
+    // Ended pods keep their final trace only: the evidence (every node line of the window) is released.
+    for (const session of tracer.sessions.values()) {
+      expect(session.recorded).toEqual([]);
+      expect(session.state.snapshots.size).toBe(0);
+      expect(session.trace().steps.length).toBeGreaterThan(0);
+    }
     // One pod watch, two namespace event watches (kind=Pod), and the owner's FailedCreate watch.
     const watches = server.requests.filter((r) => r.includes('watch=1'));
     expect(watches).toHaveLength(4);
