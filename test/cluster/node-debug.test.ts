@@ -130,7 +130,10 @@ describe.runIf(stock)('node debug pod on a stock node', () => {
     // Ground truth: every CRI call the runtime logged for the pod is a step within 1 ms; nothing invented.
     const gt = await groundTruthOf(timed(t));
     expect(gt.calls.length).toBeGreaterThanOrEqual(6);
-    expect(gt.missing.map((c) => `${c.rpc} ${c.phase} at ${c.time}`)).toEqual([]);
+    expect(
+      gt.missing.map((c) => `${c.rpc} ${c.phase} at ${c.time}`),
+      `steps: ${t.steps.map((x) => `${x.kind} ${x.source} ${x.start ?? '-'}..${x.end ?? '-'}`).join(', ')}`,
+    ).toEqual([]);
     expect(gt.invented).toEqual([]);
     const runtimeSteps = t.steps.filter((s) => s.source === 'runtime-log');
     expect(runtimeSteps.map((s) => s.kind)).toEqual(
