@@ -179,8 +179,15 @@ function draw(): void {
   }
 }
 
+let statsKey = '';
+let slowKey = '';
+
 function drawStats(r: RolloutReport): void {
   const threshold = r.slo.thresholdMs;
+  // Live updates re-send the whole report; the table is rebuilt only when its numbers changed.
+  const key = JSON.stringify([r.percentiles, threshold]);
+  if (key === statsKey) return;
+  statsKey = key;
   statsBody.replaceChildren(
     ...METRICS.map((m) => {
       const s = r.percentiles[m];
@@ -203,6 +210,11 @@ function drawStats(r: RolloutReport): void {
 
 function drawSlowest(r: RolloutReport): void {
   const byName = new Map(r.pods.map((p) => [p.name, p]));
+  const key = JSON.stringify(
+    r.slowest.map((n) => [n, byName.get(n)?.totalMs, byName.get(n)?.reason?.text, byName.get(n)?.outcome]),
+  );
+  if (key === slowKey) return;
+  slowKey = key;
   const items = r.slowest.flatMap((name) => {
     const p = byName.get(name);
     if (!p) return [];

@@ -25,6 +25,8 @@ interface RowView {
   readonly why: HTMLSpanElement;
   /** The pod (and its state) this element shows now, so an unchanged row is not touched. */
   shown: RolloutPod | null;
+  /** What the row shows, as text: a live update re-sends every pod, most of them unchanged. */
+  key: string;
   index: number;
 }
 
@@ -86,22 +88,28 @@ export class PodRows {
     );
     const need = end - first;
     while (this.pool.length < need) this.pool.push(this.newRow());
-    // Keep a row on the element that already shows it when it is still in view (no flicker, focus kept).
-    const byIndex = new Map<number, RowView>();
-    const free: RowView[] = [];
-    for (const r of this.pool) {
-      if (r.index >= first && r.index < end && r.shown === this.pods[r.index]) byIndex.set(r.index, r);
-      else free.push(r);
-    }
+    // A row stays on the element that showed that index (no flicker, focus kept, and an unchanged
+    // pod writes nothing: fill compares the row's key); the other indexes take the spare elements.
+    const atIndex = new Map<number, RowView>();
+    for (const r of this.pool) if (r.index >= first && r.index < end) atIndex.set(r.index, r);
     const used = new Set<RowView>();
+    const missing: number[] = [];
     for (let i = first; i < end; i++) {
       const pod = this.pods[i];
+      const r = atIndex.get(i);
       if (!pod) continue;
-      let r = byIndex.get(i);
       if (!r) {
-        r = free.pop() as RowView;
-        this.fill(r, pod, i);
+        missing.push(i);
+        continue;
       }
+      if (r.shown !== pod) this.fill(r, pod, i);
+      r.root.hidden = false;
+      used.add(r);
+    }
+    const spare = this.pool.filter((r) => !used.has(r));
+    for (const i of missing) {
+      const r = spare.pop() as RowView;
+      this.fill(r, this.pods[i] as RolloutPod, i);
       r.root.hidden = false;
       used.add(r);
     }
@@ -109,6 +117,7 @@ export class PodRows {
       if (used.has(r)) continue;
       r.root.hidden = true;
       r.shown = null;
+      r.key = '';
       r.index = -1;
     }
     // Unused elements beyond what a screenful needs are dropped (the pool follows the viewport).
@@ -144,11 +153,14 @@ export class PodRows {
     for (const c of [name, node, total, slo, track]) c.setAttribute('role', 'gridcell');
     root.append(name, node, total, slo, track);
     this.spacer.append(root);
-    return { root, name, nameText, node, total, slo, segs, end, why, shown: null, index: -1 };
+    return { root, name, nameText, node, total, slo, segs, end, why, shown: null, key: '', index: -1 };
   }
 
   private fill(r: RowView, pod: RolloutPod, index: number): void {
     r.shown = pod;
+    const key = rowKey(pod, index, this.axis);
+    if (key === r.key && r.index === index) return;
+    r.key = key;
     r.index = index;
     r.root.style.transform = `translateY(${index * ROW_PX}px)`;
     r.root.dataset.pod = pod.name;
@@ -218,4 +230,22 @@ export class PodRows {
     const view = this.pool.find((r) => r.index === i);
     view?.root.focus({ preventScroll: true });
   }
+}
+
+/** Everything a row draws from its pod, its place and the axis, as one string (cheap next to the DOM writes it saves). */
+function rowKey(p: RolloutPod, index: number, axis: Axis): string {
+  return JSON.stringify([
+    index,
+    axis.originMs,
+    axis.spanMs,
+    p.name,
+    p.node,
+    p.outcome,
+    p.totalMs,
+    p.sloStartupMs,
+    p.createdAtMs,
+    p.phases,
+    p.spans,
+    p.reason?.text,
+  ]);
 }
