@@ -53,6 +53,8 @@ async function show(p: Opened, report: RolloutReport): Promise<void> {
 
 /** The pod names of the rows in the DOM, top to bottom. */
 async function rowNames(p: Opened): Promise<string[]> {
+  // The rows are drawn in the frame after the summary: read them after the next two frames.
+  await p.page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
   return p.page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('.pb-pod:not([hidden])')]
       .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
