@@ -194,7 +194,14 @@ function startErrorScenarios(): Scenario[] {
         containers: [{ name: 'main', image, ...container }],
       }),
     ],
-    done: (ctx) => lastPods(ctx).some((p) => !!containerStatus(p, 'main')?.state?.terminated),
+    // containerd fails these in StartContainer (terminated, StartError); CRI-O already in
+    // CreateContainer (waiting CreateContainerError: it checks the executable and working dir first).
+    done: (ctx) =>
+      lastPods(ctx).some(
+        (p) =>
+          !!containerStatus(p, 'main')?.state?.terminated ||
+          ['CreateContainerError', 'RunContainerError'].includes(waitingReason(p, 'main') ?? ''),
+      ),
     settleMs: 2000,
     timeoutMs: 60_000,
   }));
