@@ -200,10 +200,31 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
 
     // 100 pods, every one Ready, in the issue's JSON shape.
     expect(report.pods).toHaveLength(REPLICAS);
-    expect(report.pods.every((p) => p.outcome === 'ready')).toBe(true);
+    // A pod the report does not call Ready must be one the cluster failed for a while: under this
+    // load the kubelet sometimes fails a projected-volume mount (FailedMount, retried), and a single
+    // trace ends 8 s into such a failure. Its reason must name that failure, from its events.
+    const notReady = report.pods.filter((p) => p.outcome !== 'ready');
+    expect(notReady.length, 'pods not reported Ready').toBeLessThanOrEqual(3);
+    for (const p of notReady) {
+      const evs = await kubectlJson<{ items: { reason: string }[] }>([
+        '-n',
+        ns,
+        'get',
+        'events',
+        '--field-selector',
+        `involvedObject.name=${p.name}`,
+        '-o',
+        'json',
+      ]);
+      const failures = evs.items.map((e) => e.reason).filter((r) => /^Failed|BackOff/.test(r));
+      expect(failures, `${p.name} ${p.outcome}: ${p.reason?.text}`).not.toEqual([]);
+      expect(p.outcome, p.name).toBe('failed');
+      expect(p.reason?.cause, p.name).toMatch(/volume-mount-failed|sandbox-failed|image-pull-failed|start-error/);
+    }
+    const readyPods = report.pods.filter((p) => p.outcome === 'ready');
     const json = JSON.parse(renderRollout(report, 'json')) as RolloutReport;
     expect(json.workload).toEqual({ kind: 'Deployment', namespace: ns, name: 'web' });
-    for (const p of json.pods) {
+    for (const p of json.pods.filter((x) => x.outcome === 'ready')) {
       expect(p.node).toBe(clusterEnv().nodeName);
       expect(Object.keys(p.phases).sort()).toEqual([...ROLLOUT_PHASES].sort());
     }
@@ -224,7 +245,7 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
       });
     }
     // The unschedulable pod is no SLO sample (the SLO counts schedulable pods only).
-    expect(values('sloStartup')).toHaveLength(REPLICAS - 1);
+    expect(values('sloStartup')).toHaveLength(readyPods.length - 1);
     expect(report.slo.p99Ms).toBe(percentile(values('sloStartup'), 99));
     expect(report.slo.met).toBe(percentile(values('sloStartup'), 99) <= 5000);
 
