@@ -38,7 +38,7 @@ for (const combo of combos) {
   const t = timings(join(out, `${combo}.timings`));
   if (!r) {
     rows.push(
-      `| ${combo} | no report (${t.build_failed ? 'build failed' : 'cluster:up failed'}) | – | – | – | – | – | – |`,
+      `| ${combo} | ${t.build_failed ? 'build failed' : Object.keys(t).length ? 'no report (cluster:up failed)' : 'not run'} | – | – | – | – | – | – |`,
     );
     continue;
   }

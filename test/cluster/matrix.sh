@@ -13,6 +13,8 @@
 # Env:
 #   POD_BIRTH_MATRIX=containerd2-1.37-open,crio-1.34-stock   a subset (default: all ten)
 #   POD_BIRTH_MATRIX_RECORD=fresh-pull,…   scenarios to record (default below); 0 records nothing
+#   POD_BIRTH_MATRIX_RECORD_STOCK=…        the same for stock combinations (default: fresh-pull,
+#                                          missing-image: their runtime lines are those of open mode)
 #   POD_BIRTH_MATRIX_OUT=<dir>             reports and logs (default test/artifacts/matrix)
 # Exit status: 0 when every selected combination passed.
 set -uo pipefail
@@ -22,7 +24,8 @@ LOCK=/tmp/pod-birth-cluster.lock
 OUT=${POD_BIRTH_MATRIX_OUT:-$ROOT/test/artifacts/matrix}
 ALL="containerd-1.34-open containerd-1.34-stock containerd2-1.34-open containerd2-1.34-stock crio-1.34-open crio-1.34-stock containerd2-1.37-open containerd2-1.37-stock crio-1.37-open crio-1.37-stock"
 SELECTED=$(echo "${POD_BIRTH_MATRIX:-$ALL}" | tr ',' ' ')
-RECORD=${POD_BIRTH_MATRIX_RECORD:-fresh-pull,init-container,start-error-command,missing-image}
+RECORD_OPEN=${POD_BIRTH_MATRIX_RECORD:-fresh-pull,init-container,start-error-command,missing-image}
+RECORD_STOCK=${POD_BIRTH_MATRIX_RECORD_STOCK:-${POD_BIRTH_MATRIX_RECORD:-fresh-pull,missing-image}}
 mkdir -p "$OUT"
 say() { printf '[matrix] %s\n' "$*" >&2; }
 
@@ -38,6 +41,8 @@ for combo in $SELECTED; do
     *) say "$combo: not a combination (runtime-kubernetes-logs, e.g. containerd2-1.37-open)"; failed=1; continue ;;
   esac
   report=$OUT/$combo.json
+  RECORD=$RECORD_OPEN
+  [ "$logs" = stock ] && RECORD=$RECORD_STOCK
   log=$OUT/$combo.log
   rm -f "$report" "$OUT/$combo.timings"
   : >"$log"
