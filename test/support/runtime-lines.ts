@@ -121,7 +121,9 @@ export interface Selection {
  * from `returns sandbox id`; lines naming a sandbox id (CreateContainer within sandbox …,
  * StopPodSandbox, …) → container ids from `returns container id`; lines naming a container id
  * (StartContainer, StopContainer, TaskExit, …); plus the pull lines (PullImage, Pulled image,
- * ImageCreate/Update) of the pod's images from its first sandbox line on.
+ * ImageCreate/Update) of the pod's images from its first sandbox line on (the kubelet pulls only
+ * after RunPodSandbox; an earlier pull of the same image is another pod's: a second's slack
+ * took the end line of a warm-up pod's pull, seen on containerd 2.2 × 1.37).
  */
 export function selectContainerdLines(all: string[], pod: PodKey, wantedImages: Set<string>): Selection {
   const msgs = all.map((l) => runtimeMsg(l) ?? '');
@@ -159,7 +161,7 @@ export function selectContainerdLines(all: string[], pod: PodKey, wantedImages: 
     msgs.forEach((m, i) => {
       if (keep[i]) return;
       const t = runtimeLineTime(all[i] ?? '')?.getTime();
-      if (t === undefined || t < firstTime! - 1000) return;
+      if (t === undefined || t < firstTime!) return;
       const ref =
         m.match(/^PullImage "([^"]+)"/)?.[1] ??
         m.match(/^Pulled image "([^"]+)"/)?.[1] ??
@@ -238,7 +240,7 @@ export function selectCrioLines(all: string[], podKey: PodKey, wantedImages: Set
     parsed.forEach(({ msg, fields }, i) => {
       const img = msg.match(/^Pulling image: (\S+)$/)?.[1];
       const t = runtimeLineTime(all[i] ?? '')?.getTime();
-      if (!img || t === undefined || t < firstTime! - 1000) return;
+      if (!img || t === undefined || t < firstTime!) return;
       const rid = fields.get('id');
       if (wantedImages.has(normalizeImageRef(img)) && rid) pulls.add(rid);
     });
