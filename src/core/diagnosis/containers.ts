@@ -5,7 +5,7 @@ import type { ContainerStatus, Pod } from '../k8s-types.js';
 import { containerFromFieldPath } from '../event-field-path.js';
 import type { Diagnosis, NormalizedEvent } from '../model.js';
 import { containerStatuses, podCondition } from '../pod-status.js';
-import { exitCause } from './exits.js';
+import { exitCause, isStartWaiting } from './exits.js';
 import { IMAGE_CAUSES, imageCause } from './images.js';
 import { containerSpec, podContainerPath, probeField, volumeIndex } from './paths.js';
 
@@ -69,7 +69,7 @@ function statusCause(
   const w = s.state?.waiting;
   const reason = w?.reason ?? '';
   const msg = w?.message ?? '';
-  if (reason === 'CreateContainerConfigError' || reason === 'CreateContainerError') {
+  if (reason === 'CreateContainerConfigError' || (reason === 'CreateContainerError' && !isStartWaiting(w))) {
     const base = podContainerPath(pod, name, init);
     const ref = missingConfig(msg);
     return {

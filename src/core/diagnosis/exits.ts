@@ -25,6 +25,18 @@ interface ExitContext {
 const START_WAITING = new Set(['RunContainerError', 'StartError', 'PostStartHookError', 'PreStartHookError']);
 
 /**
+ * A waiting container whose process could not be started. CRI-O runs `runc create` inside
+ * CreateContainer, and runc looks the executable up there, so a missing or non-executable command
+ * shows as `CreateContainerError: container create failed: runc create failed: unable to start
+ * container process: exec: "x": …` instead of containerd's StartError/RunContainerError at start.
+ */
+export function isStartWaiting(waiting: { reason?: string; message?: string } | undefined): boolean {
+  const reason = waiting?.reason ?? '';
+  if (START_WAITING.has(reason)) return true;
+  return reason === 'CreateContainerError' && readStartFailure(waiting?.message ?? '', null) !== null;
+}
+
+/**
  * An exit that is a failure. For a container restarted whatever its exit code (a native sidecar, an
  * app container under restartPolicy Always) a clean exit is one too once it was restarted: it was
  * meant to keep running, and the kubelet backs off restarting it like any crash.
@@ -55,7 +67,7 @@ function relevantExit(s: ContainerStatus, anyExit: boolean): Terminated | null {
   if (failed(now, anyExit && restarted)) return now;
   const last = s.lastState?.terminated;
   const waiting = s.state?.waiting?.reason ?? '';
-  const stuck = waiting === 'CrashLoopBackOff' || START_WAITING.has(waiting) || (!s.ready && !s.state?.waiting);
+  const stuck = waiting === 'CrashLoopBackOff' || isStartWaiting(s.state?.waiting) || (!s.ready && !s.state?.waiting);
   return stuck && restarted && failed(last, anyExit) ? last : null;
 }
 
@@ -90,7 +102,7 @@ export function exitCause(ctx: ExitContext): Diagnosis | null {
     again: restarts > 0 ? ` It was tried ${restarts + 1} times.` : '',
   };
   const { t } = r;
-  if ((t && isStartError(t)) || START_WAITING.has(s.state?.waiting?.reason ?? '')) return startErrorCause(r);
+  if ((t && isStartError(t)) || isStartWaiting(s.state?.waiting)) return startErrorCause(r);
   if (t?.reason === 'OOMKilled') return oomCause(r, t);
   const liveness = livenessCause(r);
   if (liveness) return liveness;
@@ -104,7 +116,7 @@ export function exitCause(ctx: ExitContext): Diagnosis | null {
 function startErrorCause(r: Reading): Diagnosis {
   const { t, ctx } = r;
   const waiting = ctx.status.state?.waiting;
-  const text = (START_WAITING.has(waiting?.reason ?? '') ? waiting?.message : undefined) || t?.message || '';
+  const text = (isStartWaiting(waiting) ? waiting?.message : undefined) || t?.message || '';
   const hookReason = /PostStartHook|PreStartHook/.exec(waiting?.reason ?? '')?.[0];
   const hook = hookReason === 'PostStartHook' ? 'postStart' : hookReason === 'PreStartHook' ? 'preStart' : null;
   const f = hook ? null : readStartFailure(text, containerSpec(ctx.pod, r.name));

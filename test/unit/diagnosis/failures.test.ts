@@ -94,6 +94,36 @@ describe('start errors: the field the runtime names', () => {
     expect(ds[0]?.message).toContain('tried 4 times');
   });
 
+  // CRI-O runs `runc create` inside CreateContainer, where runc looks the executable up: the wording
+  // as CRI-O reports it (cri-o/cri-o#9136, opencontainers/runc#4713).
+  it('CRI-O: CreateContainerError from runc create → start-error, not a configuration error', () => {
+    const p = oneContainer(
+      { name: 'main', image: 'busybox:1.36', command: ['/usr/bin/pod'] },
+      {
+        name: 'main',
+        restartCount: 0,
+        state: {
+          waiting: {
+            reason: 'CreateContainerError',
+            message:
+              'container create failed: runc create failed: unable to start container process: exec: "/usr/bin/pod": stat /usr/bin/pod: no such file or directory',
+          },
+        },
+      },
+    );
+    expect(diagnose(p, []).map((d) => [d.cause, d.yamlPath])).toEqual([['start-error', 'spec.containers[0].command']]);
+  });
+
+  it('CreateContainerError that is not a start failure stays a configuration error', () => {
+    const p = oneContainer(
+      { name: 'main', image: 'busybox:1.36' },
+      {
+        name: 'main',
+        state: { waiting: { reason: 'CreateContainerError', message: 'failed to reserve container name "main_web"' } },
+      },
+    );
+    expect(diagnose(p, [])[0]?.cause).toBe('missing-config');
+  });
   it('a failed postStart hook → lifecycle.postStart', () => {
     const p = oneContainer(
       { name: 'main', image: 'busybox:1.36' },
