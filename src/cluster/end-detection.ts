@@ -1,6 +1,9 @@
 // When a live trace ends, and with which outcome. Rule:
-//   - Ready (or Succeeded) must still hold `readySettleMs` (1.5 s) after it was first seen: a container
-//     without a readiness probe is Ready the moment it runs, even if it exits right after.
+//   - Ready (or Succeeded) must still hold `readySettleMs` (3 s) after it was first seen: a container
+//     without a readiness probe is Ready the moment it runs, even if it exits right after. 1.5 s was
+//     too short on Kubernetes 1.37: a container exiting at once was still reported Ready 1.5 s later
+//     (the runtime matrix saw crash loops end as 'ready'), as the kubelet notices an exit only at its
+//     next relist and status update.
 //   - Failed must still hold `failureGraceMs` (8 s) after it was first seen, so the back-off and the
 //     last log lines are collected; a pod that recovers in that time goes on.
 //   - The timeout ends the trace whatever its phase.
@@ -10,6 +13,9 @@
 // Deletion and cluster errors end a trace elsewhere (the session); `stop` ends the detector with it.
 
 import type { TracePhase } from '../core/model.js';
+
+/** How long Ready must hold before a trace ends as ready (see the rule above). */
+export const READY_SETTLE_MS = 3000;
 
 export type EndOutcome = 'ready' | 'succeeded' | 'failed' | 'timeout';
 
@@ -59,7 +65,7 @@ export class EndDetector {
         const now = this.o.phase();
         if (now === 'ready' || now === 'succeeded') this.end(now);
         else this.check(now);
-      }, this.o.readySettleMs ?? 1500);
+      }, this.o.readySettleMs ?? READY_SETTLE_MS);
     } else if (phase === 'failed') {
       if (this.failedWait !== null) return;
       this.failedWait = setTimeout(() => {

@@ -3,7 +3,7 @@
 // initial load is out.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EndDetector, type EndOptions, type EndOutcome } from '../../../src/cluster/end-detection.js';
+import { EndDetector, READY_SETTLE_MS, type EndOptions, type EndOutcome } from '../../../src/cluster/end-detection.js';
 import type { TracePhase } from '../../../src/core/model.js';
 
 beforeEach(() => void vi.useFakeTimers());
@@ -28,11 +28,11 @@ function detector(o: Partial<EndOptions> = {}): {
 }
 
 describe('end detection', () => {
-  it('Ready that holds 1.5 s ends the trace as ready', () => {
+  it('Ready that holds READY_SETTLE_MS (3 s) ends the trace as ready', () => {
     const t = detector();
     t.set('ready');
     t.d.check('ready');
-    vi.advanceTimersByTime(1499);
+    vi.advanceTimersByTime(READY_SETTLE_MS - 1);
     expect(t.ended).toEqual([]);
     t.d.check('ready'); // seen again while waiting: still one wait
     vi.advanceTimersByTime(1);
@@ -45,7 +45,7 @@ describe('end detection', () => {
     t.d.check('ready');
     vi.advanceTimersByTime(1000);
     t.set('failed');
-    vi.advanceTimersByTime(500);
+    vi.advanceTimersByTime(READY_SETTLE_MS - 1000);
     expect(t.ended).toEqual([]);
     vi.advanceTimersByTime(7999);
     expect(t.ended).toEqual([]);
@@ -63,7 +63,7 @@ describe('end detection', () => {
     expect(t.ended).toEqual([]);
     t.set('succeeded');
     t.d.check('succeeded');
-    vi.advanceTimersByTime(1500);
+    vi.advanceTimersByTime(READY_SETTLE_MS);
     expect(t.ended).toEqual(['succeeded']);
   });
 
@@ -72,7 +72,7 @@ describe('end detection', () => {
     t.d.startClock();
     t.set('ready');
     vi.advanceTimersByTime(4000);
-    t.d.check('ready'); // the Ready wait would end at 5.5 s
+    t.d.check('ready'); // the Ready wait would end after the timeout
     vi.advanceTimersByTime(1000);
     expect(t.ended).toEqual(['timeout']);
     vi.advanceTimersByTime(10_000);
@@ -96,7 +96,7 @@ describe('end detection', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(t.settled()).toBe(1);
     t.d.check('ready');
-    vi.advanceTimersByTime(1500);
+    vi.advanceTimersByTime(READY_SETTLE_MS);
     expect(t.ended).toEqual(['ready']);
   });
 
