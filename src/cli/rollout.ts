@@ -19,6 +19,7 @@ import {
 } from '../cluster/index.js';
 import type * as ClusterApi from '../cluster/index.js';
 import { one, parseArgs, UsageError } from './args.js';
+import { clusterErrorExit, EXIT } from './exit-codes.js';
 import { manifestDocument, parseTimeout } from './trace-args.js';
 import type { Io } from './trace.js';
 
@@ -42,8 +43,6 @@ const liveCluster: RolloutCluster = {
   ClusterError,
   RunError,
 };
-
-const EXIT = { ok: 0, usage: 2, failed: 3, timeout: 4, cluster: 5 } as const;
 
 export interface RolloutCommand {
   readonly format: RolloutFormat;
@@ -204,11 +203,6 @@ export async function runRollout(argv: readonly string[], io: Io, api: RolloutCl
     if (clusterFailed) return EXIT.cluster;
     return report.pods.every((p) => p.outcome === 'ready' || p.outcome === 'succeeded') ? EXIT.ok : EXIT.failed;
   } catch (e) {
-    if (e instanceof api.ClusterError) {
-      io.err(`pod-birth: ${e.message}\n`);
-      return e.kind === 'invalid' || e.kind === 'conflict' ? EXIT.usage : EXIT.cluster;
-    }
-    if (e instanceof api.RunError) throw new UsageError(e.message);
-    throw e;
+    return clusterErrorExit(e, api, (t) => io.err(t));
   }
 }

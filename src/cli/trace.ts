@@ -29,6 +29,7 @@ import {
 } from '../cluster/index.js';
 import type * as ClusterApi from '../cluster/index.js';
 import { UsageError } from './args.js';
+import { clusterErrorExit, EXIT } from './exit-codes.js';
 import { runRollout } from './rollout.js';
 import { parseTraceArgs, type TraceCommand } from './trace-args.js';
 
@@ -50,7 +51,7 @@ const liveCluster: TraceCluster = { resolveTarget, startRun, confirmationText, C
 /** The hidden command the node debug watchdog runs as (see main.ts). */
 export const WATCHDOG_COMMAND = '__node-debug-watchdog';
 
-export const EXIT = { ok: 0, unexpected: 1, usage: 2, failed: 3, timeout: 4, cluster: 5 } as const;
+export { EXIT };
 
 function outcomeExit(o: Outcome): number {
   return o === 'ready' || o === 'succeeded' ? EXIT.ok : o === 'timeout' ? EXIT.timeout : EXIT.failed;
@@ -95,12 +96,7 @@ export async function runTrace(
     // A trace stopped by the cluster (401/403 mid-trace) is a cluster error, not a pod that failed.
     return presenter.clusterFailed && outcome === 'stopped' ? EXIT.cluster : outcomeExit(outcome);
   } catch (e) {
-    if (e instanceof api.ClusterError) {
-      io.err(`pod-birth: ${e.message}\n`);
-      return e.kind === 'invalid' || e.kind === 'conflict' ? EXIT.usage : EXIT.cluster;
-    }
-    if (e instanceof api.RunError) throw new UsageError(e.message);
-    throw e;
+    return clusterErrorExit(e, api, (t) => io.err(t));
   }
 }
 

@@ -27,6 +27,7 @@ import {
   readNodeDebugLine,
   type NodeDebugMode,
 } from '../core/node-debug.js';
+import { mayI } from './access-review.js';
 import { ClusterError } from './errors.js';
 import { request, requestJson, streamLines } from './http.js';
 import { isRecord } from '../core/guards.js';
@@ -96,18 +97,8 @@ function alive(pid: number): boolean {
 }
 
 /** SelfSubjectAccessReview for one verb on pods (or a subresource) in a namespace. */
-async function allowed(conn: Connection, namespace: string, verb: string, subresource?: string): Promise<boolean> {
-  const r = await requestJson<{ status?: { allowed?: boolean } }>(conn, {
-    method: 'POST',
-    path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-    body: {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SelfSubjectAccessReview',
-      spec: { resourceAttributes: { namespace, verb, resource: 'pods', ...(subresource ? { subresource } : {}) } },
-    },
-    describe: { verb: 'create', resource: 'selfsubjectaccessreviews' },
-  });
-  return r.status?.allowed === true;
+function allowed(conn: Connection, namespace: string, verb: string, subresource?: string): Promise<boolean> {
+  return mayI(conn, { namespace, verb, resource: 'pods', ...(subresource ? { subresource } : {}) });
 }
 
 /** The debug pods of one run: one per node, shared by the traces of that run. */

@@ -12,6 +12,7 @@ import {
 import { ClusterError } from './errors.js';
 import { request, requestJson, streamLines } from './http.js';
 import type { Connection } from './kubeconfig.js';
+import { mayI } from './access-review.js';
 
 export interface NodeFacts {
   readonly name: string;
@@ -50,18 +51,8 @@ export async function readNode(conn: Connection, name: string): Promise<NodeFact
 }
 
 /** Asks the apiserver whether we may GET nodes/proxy on this node (SelfSubjectAccessReview). */
-export async function canGetNodeProxy(conn: Connection, node: string): Promise<boolean> {
-  const r = await requestJson<{ status?: { allowed?: boolean } }>(conn, {
-    method: 'POST',
-    path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-    body: {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SelfSubjectAccessReview',
-      spec: { resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'proxy', name: node } },
-    },
-    describe: { verb: 'create', resource: 'selfsubjectaccessreviews' },
-  });
-  return r.status?.allowed === true;
+export function canGetNodeProxy(conn: Connection, node: string): Promise<boolean> {
+  return mayI(conn, { verb: 'get', resource: 'nodes', subresource: 'proxy', name: node });
 }
 
 /** How the runtime log is read: the kubelet's log query, a file it serves, a debug pod on the node, or not at all. */
