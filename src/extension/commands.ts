@@ -157,13 +157,17 @@ async function traceDocumentAt(deps: FlowDeps, args: TraceDocumentArgs): Promise
   await traceTarget(deps, { kind: 'manifest', document: doc, source: args.uri });
 }
 
+/** The document a command is about: the one clicked (explorer, menu), else the active editor's. */
+async function documentFor(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  return uri && (!editor || editor.document.uri.toString() !== uri.toString())
+    ? await vscode.workspace.openTextDocument(uri)
+    : editor?.document;
+}
+
 /** Right-click / palette: the manifest under the cursor, or (nothing open) attach to a pod. */
 async function traceCommand(deps: FlowDeps, cluster: () => typeof ClusterApi, uri?: vscode.Uri): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const document =
-    uri && (!editor || editor.document.uri.toString() !== uri.toString())
-      ? await vscode.workspace.openTextDocument(uri)
-      : editor?.document;
+  const document = await documentFor(uri);
   if (!document || document.languageId !== 'yaml') {
     await attachCommand(deps, cluster);
     return;
@@ -177,6 +181,7 @@ async function traceCommand(deps: FlowDeps, cluster: () => typeof ClusterApi, ur
     );
     return;
   }
+  const editor = vscode.window.activeTextEditor;
   const cursorLine = editor && editor.document === document ? editor.selection.active.line : null;
   const picked = await chooseDocument(
     manifest.documents,
@@ -198,11 +203,7 @@ async function traceCommand(deps: FlowDeps, cluster: () => typeof ClusterApi, ur
 
 /** "Trace Rollout": the workload document under the cursor (or the only one, or asked). */
 async function rolloutCommand(deps: RolloutFlowDeps, uri?: vscode.Uri): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const document =
-    uri && (!editor || editor.document.uri.toString() !== uri.toString())
-      ? await vscode.workspace.openTextDocument(uri)
-      : editor?.document;
+  const document = await documentFor(uri);
   if (!document || document.languageId !== 'yaml') {
     void vscode.window.showErrorMessage(
       'Pod Birth: open a Deployment, StatefulSet, DaemonSet, Job or ReplicaSet manifest, then run “Trace Rollout” on it.',
@@ -218,6 +219,7 @@ async function rolloutCommand(deps: RolloutFlowDeps, uri?: vscode.Uri): Promise<
     return;
   }
   const workloads = manifest.documents.filter((d) => rolloutRefusal(d.kind) === null);
+  const editor = vscode.window.activeTextEditor;
   const cursorLine = editor && editor.document === document ? editor.selection.active.line : null;
   const under = cursorLine === null ? null : documentAt(manifest, cursorLine);
   const picked =
