@@ -1,5 +1,6 @@
 // When a live trace ends, and with which outcome. Rule:
-//   - Ready (or Succeeded) must still hold `readySettleMs` (3 s) after it was first seen: a container
+//   - Ready (or Succeeded) must hold `readySettleMs` (3 s) with no break and no container exit or
+//     restart from when it was seen: a container
 //     without a readiness probe is Ready the moment it runs, even if it exits right after. 1.5 s was
 //     too short on Kubernetes 1.37: a container exiting at once was still reported Ready 1.5 s later
 //     (the runtime matrix saw crash loops end as 'ready'), as the kubelet notices an exit only at its
@@ -33,6 +34,7 @@ export interface EndOptions {
 export class EndDetector {
   private readonly loading = new Set<Promise<void>>();
   private readyWait: ReturnType<typeof setTimeout> | null = null;
+  private readyAttempts = 0;
   private failedWait: ReturnType<typeof setTimeout> | null = null;
   private timeout: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
@@ -55,16 +57,28 @@ export class EndDetector {
     this.loading.add(t);
   }
 
-  /** Looks at the trace's phase: starts the Ready or Failed wait when it is due. */
-  check(phase: TracePhase): void {
+  /**
+   * Looks at the trace's phase: starts the Ready or Failed wait when it is due. `attempts` counts the
+   * containers' starts and exits seen so far: one more during the Ready wait starts it again.
+   */
+  check(phase: TracePhase, attempts = 0): void {
     if (this.stopped || this.loading.size > 0) return;
+    const ready = phase === 'ready' || phase === 'succeeded';
+    if (this.readyWait !== null && (!ready || attempts !== this.readyAttempts)) {
+      // Ready must hold the whole wait with no container exiting or restarting, not only be there at
+      // its end: the kubelet restarts a crashed container at once the first time, often without ever
+      // publishing Ready=False in between, so a crash loop looks Ready until its first back-off.
+      clearTimeout(this.readyWait);
+      this.readyWait = null;
+    }
+    this.readyAttempts = attempts;
     if (phase === 'ready' || phase === 'succeeded') {
       if (this.readyWait !== null) return;
       this.readyWait = setTimeout(() => {
         this.readyWait = null;
         const now = this.o.phase();
         if (now === 'ready' || now === 'succeeded') this.end(now);
-        else this.check(now);
+        else this.check(now, this.readyAttempts);
       }, this.o.readySettleMs ?? READY_SETTLE_MS);
     } else if (phase === 'failed') {
       if (this.failedWait !== null) return;
@@ -72,7 +86,7 @@ export class EndDetector {
         this.failedWait = null;
         const now = this.o.phase();
         if (now === 'failed') this.end('failed');
-        else this.check(now);
+        else this.check(now, this.readyAttempts);
       }, this.o.failureGraceMs ?? 8000);
     }
   }

@@ -143,7 +143,7 @@ export class TraceSession {
       onTrace: (trace, added, updated) => {
         this.node.readCapacityIfShort(trace);
         if (added.length > 0 || updated.length > 0) o.onEvent({ type: 'steps', trace, added, updated });
-        this.end.check(trace.phase);
+        this.end.check(trace.phase, containerAttempts(trace));
       },
     });
   }
@@ -278,4 +278,17 @@ export class TraceSession {
   async stop(): Promise<void> {
     await this.finish('stopped');
   }
+}
+
+/** The containers' starts and exits in a trace: the end detector restarts its Ready wait on a new one. */
+const ATTEMPT_KINDS: ReadonlySet<string> = new Set([
+  'container-started',
+  'container-exited',
+  'container-failed',
+  'container-killed',
+]);
+function containerAttempts(trace: Trace): number {
+  let n = 0;
+  for (const s of trace.steps) if (ATTEMPT_KINDS.has(s.kind)) n++;
+  return n;
 }

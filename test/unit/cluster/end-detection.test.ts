@@ -67,6 +67,25 @@ describe('end detection', () => {
     expect(t.ended).toEqual(['succeeded']);
   });
 
+  it('Ready must hold without a break: a NotReady blip or a container restart within the wait starts it again', () => {
+    const t = detector();
+    t.set('ready');
+    t.d.check('ready', 1);
+    vi.advanceTimersByTime(1000);
+    // The kubelet restarted the crashed container at once: still Ready, one start and one exit more.
+    t.d.check('ready', 3);
+    vi.advanceTimersByTime(READY_SETTLE_MS - 1);
+    expect(t.ended).toEqual([]);
+    t.set('starting');
+    t.d.check('starting', 3); // NotReady for a moment
+    t.set('ready');
+    t.d.check('ready', 3);
+    vi.advanceTimersByTime(READY_SETTLE_MS - 1);
+    expect(t.ended).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(t.ended).toEqual(['ready']);
+  });
+
   it('the timeout ends the trace whatever the phase, and only once', () => {
     const t = detector({ timeoutMs: 5000 });
     t.d.startClock();
