@@ -82,6 +82,15 @@ export function combinationOf(env: ClusterEnv = clusterEnv.unchecked()): Combina
 }
 
 /** `containerd2-1.37-open`: the combination's name (matrix rows, fixture folders). */
+/** Whether the cluster up runs the kubelet's stock log settings (false when no cluster is up). */
+export function isStockNodeLogs(): boolean {
+  try {
+    return combinationOf(clusterEnv.unchecked()).nodeLogs === 'stock';
+  } catch {
+    return false;
+  }
+}
+
 export function combinationName(c: Combination = combinationOf()): string {
   return `${c.runtime}-${c.kubernetes}-${c.nodeLogs}`;
 }

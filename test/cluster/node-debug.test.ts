@@ -16,6 +16,7 @@ import { parseInstant } from '../../src/core/time.js';
 import {
   clusterEnv,
   combinationOf,
+  isStockNodeLogs,
   createNamespace,
   deleteNamespace,
   kubectl,
@@ -47,13 +48,7 @@ interface ContractTrace {
   notes: TraceNote[];
 }
 
-const stock = (() => {
-  try {
-    return combinationOf(clusterEnv.unchecked()).nodeLogs === 'stock';
-  } catch {
-    return false;
-  }
-})();
+const stock = isStockNodeLogs();
 
 let ns: string;
 let dir: string;

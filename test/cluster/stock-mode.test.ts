@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trace, TraceNote } from '../../src/core/model.js';
 import { busyboxPod, cli } from './cli-run.js';
-import { clusterEnv, combinationOf, createNamespace, deleteNamespace, getRaw, mintKubeconfig } from './harness.js';
+import {
+  clusterEnv,
+  combinationOf,
+  createNamespace,
+  isStockNodeLogs,
+  deleteNamespace,
+  getRaw,
+  mintKubeconfig,
+} from './harness.js';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'node-access');
@@ -29,13 +37,7 @@ interface ContractTrace {
   notes: TraceNote[];
 }
 
-const stock = (() => {
-  try {
-    return combinationOf(clusterEnv.unchecked()).nodeLogs === 'stock';
-  } catch {
-    return false;
-  }
-})();
+const stock = isStockNodeLogs();
 
 let ns: string;
 let dir: string;
