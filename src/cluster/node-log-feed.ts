@@ -6,18 +6,22 @@
 // heap (80 MB with the feed), most of it duplicated log records. A feed shares the reads: a caller
 // asks for a read that started after a given moment; a read already running (or just finished) that
 // qualifies is shared, and callers that arrive while an older read runs share the one read queued
-// behind it. The parsed records are shared too (read-only), so each trace only adds its own index.
+// behind it (shared-reads.ts). The parsed records are shared too (read-only), so each trace only adds
+// its own index. The kubelet's lines about a run's pods are read the same way, once per node and
+// namespace (NodeLogFeeds.kubeletRecords).
 
 import type { LogRecord, TraceNote } from '../core/model.js';
 import { parseLogText } from '../core/logs/index.js';
 import { instantFromMs, type Instant } from '../core/time.js';
 import type { Connection } from './kubeconfig.js';
 import { runtimeStarts } from './disturbance.js';
+import { SharedReads } from './shared-reads.js';
 import { NodeDebugPods, type NodeDebugOptions, type NodeDebugReader } from './node-debug.js';
 import {
   NodeLogReader,
   canGetNodeProxy,
   nodeProxyForbiddenNote,
+  readKubeletLog,
   readNode,
   type LogMode,
   type NodeFacts,
@@ -35,22 +39,12 @@ export interface NodeLogBatch {
   readonly sourceNote: TraceNote | null;
 }
 
-interface Read {
-  readonly startedAt: number;
-  readonly sinceMs: number;
-  readonly batch: Promise<NodeLogBatch>;
-}
-
 /** Start banners are kept whatever their time; each trace compares them with its pod's creation. */
 const ANY_TIME: Instant = instantFromMs(0);
 
 export class NodeLogFeed {
   private readonly reader: NodeLogReader;
-  /** The earliest start time any caller asked for: one read serves every caller. */
-  private floorMs = Number.POSITIVE_INFINITY;
-  private running: Read | null = null;
-  private last: Read | null = null;
-  private queued: Promise<NodeLogBatch> | null = null;
+  private readonly reads = new SharedReads<NodeLogBatch>((sinceMs) => this.fetch(new Date(sinceMs)));
   /** The mode note sticks: a trace that joins after the first read must still be told. */
   private note: TraceNote | null = null;
   private sourceNote: TraceNote | null = null;
@@ -93,47 +87,7 @@ export class NodeLogFeed {
    * `startedAfter` (ms since the epoch). Rejects with the read's error (a 401 reaches every caller).
    */
   read(since: Date, startedAfter: number): Promise<NodeLogBatch> {
-    const sinceMs = since.getTime();
-    this.floorMs = Math.min(this.floorMs, sinceMs);
-    const covers = (r: Read): boolean => r.startedAt >= startedAfter && r.sinceMs <= sinceMs;
-    const running = this.running;
-    const last = this.last;
-    if (running === null) return last !== null && covers(last) ? last.batch : this.start().batch;
-    if (covers(running)) return running.batch;
-    // An older read is running: everyone who needs a newer one shares the read queued behind it.
-    const queued =
-      this.queued ??
-      running.batch
-        .catch(() => undefined)
-        .then(() => {
-          this.queued = null;
-          return this.start().batch;
-        });
-    this.queued = queued;
-    return queued;
-  }
-
-  private start(): Read {
-    const sinceMs = this.floorMs;
-    const startedAt = Date.now();
-    const batch = this.fetch(new Date(sinceMs));
-    const read: Read = { startedAt, sinceMs, batch };
-    this.running = read;
-    const settle = (): void => {
-      if (this.running === read) this.running = null;
-    };
-    batch.then(
-      () => {
-        settle();
-        this.last = read;
-      },
-      () => {
-        settle();
-        // A failed read is never reused: the next caller asks again.
-        if (this.last === read) this.last = null;
-      },
-    );
-    return read;
+    return this.reads.read(since.getTime(), startedAfter);
   }
 
   private async fetch(since: Date): Promise<NodeLogBatch> {
@@ -176,6 +130,7 @@ export class NodeLogFeeds {
   private readonly facts = new Map<string, Promise<NodeFacts | TraceNote>>();
   private readonly allowed = new Map<string, Promise<boolean>>();
   private readonly feeds = new Map<string, NodeLogFeed>();
+  private readonly kubelet = new Map<string, SharedReads<readonly LogRecord[]>>();
   /** Debug pods, when the user allowed them for this run; deleted by close(). */
   private readonly debug: NodeDebugPods | null;
 
@@ -199,6 +154,26 @@ export class NodeLogFeeds {
   /** Whether the apiserver lets us GET nodes/proxy on this node (a failed review counts as no). */
   logsAllowed(node: string): Promise<boolean> {
     return remember(this.allowed, node, () => canGetNodeProxy(this.conn, node).catch(() => false));
+  }
+
+  /**
+   * The kubelet's lines about the pods of `namespace` on `node` since `since` (and possibly earlier),
+   * from a log query that started at or after `startedAfter` (ms). One query per node and namespace
+   * serves every pod of a run that ends around then (a 300-pod rollout made 300 queries, one per pod),
+   * parsed once: each trace keeps its own pod's records. Empty when the log query is not usable.
+   */
+  kubeletRecords(node: string, namespace: string, since: Date, startedAfter: number): Promise<readonly LogRecord[]> {
+    const key = `${node}|${namespace}`;
+    let reads = this.kubelet.get(key);
+    if (!reads) {
+      reads = new SharedReads(async (sinceMs) => {
+        const from = new Date(sinceMs);
+        const text = await readKubeletLog(this.conn, node, from, `${namespace}/`);
+        return parseLogText(text, { referenceYear: from.getUTCFullYear() }).records;
+      });
+      this.kubelet.set(key, reads);
+    }
+    return reads.read(since.getTime(), startedAfter);
   }
 
   /** Whether the user allowed a debug pod for this run. */

@@ -220,13 +220,11 @@ export class NodeLogReader {
   }
 }
 
-/** Kubelet log lines about one pod (SyncLoop ADD, startup duration), via the log query only. */
-export async function readKubeletLog(
-  conn: Connection,
-  node: string,
-  since: Date,
-  pod: { namespace: string; name: string },
-): Promise<string> {
+/**
+ * Kubelet log lines (SyncLoop ADD, startup duration, PLEG) that contain `text` (a pod's `namespace/name`,
+ * or `namespace/` for all its pods), via the log query only; empty when the query is not usable.
+ */
+export async function readKubeletLog(conn: Connection, node: string, since: Date, text: string): Promise<string> {
   const sinceTime = new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   try {
     const r = await request(conn, {
@@ -235,7 +233,7 @@ export async function readKubeletLog(
       query: {
         query: 'kubelet',
         sinceTime,
-        pattern: `${pod.namespace}/${pod.name}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        pattern: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
         tailLines: 20000,
       },
       describe: { verb: 'get', resource: 'nodes/proxy' },

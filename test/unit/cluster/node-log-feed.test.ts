@@ -166,4 +166,19 @@ describe('NodeLogFeeds', () => {
     expect(proxy.paths.filter((p) => p.endsWith('/selfsubjectaccessreviews'))).toHaveLength(1);
     expect(feeds.feed('n1', 'containerd')).toBe(feeds.feed('n1', 'containerd'));
   });
+
+  it("reads the kubelet's lines once per node and namespace for the pods that end together", async () => {
+    const proxy = await standIn();
+    const feeds = new NodeLogFeeds(proxy.conn);
+    const now = Date.now();
+    const reads = await Promise.all(
+      Array.from({ length: 30 }, (_x, i) =>
+        feeds.kubeletRecords('n1', 'shop', new Date(SINCE.getTime() + i * 1000), now),
+      ),
+    );
+    expect(proxy.queries).toEqual(['2026-11-23T10:01:15Z']);
+    expect(new Set(reads).size).toBe(1);
+    await feeds.kubeletRecords('n1', 'other', SINCE, now);
+    expect(proxy.queries).toHaveLength(2);
+  });
 });
