@@ -1,7 +1,7 @@
 // One live trace of one pod: the composition of its parts, each with its own rule —
 //   session-watches.ts  the pod watch and the two uid-scoped event watches (at most 3, no cluster-wide list)
 //   node-reading.ts     the node object, runtime-log polling, kubelet metrics and log, node capacity
-//   end-detection.ts    Ready held 1.5 s, Failed held 8 s, the timeout; not while initial loads are out
+//   end-detection.ts    Ready held 3 s, Failed held 8 s, the timeout; not while initial loads are out
 //   step-emitter.ts     one rebuilt trace per burst of evidence, with the steps added and changed
 // Here: every piece of evidence is folded into the core's TraceState (and recorded only when it
 // changed the state), the pod's uid decides which objects belong to this birth, and the session's
@@ -10,7 +10,7 @@
 import type { Pod } from '../core/k8s-types.js';
 import type { Step, Trace, TraceNote } from '../core/model.js';
 import { instantFromMs } from '../core/time.js';
-import { TraceState, buildTrace, type Evidence } from '../core/trace/index.js';
+import { TraceState, buildTrace, ownLogRecords, stepsAwaitingRuntimeLog, type Evidence } from '../core/trace/index.js';
 import { EndDetector } from './end-detection.js';
 import type { ClusterError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
@@ -127,6 +127,8 @@ export class TraceSession {
         const phase = this.trace().phase;
         return phase === 'ready' || phase === 'failed' || phase === 'succeeded';
       },
+      runtimeLagging: () => stepsAwaitingRuntimeLog(this.trace()).length > 0,
+      ownRecords: (records) => ownLogRecords(this.state, records),
     });
     this.end = new EndDetector({
       readySettleMs: o.readySettleMs,

@@ -8,6 +8,8 @@ export {
 } from './evidence.js';
 export { buildTrace, type BuildOptions } from './build.js';
 export { makeTraceFile, readTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from './trace-file.js';
+export { stepsAwaitingRuntimeLog } from './runtime-lag.js';
+export { ownLogRecords } from './pod-view.js';
 export { normalizeEvent, eventsFromList, regardsPod, containerFromFieldPath, type NormalizedEvent } from './events.js';
 
 import type { Trace } from '../model.js';

@@ -3,7 +3,7 @@
 // read only this, never the TraceState, so what a fold can see is written down here.
 
 import type { ContainerStatus, Pod } from '../k8s-types.js';
-import type { CriRecord, KubeletRecord, NormalizedEvent, TraceContainerInfo } from '../model.js';
+import type { CriRecord, KubeletRecord, LogRecord, NormalizedEvent, TraceContainerInfo } from '../model.js';
 import { podContainerPath } from '../diagnosis/paths.js';
 import { apiTime, containerStatuses, ephemeralStatuses, type ContainerStatusOf } from '../pod-status.js';
 import type { RuntimeName } from '../vocabulary.js';
@@ -47,7 +47,8 @@ export interface ContainerView extends TraceContainer {
   readonly pull: ImagePull | undefined;
 }
 
-export function readPodView(state: TraceState, attributeLogs: boolean): PodView {
+/** Who the pod is, from the folded evidence: what picks its events and its log records. */
+function podIdentity(state: TraceState) {
   const all = state.orderedSnapshots();
   const pod = all[all.length - 1]?.pod ?? null;
   const meta = pod?.metadata ?? {};
@@ -57,10 +58,28 @@ export function readPodView(state: TraceState, attributeLogs: boolean): PodView 
   const ref: PodRef = { uid: meta.uid ?? null, name: meta.name ?? null, namespace: meta.namespace ?? null };
   const allEvents = [...state.events.values()].map((e) => e.event);
   const events = allEvents.filter((e) => regardsPod(e, ref));
-  const ownerUids = new Set((meta.ownerReferences ?? []).map((o) => o?.uid).filter((u): u is string => !!u));
-  const ownerEvents = allEvents.filter((e) => !!e.regarding.uid && ownerUids.has(e.regarding.uid));
   const statuses = [...containerStatuses(pod), ...ephemeralStatuses(pod)];
   const containers = containersOf(pod, statuses, events);
+  return { pod, meta, snapshots, ref, allEvents, events, statuses, containers };
+}
+
+/**
+ * The records among `records` (a node log read: every pod's lines) that the trace would attribute to
+ * this pod now. A trace keeps only these, so a rollout's hundreds of live traces do not each index
+ * every line of the node: each read holds all lines since the earliest pod's creation, so a line
+ * attributable only later (once the pod's status names its container ids) comes again in a later read.
+ */
+export function ownLogRecords(state: TraceState, records: readonly LogRecord[]): readonly LogRecord[] {
+  const { pod, meta, ref, statuses, containers } = podIdentity(state);
+  if (!pod) return records;
+  const own = podRecords(records, ref, statuses, containers, true, apiTime(meta.creationTimestamp));
+  return [...own.cri, ...own.kubelet];
+}
+
+export function readPodView(state: TraceState, attributeLogs: boolean): PodView {
+  const { pod, meta, snapshots, ref, allEvents, events, statuses, containers } = podIdentity(state);
+  const ownerUids = new Set((meta.ownerReferences ?? []).map((o) => o?.uid).filter((u): u is string => !!u));
+  const ownerEvents = allEvents.filter((e) => !!e.regarding.uid && ownerUids.has(e.regarding.uid));
   const { cri, kubelet } = podRecords(
     [...state.logs.values()],
     pod ? ref : null,

@@ -58,7 +58,11 @@ async function apiserver(n: Node = {}): Promise<FakeApiserver> {
   return server;
 }
 
-async function reading(server: FakeApiserver, opts: { nodeLogs?: boolean; capacity?: boolean } = {}) {
+async function reading(
+  server: FakeApiserver,
+  opts: { nodeLogs?: boolean; capacity?: boolean } = {},
+  extra: Pick<NodeSink, 'runtimeLagging'> = {},
+) {
   const fatal: ClusterError[] = [];
   const evidence: Evidence[] = [];
   const notes: TraceNote[] = [];
@@ -71,6 +75,7 @@ async function reading(server: FakeApiserver, opts: { nodeLogs?: boolean; capaci
     fatal: (e) => void fatal.push(e),
     ended: () => false,
     track: (p) => void loads.push(p),
+    ...extra,
   };
   const r = new NodeReading(
     {
@@ -116,6 +121,29 @@ describe('NodeReading', () => {
     expect(logs(x.evidence).length).toBeGreaterThan(runtime);
     expect(x.notes).toEqual([]);
     expect(server.requests.filter((q) => q === `GET /api/v1/nodes/${NODE}`)).toHaveLength(1);
+  });
+
+  it('reads the runtime log again at the end while the kubelet reported steps the log does not have yet', async () => {
+    const server = await apiserver();
+    let lagging = 2;
+    const x = await reading(server, {}, { runtimeLagging: () => lagging-- > 0 });
+    x.r.nodeKnown(NODE, POD);
+    await x.settle();
+    await x.r.finalReads();
+    // The initial read, the end's read, then two more while lagging (the third check says caught up).
+    expect(server.requests.filter((q) => q.includes('/proxy/logs/?query=containerd'))).toHaveLength(4);
+    expect(lagging).toBe(-1);
+  });
+
+  it("keeps only this pod's kubelet lines from the namespace-wide read", async () => {
+    const ns = POD.metadata?.namespace ?? '';
+    const other = `${KUBELET_LOG.trimEnd()}\nNov 23 09:59:09.200000 vm kubelet[30000]: I1123 09:59:09.200000   30000 kubelet.go:2520] "SyncLoop ADD" source="api" pods=["${ns}/${POD.metadata?.name}-other"]\n`;
+    const x = await readThrough(await apiserver({ kubelet: other }));
+    const pods = new Set(
+      x.evidence.flatMap((e) => (e.type === 'log' && e.record.type === 'kubelet' ? [e.record.pod] : [])),
+    );
+    expect([...pods]).toEqual([`${ns}/${POD.metadata?.name}`]);
+    expect(x.evidence.flatMap((e) => (e.type === 'note' ? [e.note] : []))).toEqual([]);
   });
 
   it('a second kubelet process among the lines about the pod is a restart: one disturbance note', async () => {
