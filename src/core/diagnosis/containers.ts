@@ -4,7 +4,8 @@
 import type { ContainerStatus, Pod } from '../k8s-types.js';
 import { containerFromFieldPath } from '../event-field-path.js';
 import type { Diagnosis, NormalizedEvent } from '../model.js';
-import { containerStatuses, podCondition } from '../pod-status.js';
+import { containerStatuses } from '../pod-status.js';
+import { isTransientMountFailure, mountsDone } from '../volume-mounts.js';
 import { exitCause, isStartWaiting } from './exits.js';
 import { IMAGE_CAUSES, imageCause } from './images.js';
 import { containerSpec, podContainerPath, probeField, volumeIndex } from './paths.js';
@@ -130,19 +131,24 @@ function eventCause(pod: Pod, e: NormalizedEvent, found: readonly Diagnosis[]): 
     };
   }
   if (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') {
-    // A mount that failed once and then succeeded (the pod became Ready) is history, not a cause.
-    if (podCondition(pod, 'Ready')?.status === 'True') return null;
+    // A mount that failed and then succeeded (the kubelet got past the mounts) is history, not a cause.
+    if (mountsDone(pod)) return null;
     const ref = missingConfig(e.message);
     const vol = /volume "([^"]+)"/.exec(e.message)?.[1] ?? null;
     const vi = vol !== null ? volumeIndex(pod, (v) => v.name === vol) : null;
+    const transient = !ref && isTransientMountFailure(e.message);
     return {
       cause: ref ? 'missing-config' : 'volume-mount-failed',
       message: ref
         ? `Volume${vol ? ` "${vol}"` : ''} needs ${ref.kind} "${ref.name}", which does not exist.`
-        : `Volume${vol ? ` "${vol}"` : ''} cannot be mounted (${e.count}×).`,
+        : transient
+          ? `Volume${vol ? ` "${vol}"` : ''} is not mounted yet (${e.count}×): the kubelet's ConfigMap/Secret cache had not synced in time. The kubelet retries on its own.`
+          : `Volume${vol ? ` "${vol}"` : ''} cannot be mounted (${e.count}×).`,
       suggestion: ref
         ? `Create the ${ref.kind} "${ref.name}" in the pod's namespace, or mark the volume source optional: true.`
-        : 'Check that the volume source exists and is reachable from the node (PVC bound, attach succeeded, NFS/CSI driver healthy).',
+        : transient
+          ? 'Nothing to change in the manifest: the apiserver or the node is slow to answer the kubelet. If it lasts, check the kubelet log and the apiserver load.'
+          : 'Check that the volume source exists and is reachable from the node (PVC bound, attach succeeded, NFS/CSI driver healthy).',
       yamlPath: vi !== null ? `spec.volumes[${vi}]` : 'spec.volumes',
       container: null,
       nodes: null,

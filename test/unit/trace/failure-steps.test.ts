@@ -164,3 +164,53 @@ describe("the same name created again: the earlier pod's kubelet line is not tak
     expect(trace.notes.filter((n) => n.kind === 'clock-skew')).toEqual([]);
   });
 });
+
+describe('a volume mount that fails (FailedMount)', () => {
+  const pod = (conditions: { type: string; status: string }[] = []): Evidence => ({
+    type: 'pod',
+    object: {
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: NS, uid: 'uid-web', creationTimestamp: '2026-12-06T18:08:45Z' },
+      spec: {
+        nodeName: 'node-1',
+        containers: [{ name: 'main', image: 'busybox:1.36' }],
+        volumes: [{ name: 'kube-api-access-x2x9z' }, { name: 'cfg', configMap: { name: 'app-config' } }],
+      },
+      status: { phase: 'Pending', conditions },
+    },
+  });
+  const transient = event(
+    'FailedMount',
+    'MountVolume.SetUp failed for volume "kube-api-access-x2x9z" : failed to sync configmap cache: timed out waiting for the condition',
+    '2026-12-06T18:08:47Z',
+  );
+  const missing = event(
+    'FailedMount',
+    'MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found',
+    '2026-12-06T18:08:47Z',
+  );
+
+  it('a cache not synced yet is retried by the kubelet: in progress, the trace goes on', () => {
+    const trace = traceFromEvidence([pod(), transient]);
+    expect(trace.steps.find((s) => s.kind === 'volume-failed')).toMatchObject({
+      status: 'in-progress',
+      yamlPath: 'spec.volumes[0]',
+    });
+    expect(trace.phase).not.toBe('failed');
+    expect(trace.diagnosis[0]?.message).toMatch(/not mounted yet .* retries on its own/);
+  });
+
+  it('a missing ConfigMap fails the pod', () => {
+    const trace = traceFromEvidence([pod(), missing]);
+    expect(trace.steps.find((s) => s.kind === 'volume-failed')?.status).toBe('failed');
+    expect(trace.phase).toBe('failed');
+    expect(trace.diagnosis[0]).toMatchObject({ cause: 'missing-config' });
+  });
+
+  it('is history once the sandbox is ready (the kubelet mounts before it creates the sandbox)', () => {
+    const trace = traceFromEvidence([pod([{ type: 'PodReadyToStartContainers', status: 'True' }]), missing]);
+    expect(trace.steps.find((s) => s.kind === 'volume-failed')?.status).toBe('done');
+    expect(trace.phase).not.toBe('failed');
+    expect(trace.diagnosis).toEqual([]);
+  });
+});
