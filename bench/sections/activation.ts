@@ -1,7 +1,5 @@
 // Section 2 — Activation and size. Builds the production bundles and the .vsix exactly as
-// `npm run package` does (scripts/build.mjs --production, then vsce package --no-dependencies), but
-// in a scratch copy under bench/results/pkg/ (symlinks to src, webview, scripts, node_modules) so the
-// shared dist/ is never rebuilt under other people's feet. Then:
+// `npm run package` does, in a scratch copy (lib/package.ts). Then:
 //   - the size of every bundle (raw and gzip) and of the .vsix;
 //   - require('dist/cluster.js') (the lazily loaded cluster layer) and require('dist/extension.js')
 //     (with a stub `vscode`) in fresh plain Node processes;
@@ -9,19 +7,8 @@
 //     YAML file (onLanguage:yaml) in a fresh window, read the extension's own "activated in X ms
 //     (cluster layer loaded: …)" line from its LogOutputChannel file and the extension host's log.
 
-import { execFile, execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-  copyFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -36,49 +23,11 @@ import {
   type Profile,
 } from '../../test/e2e/code-server.js';
 import { launchBrowser, openFileFromExplorer, openWorkbench, waitForLanguageMode } from '../../test/e2e/workbench.js';
+import { PKG, packageInScratch } from '../lib/package.js';
 import { ROOT, RESULTS, Section, row, runSection, sleep, withRatio } from '../lib/report.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const PKG = join(RESULTS, 'pkg');
 const KB = 1024;
-
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<string> {
-  return new Promise((resolveP, rejectP) => {
-    execFile(
-      cmd,
-      args,
-      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        if (err) rejectP(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`));
-        else resolveP(stdout + stderr);
-      },
-    );
-  });
-}
-
-/** A scratch checkout for `npm run package`: the package files copied, the sources linked. */
-async function packageInScratch(
-  s: Section,
-): Promise<{ dist: string; vsix: string; buildMs: number; packageMs: number }> {
-  rmSync(PKG, { recursive: true, force: true });
-  mkdirSync(PKG, { recursive: true });
-  for (const d of ['src', 'webview', 'scripts', 'node_modules']) symlinkSync(join(ROOT, d), join(PKG, d));
-  for (const f of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.json'])
-    if (existsSync(join(ROOT, f))) copyFileSync(join(ROOT, f), join(PKG, f));
-  cpSync(join(ROOT, 'media'), join(PKG, 'media'), { recursive: true });
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  s.facts.packageScript = pkg.scripts.package;
-  const t0 = performance.now();
-  await run(process.execPath, ['scripts/build.mjs', '--production'], PKG);
-  const t1 = performance.now();
-  await run(
-    join(ROOT, 'node_modules', '.bin', 'vsce'),
-    ['package', '--no-dependencies', '-o', 'dist/pod-birth.vsix'],
-    PKG,
-  );
-  const t2 = performance.now();
-  return { dist: join(PKG, 'dist'), vsix: join(PKG, 'dist', 'pod-birth.vsix'), buildMs: t1 - t0, packageMs: t2 - t1 };
-}
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

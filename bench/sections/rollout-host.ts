@@ -7,7 +7,7 @@
 // `POD_BIRTH_MAX_PODS=330 npm run cluster:up` (kubelet maxPods); otherwise fewer replicas, noted.
 // Goal: the extension host under 150 MB.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -18,7 +18,7 @@ import {
   kubectlJson,
   kubectlResult,
 } from '../../test/cluster/harness.js';
-import { DEFAULT_SETTINGS, REPO_ROOT } from '../../test/e2e/code-server.js';
+import { DEFAULT_SETTINGS } from '../../test/e2e/code-server.js';
 import { startSession, type Session } from '../../test/e2e/session.js';
 import {
   chooseContextMenuItem,
@@ -32,13 +32,24 @@ import {
   waitForLanguageMode,
 } from '../../test/e2e/workbench.js';
 import { cleanupOnSignal, dropNamespace, requireCluster, watchdog } from '../lib/cluster.js';
+import { PKG_VSIX, packageInScratch } from '../lib/package.js';
 import { RESULTS, Section, row, runSection, sleep } from '../lib/report.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPLICAS = QUICK ? 30 : 300;
 const MB = 1024;
-const VSIX = process.env['POD_BIRTH_E2E_VSIX'] ?? join(REPO_ROOT, 'dist', 'pod-birth.vsix');
 const FILE = 'bench-rollout-host.yaml';
+
+/** The .vsix to install: POD_BIRTH_E2E_VSIX, else this run's scratch package (built now if absent). */
+async function vsix(s: Section): Promise<string> {
+  const given = process.env['POD_BIRTH_E2E_VSIX'];
+  if (given) return given;
+  if (!existsSync(PKG_VSIX)) {
+    s.log('packaging the extension in a scratch copy (bench/results/pkg)');
+    await packageInScratch(s);
+  }
+  return PKG_VSIX;
+}
 
 function manifest(replicas: number): string {
   return `apiVersion: apps/v1
@@ -136,7 +147,7 @@ void runSection(
       await ensureImagePresent(ns, 'busybox:1.36');
       writeFileSync(join(work, FILE), manifest(replicas));
       session = await startSession({
-        vsix: VSIX,
+        vsix: await vsix(s),
         dir: join(RESULTS, 'rollout-host'),
         files: [join(work, FILE)],
         settings: {
