@@ -1,7 +1,7 @@
 // Where the pod's birth stands, in one word. A disruption (preemption, eviction: DisruptionTarget)
 // means failed; the pod's own phase decides when it is final (Succeeded, Failed); Ready means ready;
-// a container stuck in a failure reason, a crash, or a failed sandbox or volume means failed;
-// otherwise how far it got: pending, scheduled, starting.
+// a container stuck in a failure reason, a crash, or a failed sandbox (its latest attempt) or volume
+// means failed; otherwise how far it got: pending, scheduled, starting.
 
 import type { Pod } from '../k8s-types.js';
 import type { Step, TracePhase } from '../model.js';
@@ -41,9 +41,23 @@ export function phaseOf(pod: Pod | null, steps: readonly Step[]): TracePhase {
     );
   });
   if (crashed) return 'failed';
-  if (steps.some((s) => s.status === 'failed' && (s.kind === 'sandbox-failed' || s.kind === 'volume-failed')))
-    return 'failed';
+  if (sandboxFailing(steps) || steps.some((s) => s.status === 'failed' && s.kind === 'volume-failed')) return 'failed';
   if (!pod.spec?.nodeName) return 'pending';
   if (!steps.some((s) => s.kind === 'kubelet-accepted')) return 'scheduled';
   return 'starting';
+}
+
+/**
+ * The pod's latest sandbox attempt failed. The kubelet retries a failed RunPodSandbox, so a failure
+ * followed by a sandbox that came up (a later attempt, or the same one seen up through the pod's
+ * PodReadyToStartContainers condition) is history: under load, the time from that retry to Ready
+ * could outlast the failure grace and end a pod that was starting as failed.
+ */
+function sandboxFailing(steps: readonly Step[]): boolean {
+  let last: Step | null = null;
+  for (const s of steps) {
+    if (s.kind !== 'sandbox-created' && s.kind !== 'sandbox-failed') continue;
+    if (!last || s.attempt > last.attempt || (s.attempt === last.attempt && s.kind === 'sandbox-created')) last = s;
+  }
+  return last?.kind === 'sandbox-failed' && last.status === 'failed';
 }

@@ -214,3 +214,35 @@ describe('a volume mount that fails (FailedMount)', () => {
     expect(trace.diagnosis).toEqual([]);
   });
 });
+
+describe('a sandbox that failed and was retried (FailedCreatePodSandBox)', () => {
+  const pod = (conditions: { type: string; status: string; lastTransitionTime?: string }[]): Evidence => ({
+    type: 'pod',
+    object: {
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: NS, uid: 'uid-web', creationTimestamp: '2026-12-06T18:08:45Z' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox:1.36' }] },
+      status: { phase: 'Pending', conditions },
+    },
+  });
+  const failed = event(
+    'FailedCreatePodSandBox',
+    'Failed to create pod sandbox: rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+    '2026-12-06T18:08:50Z',
+  );
+
+  it('fails the pod while no sandbox came up', () => {
+    expect(traceFromEvidence([pod([]), failed]).phase).toBe('failed');
+  });
+
+  it('is history once the retry brought the sandbox up: the trace goes on', () => {
+    const trace = traceFromEvidence([
+      pod([{ type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: '2026-12-06T18:08:58Z' }]),
+      failed,
+    ]);
+    expect(trace.steps.map((s) => `${s.kind}:${s.status}`)).toEqual(
+      expect.arrayContaining(['sandbox-failed:failed', 'sandbox-created:done']),
+    );
+    expect(trace.phase).not.toBe('failed');
+  });
+});
