@@ -211,27 +211,14 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
 
     // 100 pods, every one Ready, in the issue's JSON shape.
     expect(report.pods).toHaveLength(REPLICAS);
-    // A pod the report does not call Ready must be one the cluster failed for a while: under this
-    // load the kubelet sometimes fails a projected-volume mount (FailedMount, retried), and a single
-    // trace ends 8 s into such a failure. Its reason must name that failure, from its events.
+    // Every pod Ready. Under this load the kubelet sometimes fails a projected-volume mount (its
+    // ConfigMap cache not synced) or a RunPodSandbox, and retries: those pods must still be traced to
+    // Ready, not ended as failed 8 s into a failure the kubelet gets past.
     const notReady = report.pods.filter((p) => p.outcome !== 'ready');
-    expect(notReady.length, 'pods not reported Ready').toBeLessThanOrEqual(3);
-    for (const p of notReady) {
-      const evs = await kubectlJson<{ items: { reason: string }[] }>([
-        '-n',
-        ns,
-        'get',
-        'events',
-        '--field-selector',
-        `involvedObject.name=${p.name}`,
-        '-o',
-        'json',
-      ]);
-      const failures = evs.items.map((e) => e.reason).filter((r) => /^Failed|BackOff/.test(r));
-      expect(failures, `${p.name} ${p.outcome}: ${p.reason?.text}`).not.toEqual([]);
-      expect(p.outcome, p.name).toBe('failed');
-      expect(p.reason?.cause, p.name).toMatch(/volume-mount-failed|sandbox-failed|image-pull-failed|start-error/);
-    }
+    expect(
+      notReady.map((p) => `${p.name} ${p.outcome}: ${p.reason?.cause ?? ''} ${p.reason?.text ?? ''}`),
+      'pods not reported Ready',
+    ).toEqual([]);
     const readyPods = report.pods.filter((p) => p.outcome === 'ready');
     const json = JSON.parse(renderRollout(report, 'json')) as RolloutReport;
     expect(json.workload).toEqual({ kind: 'Deployment', namespace: ns, name: 'web' });
@@ -296,6 +283,8 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
     expect(api?.pods).toBe(REPLICAS);
     expect(api?.openWatches ?? 99).toBeLessThanOrEqual(5);
     expect(api?.watchRequests ?? 99).toBeLessThanOrEqual(12);
+    // Node reads are shared per node (runtime log polls and the kubelet's lines): fewer than one a pod.
+    expect(api?.nodeReads ?? REPLICAS).toBeLessThan(REPLICAS);
     console.log(
       `rollout: ${REPLICAS} pods, ${api?.requests} requests (${api?.watchRequests} watch requests, ${api?.nodeReads} node reads), ` +
         `${reports.length} live reports; SLO p99 ${report.slo.p99Ms} ms; slowest ${pendingPod}: ${slow?.reason?.text}`,
