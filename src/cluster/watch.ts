@@ -90,7 +90,7 @@ export class ResumableWatch {
       },
     );
     const at = this.now();
-    for (const item of list.items ?? []) this.o.onObject(relist ? 'MODIFIED' : 'ADDED', item, at);
+    for (const item of list.items ?? []) this.o.onObject(relist ? 'MODIFIED' : 'ADDED', withoutManagedFields(item), at);
     this.rv = list.metadata?.resourceVersion ?? '';
     this.o.onState?.(
       relist ? 'relisted' : 'listed',
@@ -156,7 +156,7 @@ export class ResumableWatch {
               return;
             }
             if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
-              this.o.onObject(ev.type, obj, at);
+              this.o.onObject(ev.type, withoutManagedFields(obj), at);
               if (rv) this.rv = rv;
             }
           },
@@ -202,4 +202,16 @@ export class ResumableWatch {
       }
     }
   }
+}
+
+/**
+ * No part of Pod Birth reads managedFields, and they are a large part of every object received (about
+ * a third of a pod's JSON): dropped on arrival, so the many versions of the pods a rollout's traces
+ * hold, and the evidence they record, do not carry them.
+ */
+function withoutManagedFields(obj: Record<string, unknown>): Record<string, unknown> {
+  const meta = obj.metadata;
+  if (meta && typeof meta === 'object' && 'managedFields' in meta)
+    delete (meta as Record<string, unknown>).managedFields;
+  return obj;
 }

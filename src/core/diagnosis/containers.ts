@@ -5,7 +5,7 @@ import type { ContainerStatus, Pod } from '../k8s-types.js';
 import { containerFromFieldPath } from '../event-field-path.js';
 import type { Diagnosis, NormalizedEvent } from '../model.js';
 import { containerStatuses } from '../pod-status.js';
-import { isTransientMountFailure, mountsDone } from '../volume-mounts.js';
+import { mountsDone, transientMountFailure } from '../volume-mounts.js';
 import { exitCause, isStartWaiting } from './exits.js';
 import { IMAGE_CAUSES, imageCause } from './images.js';
 import { containerSpec, podContainerPath, probeField, volumeIndex } from './paths.js';
@@ -136,13 +136,13 @@ function eventCause(pod: Pod, e: NormalizedEvent, found: readonly Diagnosis[]): 
     const ref = missingConfig(e.message);
     const vol = /volume "([^"]+)"/.exec(e.message)?.[1] ?? null;
     const vi = vol !== null ? volumeIndex(pod, (v) => v.name === vol) : null;
-    const transient = !ref && isTransientMountFailure(e.message);
+    const transient = ref ? null : transientMountFailure(e.message);
     return {
       cause: ref ? 'missing-config' : 'volume-mount-failed',
       message: ref
         ? `Volume${vol ? ` "${vol}"` : ''} needs ${ref.kind} "${ref.name}", which does not exist.`
         : transient
-          ? `Volume${vol ? ` "${vol}"` : ''} is not mounted yet (${e.count}×): the kubelet's ConfigMap/Secret cache had not synced in time. The kubelet retries on its own.`
+          ? `Volume${vol ? ` "${vol}"` : ''} is not mounted yet (${e.count}×): ${transient}. The kubelet retries on its own.`
           : `Volume${vol ? ` "${vol}"` : ''} cannot be mounted (${e.count}×).`,
       suggestion: ref
         ? `Create the ${ref.kind} "${ref.name}" in the pod's namespace, or mark the volume source optional: true.`

@@ -200,6 +200,18 @@ describe('a volume mount that fails (FailedMount)', () => {
     expect(trace.diagnosis[0]?.message).toMatch(/not mounted yet .* retries on its own/);
   });
 
+  it("the apiserver's node authorizer not yet knowing the binding is a race too (seen in a 100-pod rollout)", () => {
+    const race = event(
+      'FailedMount',
+      'MountVolume.SetUp failed for volume "kube-api-access-x2x9z" : failed to fetch token: serviceaccounts "default" is forbidden: node requested token bound to a pod scheduled on a different node',
+      '2026-12-06T18:08:47Z',
+    );
+    const trace = traceFromEvidence([pod(), race]);
+    expect(trace.steps.find((s) => s.kind === 'volume-failed')?.status).toBe('in-progress');
+    expect(trace.phase).not.toBe('failed');
+    expect(trace.diagnosis[0]?.message).toMatch(/node authorizer had not yet seen the pod bound to this node/);
+  });
+
   it('a missing ConfigMap fails the pod', () => {
     const trace = traceFromEvidence([pod(), missing]);
     expect(trace.steps.find((s) => s.kind === 'volume-failed')?.status).toBe('failed');
