@@ -101,7 +101,7 @@ export class RolloutTracer {
       workload: o.workload,
       notBeforeMs: o.notBeforeMs,
       maxPods: Math.min(ROLLOUT_MAX_PODS, Math.max(1, o.maxPods ?? ROLLOUT_MAX_PODS)),
-      session: o.session,
+      session: { ...o.session, recordEvidence: o.keepEvidence === true },
       sharedWatches: true,
       ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
       onEvent: (e) => {

@@ -73,6 +73,12 @@ export interface SessionOptions {
    * and eventReceived. A rollout of 1,000 pods then costs 3 watches, not 3,000.
    */
   readonly sharedWatches?: boolean;
+  /**
+   * Keep the evidence that changed the state in `recorded` (a trace file is made from it). Default
+   * true; a rollout's pods keep none unless a recording is asked for: each of hundreds of live traces
+   * otherwise held its own list of every version of its pod and of its events, next to its state.
+   */
+  readonly recordEvidence?: boolean;
   readonly onEvent: (e: SessionEvent) => void;
 }
 
@@ -225,7 +231,7 @@ export class TraceSession {
     // pod's creation, and recording each copy made trace files grow with every poll (a 60 s trace
     // held each runtime line ~40 times). Replaying the kept evidence gives the same state.
     if (!this.state.add(ev)) return;
-    this.recorded.push(ev);
+    if (this.o.recordEvidence !== false) this.recorded.push(ev);
     this.emitter.schedule();
   }
 
