@@ -18,8 +18,6 @@ export class SharedReads<T> {
   private running: Read<T> | null = null;
   private last: Read<T> | null = null;
   private queued: Promise<T> | null = null;
-  /** How many reads were started (the API cost the benchmarks and tests count). */
-  reads = 0;
 
   constructor(private readonly fetch: (sinceMs: number) => Promise<T>) {}
 
@@ -45,10 +43,8 @@ export class SharedReads<T> {
   private start(): Read<T> {
     const sinceMs = this.floorMs;
     const read: Read<T> = { startedAt: Date.now(), sinceMs, result: this.fetch(sinceMs) };
-    this.reads++;
     this.running = read;
     const settle = (): void => {
-      if (this.running === read) this.running = null;
     };
     read.result.then(
       () => {
