@@ -45,6 +45,7 @@ export class SharedReads<T> {
     const read: Read<T> = { startedAt: Date.now(), sinceMs, result: this.fetch(sinceMs) };
     this.running = read;
     const settle = (): void => {
+      if (this.running === read) this.running = null;
     };
     read.result.then(
       () => {
