@@ -205,8 +205,8 @@ void runSection(
         );
         const traced = Date.now() - t0;
         const pods = Number.parseInt((await view.locator('.pb-where').textContent()) ?? '0', 10);
-        const tasks = await view.evaluate(
-          () => (window as unknown as { __long: { d: number; self: boolean }[] }).__long.splice(0),
+        const tasks = await view.evaluate(() =>
+          (window as unknown as { __long: { d: number; self: boolean }[] }).__long.splice(0),
         );
         const long = tasks.filter((t) => t.self).map((t) => t.d);
         const elsewhere = tasks.filter((t) => !t.self).map((t) => t.d);
