@@ -49,6 +49,14 @@ export interface NodeSink {
  */
 const CATCH_UP_MS = [500, 1000, 2000, 3000, 3000];
 
+/**
+ * The end's read of the kubelet's lines may be one that started this long before it: every line it
+ * wants (SyncLoop ADD, PLEG, the startup duration) was logged before the pod was Ready, at least 3 s
+ * before the end (READY_SETTLE_MS), so the pods of a run that end within 2 s share one read. Reads are
+ * then at least 2 s apart whatever the pod count (a 100-pod rollout made one read per pod).
+ */
+const KUBELET_SHARE_MS = 2000;
+
 /** A pod whose birth is not over after this long (a failing probe, a crash loop) gets its debug pod anyway. */
 const DEBUG_POD_AFTER_MS = 20_000;
 
@@ -260,7 +268,7 @@ export class NodeReading {
       text !== null && text !== undefined
         ? parseLogText(text, { referenceYear: since.getUTCFullYear() }).records
         : this.feeds
-          ? await this.feeds.kubeletRecords(node, this.o.namespace, since, Date.now())
+          ? await this.feeds.kubeletRecords(node, this.o.namespace, since, Date.now() - KUBELET_SHARE_MS)
           : [];
     // The read covers the namespace's pods (shared by a run's traces): keep this pod's lines.
     const records = all.filter((r) => r.type === 'kubelet' && r.pod === pod);
