@@ -294,9 +294,10 @@ describe('rollout of a 100-replica Deployment, traced with --all', () => {
     // within 2 s of each other share, so at most one per 2 s of the rollout whatever the pod count.
     const seconds = (Date.now() - started) / 1000;
     expect(kubeletReads, `kubelet-log reads in ${seconds.toFixed(0)} s`).toBeLessThanOrEqual(seconds / 2 + 2);
+    expect(kubeletReads).toBeGreaterThan(0);
     expect(kubeletReads).toBeLessThan(REPLICAS);
     console.log(
-      `rollout: ${REPLICAS} pods, ${api?.requests} requests (${api?.watchRequests} watch requests, ${api?.nodeReads} node reads), ` +
+      `rollout: ${REPLICAS} pods, ${api?.requests} requests (${api?.watchRequests} watch requests, ${api?.nodeReads} node reads, ${kubeletReads} of them the kubelet's log), ` +
         `${reports.length} live reports; SLO p99 ${report.slo.p99Ms} ms; slowest ${pendingPod}: ${slow?.reason?.text}`,
     );
 

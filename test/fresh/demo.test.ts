@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ARTIFACTS_DIR, REPO_ROOT, freePort } from '../e2e/code-server.js';
 import {
   codeLensTitles,
@@ -172,6 +172,13 @@ describe('npm run demo from a fresh user state', () => {
       const port = await freePort();
       const t0 = Date.now();
       const demo = startDemo({ DEMO_BIND: `127.0.0.1:${port}` });
+      let stopped = false;
+      // A failure below must not leave the demo's cluster and code-server running for the next test.
+      onTestFailed(async () => {
+        if (stopped) return;
+        process.kill(-demo.child.pid!, 'SIGINT');
+        await exitWithin(demo, 180_000).catch(() => undefined);
+      });
       const [, url] = await waitForOutput(demo, /Open:\s+(http:\/\/\S+)/, COLD_START_MS);
       console.log(`[fresh] the demo printed its URL after ${Math.round((Date.now() - t0) / 1000)} s`);
       expect(
@@ -197,6 +204,7 @@ describe('npm run demo from a fresh user state', () => {
       browser = undefined;
 
       const t1 = Date.now();
+      stopped = true;
       process.kill(-demo.child.pid!, 'SIGINT');
       const code = await exitWithin(demo, 180_000);
       console.log(`[fresh] Ctrl-C: the demo stopped in ${Math.round((Date.now() - t1) / 1000)} s (exit ${code})`);
