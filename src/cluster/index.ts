@@ -28,6 +28,19 @@ export {
   type RolloutRunResult,
   type RolloutSubject,
 } from './rollout-run.js';
+export {
+  runRolloutJob,
+  type RolloutJob,
+  type RolloutJobSubject,
+  type RolloutJobCallbacks,
+  type RolloutJobStart,
+  type RolloutJobRunner,
+  type RolloutControl,
+  type RolloutEnd,
+  type RolloutWhere,
+  type PodTraceEvent,
+} from './rollout-job.js';
+export { rolloutWorkerMain, type HostToWorker, type WorkerToHost, type WorkerStart } from './rollout-worker.js';
 export { dryRun, applyConfirmed, confirmationText, type ApplyPlan, type KubeObject } from './apply.js';
 export { ResumableWatch, type WatchStats } from './watch.js';
 export { makeTraceFile, TRACE_FILE_FORMAT, TRACE_FILE_VERSION, type TraceFile } from '../core/trace/trace-file.js';

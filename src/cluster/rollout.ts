@@ -156,6 +156,12 @@ export class RolloutTracer {
     return p ? (p.trace ?? p.session.trace()) : undefined;
   }
 
+  /** The pod's trace and how it ended (null while it runs); undefined for a pod not traced. */
+  podState(podName: string): { readonly trace: Trace; readonly outcome: Outcome | null } | undefined {
+    const p = this.pods.get(podName);
+    return p ? { trace: p.trace ?? p.session.trace(), outcome: p.outcome } : undefined;
+  }
+
   /** The sessions, by pod name (a recording is made from their evidence). */
   get sessions(): ReadonlyMap<string, TraceSession> {
     return this.tracer.sessions;

@@ -24,6 +24,7 @@ import {
   type RolloutFlowDeps,
 } from './rollout-flow.js';
 import { RolloutPanels } from './rollout-panel.js';
+import { workerLaunch, workerRolloutRunner } from './rollout-worker-client.js';
 import type { RolloutRegistry } from './rollout-registry.js';
 import { traceSettings } from './settings.js';
 import { traceTarget, type FlowDeps } from './trace-flow.js';
@@ -61,8 +62,8 @@ export function createCommands(host: CommandHost): Commands {
   const panels = new DiagramPanels(host.context, host.output, host.registry);
   const ui = vscodeHostUi(host.output);
   const rolloutPanels = new RolloutPanels(host.context, host.output, host.rollouts, {
-    openPod: (entry, pod) => {
-      const r = podTraceEntry(entry, pod, host.registry);
+    openPod: async (entry, pod) => {
+      const r = await podTraceEntry(entry, pod, host.registry);
       if (typeof r === 'string') return r;
       panels.open(r, true);
       return null;
@@ -71,7 +72,9 @@ export function createCommands(host: CommandHost): Commands {
   });
   const rolloutDeps: RolloutFlowDeps = {
     ui,
-    cluster: host.cluster,
+    startRollout: workerRolloutRunner(workerLaunch(host.context.extensionPath), (text) =>
+      host.output.warn(`rollout worker: ${text.trimEnd()}`),
+    ),
     rollouts: host.rollouts,
     settings: traceSettings,
     onStarted: (e) => rolloutPanels.open(e, true),

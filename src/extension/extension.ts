@@ -55,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): void {
     traceStatusItem(registry),
     timeline,
     { dispose: () => void registry.stopAll() },
-    { dispose: () => rollouts.stopAll() },
+    // The rollout workers end too (they would also end on their own when the channel closes).
+    { dispose: () => rollouts.disposeAll() },
     vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, timeline),
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => cmd().restorePanel(panel),
@@ -96,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export async function deactivate(): Promise<void> {
-  rollouts.stopAll();
+  rollouts.disposeAll();
   await registry.stopAll();
   await client?.stop();
 }

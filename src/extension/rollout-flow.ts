@@ -1,34 +1,39 @@
 // What "Trace Rollout" does once a workload document is chosen: ask apply or attach (apply refused in
-// an untrusted workspace), then the cluster's one rollout flow (startRollout, shared with the CLI's
-// `--all`): a dry run and the same modal as every apply naming context, server and namespace, the
-// watches opened before the apply, or the newest revision's pods when attaching. The rollout's reports
-// go to the window's rollout registry until every pod's trace ended, the timeout passed or the user
-// stopped it. Talks to VS Code only through `HostUi` and to the cluster only through the lazily loaded
-// cluster module, so it is unit-tested with fakes.
+// an untrusted workspace), then one rollout job (src/cluster/rollout-job.ts, the flow the CLI's
+// `--all` runs too) in the rollout worker process: a dry run and the same modal as every apply
+// naming context, server and namespace, the watches opened before the apply, or the newest
+// revision's pods when attaching. The rollout's reports go to the window's rollout registry until
+// every pod's trace ended, the timeout passed or the user stopped it; a pod's diagram follows that
+// pod in the worker. Talks to VS Code only through `HostUi` and to the worker only through a
+// RolloutJobRunner, so it is unit-tested with fakes (and the real job in this process).
 
-import type * as ClusterApi from '../cluster/index.js';
-import type { ManifestTarget, TraceMode } from '../cluster/index.js';
+import type {
+  ManifestTarget,
+  PodTraceEvent,
+  RolloutEnd,
+  RolloutJob,
+  RolloutJobRunner,
+  RolloutJobStart,
+  TraceMode,
+} from '../cluster/index.js';
+import { sourceOf } from '../core/manifest/parse.js';
 import { errorText } from '../core/guards.js';
 import type { RolloutReport } from '../core/rollout/report.js';
 import { describeDocument } from './choose.js';
 import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import type { TraceEntry, TraceRegistry } from './trace-registry.js';
-import { ROLLOUT_KINDS, confirmApplyPlan, type HostUi, type TraceSettings } from './trace-flow.js';
-
-export type RolloutClusterModule = Pick<
-  typeof ClusterApi,
-  'resolveTarget' | 'startRollout' | 'confirmationText' | 'setRequestLogger'
->;
+import { ROLLOUT_KINDS, type HostUi, type TraceSettings } from './trace-flow.js';
 
 export interface RolloutFlowDeps {
   readonly ui: HostUi;
-  readonly cluster: () => RolloutClusterModule;
+  /** Runs the job: in the rollout worker process in the editor (rollout-worker-client.ts). */
+  readonly startRollout: RolloutJobRunner;
   readonly rollouts: RolloutRegistry;
   readonly settings: () => TraceSettings;
   /** The rollout is traced: open its view. */
   readonly onStarted?: (entry: RolloutEntry) => void;
-  /** Every event of every pod (an opened pod's diagram follows its trace). */
-  readonly onPodEvent?: (entry: RolloutEntry, pod: string, e: ClusterApi.SessionEvent) => void;
+  /** An event of a pod whose diagram was opened (its first is the pod's state when opened). */
+  readonly onPodEvent?: (entry: RolloutEntry, pod: string, e: PodTraceEvent) => void;
 }
 
 /** A workload document, and optionally the mode already chosen (the trace flow's own quick pick). */
@@ -62,60 +67,55 @@ export async function traceRollout(deps: RolloutFlowDeps, target: RolloutTarget)
     );
     return null;
   }
-  const api = deps.cluster();
   const cfg = deps.settings();
-  api.setRequestLogger((line) => ui.log.debug(line));
-  let resolved: ClusterApi.ResolvedTarget;
-  try {
-    resolved = api.resolveTarget(
-      { kind: 'manifest', document: target.document, source: target.source, mode },
-      { kubeconfig: cfg.kubeconfig, context: cfg.context, namespace: cfg.namespace, workloadPods: ROLLOUT_POD_LIMIT },
-    );
-  } catch (e) {
-    ui.error(`Pod Birth: ${errorText(e)}`);
-    return null;
-  }
-  const { conn, namespace, subject } = resolved;
-  const where = `context ${conn.context}`;
+  const job: RolloutJob = {
+    subject: subjectOf(target),
+    mode,
+    connect: { kubeconfig: cfg.kubeconfig, context: cfg.context, namespace: cfg.namespace },
+    timeoutMs: cfg.timeoutMs,
+    maxPods: ROLLOUT_POD_LIMIT,
+    session: { nodeLogs: cfg.nodeLogs },
+  };
 
-  // Reports can come before startRollout returns (during the apply): the latest waits for the entry.
+  // Reports can come before the job has started (during the apply): the latest waits for the entry.
   let entry: RolloutEntry | null = null;
   let early: RolloutReport | null = null;
-  const onReport = (r: RolloutReport): void => {
-    if (!entry) early = r;
-    else if (r.live) deps.rollouts.update(entry.id, r);
-    else deps.rollouts.finish(entry.id, r);
-  };
-  let result: ClusterApi.RolloutRunResult;
+  let result: RolloutJobStart;
   try {
     const verb = mode === 'apply' ? 'applying' : 'attaching to';
     result = await ui.withProgress(
-      `Pod Birth: ${verb} the rollout of ${subject} in ${namespace} (${where})`,
-      async (report) => {
-        report(mode === 'apply' ? 'dry run…' : 'reading the workload…');
-        return api.startRollout({
-          subject: { kind: 'target', target: resolved },
-          timeoutMs: cfg.timeoutMs,
-          maxPods: ROLLOUT_POD_LIMIT,
-          session: { nodeLogs: cfg.nodeLogs },
-          confirm: async (plan) => {
-            const ok = await confirmApplyPlan(ui, api, plan);
+      `Pod Birth: ${verb} the rollout of ${describeDocument(target.document)}`,
+      async (report) =>
+        deps.startRollout(job, {
+          onResolved: (w) =>
+            report(
+              `${w.subject} in ${w.namespace} (context ${w.context}): ${mode === 'apply' ? 'dry run…' : 'reading the workload…'}`,
+            ),
+          confirm: async (plan, question) => {
+            const ok = await ui.confirmApply(
+              question,
+              `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
+            );
             if (ok) report('opening the watches, then creating…');
             return ok ? 'modal' : null;
           },
-          onReport,
+          onRequest: (line) => ui.log.debug(line),
+          onReport: (r) => {
+            if (!entry) early = r;
+            else if (r.live) deps.rollouts.update(entry.id, r);
+            else deps.rollouts.finish(entry.id, r);
+          },
           onPodEvent: (pod, e) => entry && deps.onPodEvent?.(entry, pod, e),
           onOwnerFailed: (owner, msg, count) =>
             ui.error(`Pod Birth: ${owner} could not create pods (${count}×): ${msg.slice(0, 300)}`),
-        });
-      },
+        }),
     );
   } catch (e) {
     ui.error(`Pod Birth: ${errorText(e)}`);
     return null;
   }
   if (result.status === 'declined') {
-    ui.log.info(`not applied: ${api.confirmationText(result.plan)} was declined`);
+    ui.log.info(`not applied: ${result.question} was declined`);
     return null;
   }
   if (result.status === 'not-found') {
@@ -127,60 +127,76 @@ export async function traceRollout(deps: RolloutFlowDeps, target: RolloutTarget)
     ui.error(`Pod Birth: the apiserver rejected the manifest: ${lines.join('; ')}`);
     return null;
   }
-  const { tracer } = result;
-  const workload = resolved.traced.kind === 'object' ? resolved.traced.object : null;
+  const { control } = result;
+  const at = result.where;
   const created = deps.rollouts.add({
-    title: `${workload?.kind ?? '?'} ${namespace}/${workload?.metadata?.name ?? '?'}`,
-    where,
+    title: `${at.workload.kind} ${at.namespace}/${at.workload.name}`,
+    where: `context ${at.context}`,
     manifest: { uri: target.source, docIndex: target.document.index },
-    traceOf: (pod) => tracer.traceOf(pod),
-    stop: () => tracer.stop(),
+    follow: (pod) => control.follow(pod),
+    stop: () => control.stop(),
+    dispose: () => control.dispose(),
   });
   entry = created;
-  deps.rollouts.update(created.id, early ?? tracer.report());
+  if (early) deps.rollouts.update(created.id, early);
   deps.onStarted?.(created);
   // Done when every expected pod's trace ended, or at the trace timeout: the last report is not live.
   void result.finished.then(
-    () => deps.rollouts.finish(created.id, tracer.report()),
+    (end: RolloutEnd) => deps.rollouts.finish(created.id, end.report),
     (e: unknown) => {
       deps.rollouts.finish(created.id);
-      ui.error(`Pod Birth: the rollout of ${subject} ended: ${errorText(e)}`);
+      ui.error(`Pod Birth: the rollout of ${at.subject} ended: ${errorText(e)}`);
     },
   );
   return created;
 }
 
+/** The document as the worker reads it: the manifest's text and the document's index in it. */
+function subjectOf(target: RolloutTarget): RolloutJob['subject'] {
+  const text = sourceOf(target.document)?.text;
+  if (text !== undefined) return { kind: 'manifest', text, index: target.document.index, source: target.source };
+  return {
+    kind: 'object',
+    object: target.document.toJSON() as Extract<RolloutJob['subject'], { kind: 'object' }>['object'],
+  };
+}
+
 /**
  * The window's trace of one pod of a rollout, for its sequence diagram: the one opened before, or a
- * new trace entry from the tracer's trace of that pod (finished already when the pod's birth ended or
- * the rollout is no longer traced). A string says why there is none.
+ * new trace entry following the pod in the rollout's tracer (its first event is the pod's trace now,
+ * finished when the pod's birth ended or the rollout is no longer traced). A string says why there
+ * is none.
  */
-export function podTraceEntry(entry: RolloutEntry, pod: string, registry: TraceRegistry): TraceEntry | string {
+export async function podTraceEntry(
+  entry: RolloutEntry,
+  pod: string,
+  registry: TraceRegistry,
+): Promise<TraceEntry | string> {
   const known = entry.opened.get(pod);
   const existing = known !== undefined ? registry.get(known) : undefined;
   if (existing) return existing;
-  const trace = entry.traceOf(pod);
-  if (!trace)
-    return `Pod Birth: ${pod} is not traced in this rollout (only its first ${ROLLOUT_POD_LIMIT} pods are). Attach to the pod itself to see its birth.`;
-  const namespace = entry.report?.workload.namespace ?? trace.pod.namespace ?? '?';
+  const namespace = entry.report?.workload.namespace ?? '?';
+  // The entry exists before the pod is followed: the pod's first event (its trace now) fills it.
   const created = registry.add({ title: `${namespace}/${pod}`, manifest: entry.manifest });
-  registry.update(created.id, trace);
-  const row = entry.report?.pods.find((p) => p.name === pod);
-  // The pod's own end when it had one (ready, failed…); a pod still starting when the rollout's
-  // tracing ended was stopped there.
-  const podEnded = row !== undefined && row.outcome !== 'running' && row.outcome !== 'pending';
-  if (podEnded || !entry.live) registry.finish(created.id, podEnded ? row.outcome : 'stopped', trace);
   entry.opened.set(pod, created.id);
-  return created;
+  let traced: boolean;
+  try {
+    traced = await entry.follow(pod);
+  } catch (e) {
+    void registry.remove(created.id);
+    entry.opened.delete(pod);
+    return `Pod Birth: the diagram of ${pod} is no longer available (${errorText(e)}). Trace the workload again, or attach to the pod.`;
+  }
+  if (!traced) {
+    void registry.remove(created.id);
+    entry.opened.delete(pod);
+    return `Pod Birth: ${pod} is not traced in this rollout (only its first ${ROLLOUT_POD_LIMIT} pods are). Attach to the pod itself to see its birth.`;
+  }
+  return registry.get(created.id) ?? created;
 }
 
-/** A pod's session event reaches its diagram when that pod was opened (other pods cost nothing here). */
-export function followPodEvent(
-  entry: RolloutEntry,
-  pod: string,
-  e: ClusterApi.SessionEvent,
-  registry: TraceRegistry,
-): void {
+/** An opened pod's event reaches its diagram (the worker sends only the opened pods' events). */
+export function followPodEvent(entry: RolloutEntry, pod: string, e: PodTraceEvent, registry: TraceRegistry): void {
   const id = entry.opened.get(pod);
   if (id === undefined) return;
   if (e.type === 'steps') registry.update(id, e.trace);
@@ -189,5 +205,5 @@ export function followPodEvent(
 
 /** The rollout is no longer traced: the diagrams of its pods that were still live end as stopped. */
 export function endOpenedPods(entry: RolloutEntry, registry: TraceRegistry): void {
-  for (const [pod, id] of entry.opened) registry.finish(id, 'stopped', entry.traceOf(pod));
+  for (const id of entry.opened.values()) registry.finish(id, 'stopped');
 }

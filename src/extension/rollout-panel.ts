@@ -31,7 +31,7 @@ export interface RolloutExports {
 
 export interface RolloutPanelHost {
   /** Opens the pod's own diagram; a string says why it cannot. */
-  openPod(entry: RolloutEntry, pod: string): string | null;
+  openPod(entry: RolloutEntry, pod: string): Promise<string | null>;
   readonly exports: RolloutExports;
 }
 
@@ -64,7 +64,7 @@ class RolloutPanel {
           return;
         }
         if (msg.type === WEBVIEW_READY) this.post();
-        else if (msg.type === ROLLOUT_OPEN_POD) this.openPod(msg.pod);
+        else if (msg.type === ROLLOUT_OPEN_POD) void this.openPod(msg.pod);
         else if (msg.type === ROLLOUT_EXPORT) void this.export(msg.format);
       }),
       // Hidden panels get no messages they could miss: resend the whole state when shown again.
@@ -96,10 +96,10 @@ class RolloutPanel {
     });
   }
 
-  private openPod(pod: string): void {
+  private async openPod(pod: string): Promise<void> {
     const entry = this.rollouts.get(this.rolloutId);
     const why = entry
-      ? this.host.openPod(entry, pod)
+      ? await this.host.openPod(entry, pod)
       : 'Pod Birth: this rollout is no longer kept in this window; trace the workload again.';
     if (why) void vscode.window.showInformationMessage(why);
   }

@@ -1,9 +1,9 @@
 // The rollouts of this window (every pod of a workload traced at once): what the rollout panels show,
 // what the timeline's rollout section summarizes, and how a pod's own diagram is found. A rollout is
-// one entry holding the latest report (not 1,000 trace entries: the pods' traces stay in the tracer
-// and only a pod the user opens becomes a trace of the window). Free of `vscode`, unit-tested.
+// one entry holding the latest report (not 1,000 trace entries: the pods' traces stay in the rollout
+// worker process and only a pod the user opens becomes a trace of the window). Free of `vscode`,
+// unit-tested.
 
-import type { Trace } from '../core/model.js';
 import type { RolloutReport } from '../core/rollout/report.js';
 import type { ManifestRef } from './trace-registry.js';
 
@@ -19,8 +19,13 @@ export interface RolloutEntry {
   live: boolean;
   /** Stops the tracer; null once finished. */
   stop: (() => void) | null;
-  /** The pod's full trace while the tracer holds it (its diagram's source). */
-  readonly traceOf: (pod: string) => Trace | undefined;
+  /**
+   * Follows a pod in the tracer (its diagram's source): its events, the first being its trace now,
+   * reach the opened diagram. False for a pod not traced; rejects once the tracer is gone.
+   */
+  readonly follow: (pod: string) => Promise<boolean>;
+  /** Frees the tracer (the worker process that keeps the pods' traces after the end). */
+  readonly dispose: () => void;
   /** Pods whose diagram was opened: pod name → the window's trace id. */
   readonly opened: Map<string, string>;
 }
@@ -28,7 +33,10 @@ export interface RolloutEntry {
 export type RolloutChange =
   { readonly type: 'updated'; readonly entry: RolloutEntry } | { readonly type: 'removed'; readonly id: string };
 
-/** A window keeps this many rollouts; the oldest finished one goes first (each holds up to 1,000 traces). */
+/**
+ * A window keeps this many rollouts; the oldest finished one goes first (each keeps a worker process
+ * holding up to 1,000 traces, so its pods can still be opened).
+ */
 export const MAX_ROLLOUTS = 5;
 
 export class RolloutRegistry {
@@ -42,8 +50,9 @@ export class RolloutRegistry {
     title: string;
     where: string;
     manifest: ManifestRef | null;
-    traceOf: (pod: string) => Trace | undefined;
+    follow: (pod: string) => Promise<boolean>;
     stop: () => void;
+    dispose: () => void;
   }): RolloutEntry {
     const id = `r${++this.counter}-${this.now().toString(36)}`;
     const entry: RolloutEntry = {
@@ -55,7 +64,8 @@ export class RolloutRegistry {
       report: null,
       live: true,
       stop: init.stop,
-      traceOf: init.traceOf,
+      follow: init.follow,
+      dispose: init.dispose,
       opened: new Map(),
     };
     this.entries.set(id, entry);
@@ -95,10 +105,16 @@ export class RolloutRegistry {
     for (const e of this.entries.values()) e.stop?.();
   }
 
+  /** The window closes: every rollout's tracer is freed. */
+  disposeAll(): void {
+    for (const e of this.entries.values()) e.dispose();
+  }
+
   remove(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;
     e.stop?.();
+    e.dispose();
     this.entries.delete(id);
     this.emit({ type: 'removed', id });
   }

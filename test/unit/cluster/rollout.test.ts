@@ -6,98 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RolloutTracer } from '../../../src/cluster/rollout.js';
 import type { RolloutReport } from '../../../src/core/rollout/index.js';
-import { fakeApiserver, status, type FakeApiserver, type FakeRequest } from './fake-apiserver.js';
+import type { FakeApiserver } from './fake-apiserver.js';
+import { DEPLOY, NS, event, pod, rolloutApiserver } from './rollout-fixture.js';
 
-const NS = 'roll';
 const servers: FakeApiserver[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-const DEPLOY = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: NS },
-  spec: {
-    replicas: 40,
-    selector: { matchLabels: { app: 'web' } },
-    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } },
-  },
-};
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const sec = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000', '');
-
-function pod(i: number, t0: number, ready: boolean): Record<string, unknown> {
-  const name = `web-abc-${i}`;
-  return {
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: NS,
-      uid: `uid-${i}`,
-      resourceVersion: String(100 + i * 2 + (ready ? 1 : 0)),
-      creationTimestamp: sec(t0),
-      labels: { app: 'web' },
-      ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-uid' }],
-    },
-    spec: { nodeName: 'node-a', containers: [{ name: 'app', image: 'busybox' }] },
-    status: ready
-      ? {
-          phase: 'Running',
-          conditions: [
-            { type: 'PodScheduled', status: 'True', lastTransitionTime: sec(t0) },
-            { type: 'Ready', status: 'True', lastTransitionTime: sec(t0 + 2000) },
-            { type: 'ContainersReady', status: 'True', lastTransitionTime: sec(t0 + 2000) },
-          ],
-          containerStatuses: [
-            {
-              name: 'app',
-              image: 'busybox',
-              ready: true,
-              started: true,
-              restartCount: 0,
-              state: { running: { startedAt: sec(t0 + 1000) } },
-            },
-          ],
-        }
-      : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: sec(t0) }] },
-  };
-}
-
-function event(i: number, reason: string, t: number, message: string): Record<string, unknown> {
-  return {
-    kind: 'Event',
-    metadata: { name: `web-abc-${i}.${reason}`, namespace: NS, uid: `ev-${i}-${reason}`, resourceVersion: '5' },
-    involvedObject: { kind: 'Pod', name: `web-abc-${i}`, namespace: NS, uid: `uid-${i}` },
-    reason,
-    message,
-    type: 'Normal',
-    firstTimestamp: sec(t),
-    lastTimestamp: sec(t),
-    eventTime: reason === 'Scheduled' ? iso(t).replace('Z', '000Z') : null,
-    count: 1,
-    source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet' },
-  };
-}
-
 async function apiserver(): Promise<FakeApiserver> {
-  const list = { status: 200, body: { kind: 'List', metadata: { resourceVersion: '10' }, items: [] } };
-  const server = await fakeApiserver((q: FakeRequest) => {
-    const watch = q.query.get('watch') === '1';
-    if (q.path === `/api/v1/namespaces/${NS}/pods`) return watch ? 'watch' : list;
-    if (q.path === `/api/v1/namespaces/${NS}/events`) return watch ? 'watch' : list;
-    if (q.path === `/apis/events.k8s.io/v1/namespaces/${NS}/events`) return watch ? 'watch' : list;
-    if (q.path === '/api/v1/nodes/node-a')
-      return {
-        status: 200,
-        body: {
-          kind: 'Node',
-          status: { nodeInfo: { containerRuntimeVersion: 'containerd://2.1.4', operatingSystem: 'linux' } },
-        },
-      };
-    return status(404);
-  });
+  const server = await rolloutApiserver();
   servers.push(server);
   return server;
 }

@@ -8,9 +8,12 @@ import { describe, expect, it } from 'vitest';
 import {
   confirmationText,
   type ApplyPlan,
-  type RolloutRequest,
-  type RolloutRunResult,
-  type RolloutTracer,
+  type PodTraceEvent,
+  type RolloutControl,
+  type RolloutJob,
+  type RolloutJobCallbacks,
+  type RolloutJobRunner,
+  type RolloutWhere,
 } from '../../../src/cluster/index.js';
 import { parseManifest } from '../../../src/core/manifest/index.js';
 import type { Trace } from '../../../src/core/model.js';
@@ -21,7 +24,6 @@ import {
   podTraceEntry,
   rolloutRefusal,
   traceRollout,
-  type RolloutClusterModule,
   type RolloutFlowDeps,
 } from '../../../src/extension/rollout-flow.js';
 import { MAX_ROLLOUTS, RolloutRegistry, type RolloutEntry } from '../../../src/extension/rollout-registry.js';
@@ -29,7 +31,6 @@ import { traceTarget, type FlowDeps, type HostUi } from '../../../src/extension/
 import { TraceRegistry } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
 import { recordedRollout } from '../../support/rollout-recorded.js';
-import { resolveOnFake } from '../cluster/fakes.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -69,11 +70,9 @@ const plan: ApplyPlan = {
 
 interface FakeTracer {
   stopped: number;
+  disposed: number;
   finish(): void;
-  finished: Promise<void>;
-  stop(): void;
-  report(): RolloutReport;
-  traceOf(name: string): Trace | undefined;
+  followed: string[];
 }
 
 interface Fake {
@@ -81,15 +80,26 @@ interface Fake {
   ui: HostUi & { errors: string[]; confirms: string[] };
   rollouts: RolloutRegistry;
   calls: string[];
-  request: () => RolloutRequest;
+  request: () => { job: RolloutJob; cb: RolloutJobCallbacks };
   started: RolloutEntry[];
   tracer: FakeTracer;
+  /** The window's traces: an opened pod's diagram (its events followed as the editor does). */
+  registry: TraceRegistry;
 }
 
+const WHERE: RolloutWhere = {
+  context: 'dev',
+  server: 'https://10.0.0.1:6443',
+  namespace: 'team-a',
+  subject: 'Deployment/web',
+  workload: { kind: 'Deployment', name: 'web' },
+};
+
 /**
- * The cluster module with startRollout faked as the real one behaves (src/cluster/rollout-run.ts):
- * attach reads the newest pods; apply dry-runs, asks `confirm`, opens the watches, then applies; a
- * report may come before it returns; `finished` resolves once every pod ended, after a last report.
+ * The rollout job runner faked as the worker behaves (src/cluster/rollout-job.ts, run for real in
+ * rollout-worker.test.ts): it resolves, then attach reads the newest pods; apply dry-runs, asks
+ * `confirm`, opens the watches, then applies; a report may come before it returns; `finished`
+ * resolves once every pod ended, after a last report; a followed pod's first event is its trace.
  */
 function fake(
   o: { trusted?: boolean; mode?: 'apply' | 'attach' | null; confirm?: boolean; result?: 'rejected' | 'not-found' } = {},
@@ -98,24 +108,14 @@ function fake(
   const confirms: string[] = [];
   const calls: string[] = [];
   const started: RolloutEntry[] = [];
-  let request: RolloutRequest | null = null;
+  let request: { job: RolloutJob; cb: RolloutJobCallbacks } | null = null;
   let finish = (): void => undefined;
   const ended = new Promise<void>((r) => (finish = r));
   const traces = new Map<string, Trace>([
     ['web-1', recordedTrace('fresh-pull')],
     [recordedRollout(3).pods[0]!.name, recordedTrace('image-present')],
   ]);
-  const tracer: FakeTracer = {
-    stopped: 0,
-    finished: ended,
-    finish: () => finish(),
-    stop: () => {
-      tracer.stopped++;
-      request?.onReport({ ...recordedRollout(3), live: false });
-    },
-    report: (): RolloutReport => recordedRollout(3, { live: tracer.stopped === 0 }),
-    traceOf: (name: string) => traces.get(name),
-  };
+  const tracer: FakeTracer = { stopped: 0, disposed: 0, finish: () => finish(), followed: [] };
   const ui = {
     errors,
     confirms,
@@ -131,10 +131,9 @@ function fake(
       task(() => undefined, new Promise<void>(() => undefined)),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
   };
-  const startRollout = async (r: RolloutRequest): Promise<RolloutRunResult> => {
-    request = r;
-    if (r.subject.kind !== 'target') throw new Error('the view traces manifest targets');
-    const { target } = r.subject;
+  const startRollout: RolloutJobRunner = async (job, cb) => {
+    request = { job, cb };
+    cb.onResolved?.(WHERE);
     if (o.result === 'not-found') return { status: 'not-found', message: 'Deployment "web" has no pod.' };
     if (o.result === 'rejected')
       return {
@@ -142,35 +141,56 @@ function fake(
         message: 'Deployment.apps "web" is invalid',
         causes: [{ path: 'spec.replicas', line: 6, message: 'must be greater than or equal to 0' }],
       };
-    if (target.mode === 'apply') {
+    if (job.mode === 'apply') {
       calls.push('dry-run');
-      const by = await r.confirm?.(plan);
-      if (!by) return { status: 'declined', plan };
+      const question = confirmationText(plan);
+      const by = await cb.confirm(plan, question);
+      if (!by) return { status: 'declined', plan, question };
       calls.push('watch', `apply by ${by}`);
     } else calls.push('watch newest revision');
-    r.onReport(recordedRollout(2, { live: true }));
+    cb.onReport(recordedRollout(2, { live: true }));
+    let live = true;
     const finished = ended.then(() => {
-      tracer.stop();
-      return 'done' as const;
+      tracer.stopped++;
+      live = false;
+      const report: RolloutReport = { ...recordedRollout(3), live: false };
+      cb.onReport(report);
+      return { how: 'done' as const, report };
     });
-    return { status: 'running', tracer: tracer as unknown as RolloutTracer, finished };
-  };
-  const cluster: RolloutClusterModule = {
-    resolveTarget: (t, opts = {}) => resolveOnFake(t, opts),
-    startRollout,
-    confirmationText,
-    setRequestLogger: () => undefined,
+    const control: RolloutControl = {
+      follow: async (pod) => {
+        const trace = traces.get(pod);
+        if (!trace) return false;
+        tracer.followed.push(pod);
+        const row = recordedRollout(3).pods.find((p) => p.name === pod);
+        const ended = row && row.outcome !== 'running' && row.outcome !== 'pending';
+        const first: PodTraceEvent =
+          ended && !live
+            ? { type: 'finished', trace, outcome: 'ready' }
+            : live
+              ? { type: 'steps', trace }
+              : { type: 'finished', trace, outcome: 'stopped' };
+        cb.onPodEvent(pod, first);
+        return true;
+      },
+      stop: () => finish(),
+      dispose: () => void tracer.disposed++,
+    };
+    return { status: 'running', where: WHERE, control, finished };
   };
   const rollouts = new RolloutRegistry();
+  const registry = new TraceRegistry();
   const deps: RolloutFlowDeps = {
     ui,
-    cluster: () => cluster,
+    startRollout,
     rollouts,
     settings: () => ({ namespace: 'team-a', nodeLogs: true, timeoutMs: 60_000, maxPods: 3 }),
     onStarted: (e) => void started.push(e),
+    onPodEvent: (entry, pod, e) => followPodEvent(entry, pod, e, registry),
   };
   return {
     deps,
+    registry,
     ui,
     rollouts,
     calls,
@@ -209,7 +229,7 @@ describe('rollout flow', () => {
     const entry = await traceRollout(g.deps, target);
     expect(entry).not.toBeNull();
     expect(g.calls).toEqual(['watch newest revision']);
-    expect(g.request().subject).toMatchObject({ kind: 'target', target: { mode: 'attach', namespace: 'team-a' } });
+    expect(g.request().job).toMatchObject({ mode: 'attach', connect: { namespace: 'team-a' } });
   });
 
   it('asks the same modal as every apply; declining creates nothing and opens no watch', async () => {
@@ -226,18 +246,30 @@ describe('rollout flow', () => {
     const f = fake();
     const entry = await traceRollout(f.deps, target);
     expect(f.calls).toEqual(['dry-run', 'watch', 'apply by modal']);
-    expect(f.request()).toMatchObject({ maxPods: 1000, timeoutMs: 60_000, session: { nodeLogs: true } });
+    // The worker gets the manifest's text and the document's place in it, not a parsed tree.
+    expect(f.request().job).toEqual({
+      subject: { kind: 'manifest', text: DEPLOYMENT, index: 0, source: 'file:///w/web.yaml' },
+      mode: 'apply',
+      connect: { kubeconfig: undefined, context: undefined, namespace: 'team-a' },
+      maxPods: 1000,
+      timeoutMs: 60_000,
+      session: { nodeLogs: true },
+    });
     expect(entry).toMatchObject({ title: 'Deployment team-a/web', where: 'context dev', live: true });
     expect(f.started).toEqual([entry]);
     // The report made during the apply was kept for the entry.
     expect(entry?.report?.pods).toHaveLength(2);
     const live = recordedRollout(3, { live: true });
-    f.request().onReport(live);
+    f.request().cb.onReport(live);
     expect(f.rollouts.get(entry!.id)?.report).toBe(live);
     f.tracer.finish();
     await new Promise((r) => setTimeout(r, 0));
     expect(f.tracer.stopped).toBe(1);
     expect(f.rollouts.get(entry!.id)).toMatchObject({ live: false, stop: null, report: { live: false } });
+    // Finished rollouts keep their worker (pods can still be opened) until the entry goes.
+    expect(f.tracer.disposed).toBe(0);
+    f.rollouts.remove(entry!.id);
+    expect(f.tracer.disposed).toBe(1);
   });
 
   it('a rejected manifest names the fields and their lines; a missing workload says to apply it', async () => {
@@ -270,26 +302,33 @@ describe('rollout flow', () => {
 });
 
 describe('a pod of the rollout → its diagram', () => {
-  it('opens the tracer’s trace once, follows only that pod, and ends it with the rollout', async () => {
+  it('opens the pod’s trace once, follows only that pod, and ends it with the rollout', async () => {
     const f = fake();
+    const { registry } = f;
     const entry = (await traceRollout(f.deps, target))!;
-    const registry = new TraceRegistry();
-    const opened = podTraceEntry(entry, 'web-1', registry);
+    const opened = await podTraceEntry(entry, 'web-1', registry);
     if (typeof opened === 'string') throw new Error(opened);
-    expect(opened).toMatchObject({ title: 'pb-rollout/web-1', manifest: { uri: 'file:///w/web.yaml', docIndex: 0 } });
-    expect(opened.trace).toBe(entry.traceOf('web-1'));
-    // The same pod again: the same trace entry.
-    expect(podTraceEntry(entry, 'web-1', registry)).toBe(opened);
-    expect(typeof podTraceEntry(entry, 'not-traced', registry)).toBe('string');
+    expect(opened).toMatchObject({
+      title: 'pb-rollout/web-1',
+      manifest: { uri: 'file:///w/web.yaml', docIndex: 0 },
+      live: true,
+      trace: recordedTrace('fresh-pull'),
+    });
+    // The same pod again: the same trace entry, not followed twice.
+    expect(await podTraceEntry(entry, 'web-1', registry)).toBe(opened);
+    expect(f.tracer.followed).toEqual(['web-1']);
+    // A pod the tracer does not have: said why, and no empty diagram is left behind.
+    expect(await podTraceEntry(entry, 'not-traced', registry)).toMatch(/not traced in this rollout/);
+    expect(registry.list()).toHaveLength(1);
 
     const next = recordedTrace('image-present');
-    followPodEvent(entry, 'web-2', { type: 'steps', trace: next, added: [], updated: [] }, registry);
+    followPodEvent(entry, 'web-2', { type: 'steps', trace: next }, registry);
     expect(registry.list()).toHaveLength(1);
-    followPodEvent(entry, 'web-1', { type: 'steps', trace: next, added: [], updated: [] }, registry);
+    followPodEvent(entry, 'web-1', { type: 'steps', trace: next }, registry);
     expect(registry.get(opened.id)?.trace).toBe(next);
 
     endOpenedPods(entry, registry);
-    expect(registry.get(opened.id)).toMatchObject({ live: false, outcome: 'stopped' });
+    expect(registry.get(opened.id)).toMatchObject({ live: false, outcome: 'stopped', trace: next });
   });
 
   it('after the rollout: a pod that was Ready opens as ready, not stopped', async () => {
@@ -298,11 +337,20 @@ describe('a pod of the rollout → its diagram', () => {
     f.tracer.finish();
     await new Promise((r) => setTimeout(r, 0));
     expect(entry.live).toBe(false);
-    const registry = new TraceRegistry();
     const ready = entry.report!.pods.find((p) => p.outcome === 'ready')!;
-    const opened = podTraceEntry(entry, ready.name, registry);
+    const opened = await podTraceEntry(entry, ready.name, f.registry);
     if (typeof opened === 'string') throw new Error(opened);
     expect(opened).toMatchObject({ live: false, outcome: 'ready' });
+  });
+
+  it('a tracer that is gone (its worker died or was freed) is said, with what to do', async () => {
+    const f = fake();
+    const entry = (await traceRollout(f.deps, target))!;
+    const gone = { ...entry, follow: () => Promise.reject(new Error('the rollout’s tracer process has ended')) };
+    expect(await podTraceEntry(gone, 'web-1', f.registry)).toMatch(
+      /no longer available .*has ended.*Trace the workload again/,
+    );
+    expect(f.registry.list()).toEqual([]);
   });
 });
 
@@ -315,8 +363,9 @@ describe('rollout registry', () => {
         title: `Deployment ns/w${t}`,
         where: 'x',
         manifest: null,
-        traceOf: () => undefined,
+        follow: async () => false,
         stop: () => undefined,
+        dispose: () => undefined,
       });
     const first = add();
     r.finish(first.id);
