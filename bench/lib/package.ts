@@ -5,7 +5,17 @@
 // when run alone).
 
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, RESULTS, type Section } from './report.js';
 
@@ -24,6 +34,26 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): Pro
       },
     );
   });
+}
+
+/** The newest modification time (ms) of the files under `dir`. */
+function newestUnder(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  return newest;
+}
+
+/** The scratch .vsix exists and is newer than every source it is built from (else it is stale). */
+export function scratchVsixIsCurrent(): boolean {
+  if (!existsSync(PKG_VSIX)) return false;
+  const built = statSync(PKG_VSIX).mtimeMs;
+  const sources = Math.max(
+    newestUnder(join(ROOT, 'src')),
+    newestUnder(join(ROOT, 'webview')),
+    statSync(join(ROOT, 'package.json')).mtimeMs,
+  );
+  return built > sources;
 }
 
 /** A scratch checkout for `npm run package`: the package files copied, the sources linked. */

@@ -2,12 +2,13 @@
 // 300-replica Deployment (busybox:1.36 sleeping, tiny requests) applied with "Pod Birth: Trace
 // Rollout" → Apply & trace → Apply, and the rollout view followed until every pod's trace ended.
 // Measured: the extension host's resident memory (VmRSS of its process, every 500 ms, from /proc:
-// its whole footprint, heap and code) before, peak and after; the view's longest main-thread task
+// its whole footprint, heap and code) before, peak and after, and the rollout worker's (the child
+// process that traces the pods); the view's longest main-thread task
 // while the rollout is live and a sort click → painted on the full list. The node must hold the pods:
 // `POD_BIRTH_MAX_PODS=330 npm run cluster:up` (kubelet maxPods); otherwise fewer replicas, noted.
 // Goal: the extension host under 150 MB.
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -32,7 +33,7 @@ import {
   waitForLanguageMode,
 } from '../../test/e2e/workbench.js';
 import { cleanupOnSignal, dropNamespace, requireCluster, watchdog } from '../lib/cluster.js';
-import { PKG_VSIX, packageInScratch } from '../lib/package.js';
+import { PKG_VSIX, packageInScratch, scratchVsixIsCurrent } from '../lib/package.js';
 import { RESULTS, Section, row, runSection, sleep } from '../lib/report.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -44,7 +45,8 @@ const FILE = 'bench-rollout-host.yaml';
 async function vsix(s: Section): Promise<string> {
   const given = process.env['POD_BIRTH_E2E_VSIX'];
   if (given) return given;
-  if (!existsSync(PKG_VSIX)) {
+  // A package left by an earlier run is used only when no source changed since (else it is stale).
+  if (!scratchVsixIsCurrent()) {
     s.log('packaging the extension in a scratch copy (bench/results/pkg)');
     await packageInScratch(s);
   }
@@ -89,6 +91,21 @@ function extensionHostPid(group: number): number | null {
       if (pgrp !== group) continue;
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
       if (cmd.includes('extensionHost')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+/** The rollout worker the extension host started (`rolloutWorkerMain` in its command line), by /proc. */
+function rolloutWorkerPid(host: number): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === host && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('rolloutWorkerMain')) return Number(d);
     } catch {
       // gone meanwhile
     }
@@ -174,7 +191,13 @@ void runSection(
       await sleep(2000);
       const before = rssKb(host);
       let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, rssKb(host))), 500);
+      let worker: number | null = null;
+      let workerPeak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssKb(host));
+        worker ??= rolloutWorkerPid(host);
+        if (worker !== null) workerPeak = Math.max(workerPeak, rssKb(worker));
+      }, 500);
       try {
         await openEditorContextMenu(p);
         await chooseContextMenuItem(p, 'Trace Rollout');
@@ -242,6 +265,20 @@ void runSection(
             {
               detail:
                 'what tracing the rollout and keeping its report add to an extension host already running VS Code’s own code, this extension and its language client',
+            },
+          ),
+        );
+        s.add(
+          row(
+            'worker-rss-peak',
+            `the rollout worker process (the tracer, outside the extension host): resident memory peak, ${pods} pods`,
+            'MB',
+            workerPeak / MB,
+            {
+              detail:
+                worker === null
+                  ? 'no rollout worker process was seen'
+                  : `pid ${worker}; ${rssKb(worker) > 0 ? `still running after the rollout (${(rssKb(worker) / MB).toFixed(0)} MB): it keeps the pods’ traces for their diagrams until the rollout leaves the window` : 'gone after the rollout'}`,
             },
           ),
         );

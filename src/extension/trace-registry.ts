@@ -241,15 +241,16 @@ export function keepTraces(
 export const DIAGRAM_COALESCE_MS = 16;
 
 /**
- * Calls `fn` at most every `ms` per key with the latest value: live traces change many times a
+ * Calls `fn` at most every `ms` per key (a number, or the key's own) with the latest value: live traces change many times a
  * second, while the timeline, the language server and the diagram only need the latest state. The
  * first change after a quiet spell goes out at once (no added latency); changes within `ms` of it
  * are folded into one trailing call.
  */
 export function coalesce<T>(
-  ms: number,
+  ms: number | ((key: string) => number),
   fn: (key: string, value: T) => void,
 ): { push(key: string, value: T): void; flush(): void; dispose(): void } {
+  const every = typeof ms === 'number' ? (): number => ms : ms;
   const pending = new Map<string, T>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const window = (key: string): void => {
@@ -262,7 +263,7 @@ export function coalesce<T>(
         pending.delete(key);
         fn(key, v);
         window(key);
-      }, ms),
+      }, every(key)),
     );
   };
   return {

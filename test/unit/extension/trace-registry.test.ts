@@ -10,6 +10,7 @@ import {
   type TraceMemento,
 } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
+import { rolloutUpdateMs } from '../../../src/extension/rollout-registry.js';
 
 /** workspaceState as VS Code keeps it: values survive a "reload" as JSON. */
 class Memento implements TraceMemento {
@@ -79,6 +80,31 @@ describe('trace registry', () => {
       c.dispose();
       vi.advanceTimersByTime(500);
       expect(got.at(-1)).toEqual(['a', 5]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('rollout view pacing', () => {
+  it('a big rollout’s view is updated less often: each key waits its own window', () => {
+    expect([1, 50, 51, 299, 300, 1000].map(rolloutUpdateMs)).toEqual([250, 250, 500, 500, 1000, 1000]);
+    vi.useFakeTimers();
+    try {
+      const got: string[] = [];
+      const size: Record<string, number> = { small: 10, big: 300 };
+      const c = coalesce<number>(
+        (k) => rolloutUpdateMs(size[k] ?? 0),
+        (k, v) => got.push(`${k}${v}`),
+      );
+      c.push('small', 1);
+      c.push('big', 1);
+      c.push('small', 2);
+      c.push('big', 2);
+      vi.advanceTimersByTime(250);
+      expect(got).toEqual(['small1', 'big1', 'small2']);
+      vi.advanceTimersByTime(750);
+      expect(got).toEqual(['small1', 'big1', 'small2', 'big2']);
     } finally {
       vi.useRealTimers();
     }
