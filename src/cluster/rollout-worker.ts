@@ -1,12 +1,13 @@
 // The rollout worker: a child process of the extension host that runs one rollout job
 // (rollout-job.ts) and talks to the editor over Node's IPC channel with the messages below. The
 // editor starts it with `require(dist/cluster.js).rolloutWorkerMain()`; its traces, watches and node
-// reads live here, and the editor receives only the reports and the traces of the pods it opened.
+// reads live here, and the editor receives only the reports (as deltas: the rows that changed) and
+// the traces of the pods it opened.
 // It ends when told to stop and disposed, and on its own when the editor goes away (the channel
 // disconnects): it stops its watches and exits, so no process outlives the window.
 
 import { errorText } from '../core/guards.js';
-import type { RolloutReport } from '../core/rollout/report.js';
+import { RolloutDeltaEncoder, type RolloutReportDelta } from '../core/rollout/delta.js';
 import type { ApplyPlan } from './apply.js';
 import type { ManifestCause } from './target.js';
 import {
@@ -37,7 +38,8 @@ export type WorkerToHost =
   | { readonly type: 'resolved'; readonly where: RolloutWhere }
   | { readonly type: 'confirm'; readonly plan: ApplyPlan; readonly question: string }
   | { readonly type: 'request'; readonly line: string }
-  | { readonly type: 'report'; readonly report: RolloutReport }
+  /** A live report, as the rows that changed since the previous one (core/rollout/delta). */
+  | { readonly type: 'report'; readonly delta: RolloutReportDelta }
   | { readonly type: 'pod-event'; readonly pod: string; readonly event: PodTraceEvent }
   | { readonly type: 'owner-failed'; readonly owner: string; readonly message: string; readonly count: number }
   | { readonly type: 'started'; readonly result: WorkerStart }
@@ -93,6 +95,7 @@ export function rolloutWorkerMain(): void {
   });
 
   async function start(job: RolloutJob): Promise<void> {
+    const reports = new RolloutDeltaEncoder();
     try {
       const result = await runRolloutJob(job, {
         onResolved: (where) => send({ type: 'resolved', where }),
@@ -102,7 +105,7 @@ export function rolloutWorkerMain(): void {
             send({ type: 'confirm', plan, question });
           }),
         onRequest: (line) => send({ type: 'request', line }),
-        onReport: (report) => send({ type: 'report', report }),
+        onReport: (report) => send({ type: 'report', delta: reports.encode(report) }),
         onPodEvent: (pod, event) => send({ type: 'pod-event', pod, event }),
         onOwnerFailed: (owner, message, count) => send({ type: 'owner-failed', owner, message, count }),
       });

@@ -1,9 +1,11 @@
 // Tracing every pod of a rollout (up to 1,000): the workload tracer with shared watches (one pod watch
 // by label selector, one namespace-wide watch per Event API, node reads shared per node), each pod's
 // trace folded into its row of the rollout report (core/rollout), reported at most a few times a
-// second while the rollout runs. The API cost is counted on the connection and reported with it.
+// second while the rollout runs (less often the more pods it has). The API cost is counted on the
+// connection and reported with it.
 
 import { buildRolloutReport } from '../core/rollout/build.js';
+import { rolloutReportEveryMs } from '../core/rollout/pace.js';
 import { foldPod } from '../core/rollout/pod.js';
 import type { RolloutApiCost, RolloutPod, RolloutReport, RolloutWorkload } from '../core/rollout/report.js';
 import type { Trace } from '../core/model.js';
@@ -34,7 +36,7 @@ export interface RolloutOptions {
   readonly onPodEvent?: (podName: string, e: SessionEvent) => void;
   /** A controller could not create pods (quota, admission): the rollout is stuck short of pods. */
   readonly onOwnerFailed?: (owner: string, message: string, count: number) => void;
-  /** Default 250 ms (≤ 4 reports a second). */
+  /** Default: by the pod count, 250 ms up to 50 pods, then 500 ms, 1 s from 300 (core/rollout/pace). */
   readonly reportEveryMs?: number;
   /**
    * Keep every pod's evidence after its trace ended (for a recording: session.recorded). Default
@@ -74,6 +76,7 @@ export class RolloutTracer {
   private readonly counts = { requests: 0, watchRequests: 0, nodeReads: 0 };
   private timer: ReturnType<typeof setInterval> | null = null;
   private dirty = false;
+  private lastReportAt = 0;
   private stopped = false;
   private doneResolve: (() => void) | null = null;
   /** Resolves when every expected pod's trace ended (or stop() was called). */
@@ -118,7 +121,7 @@ export class RolloutTracer {
   /** Opens the watches (rejects when the pods cannot be listed); reports start coming after. */
   async start(): Promise<void> {
     await this.tracer.start();
-    this.timer = setInterval(() => this.flush(), this.o.reportEveryMs ?? 250);
+    this.timer = setInterval(() => this.flush(), Math.min(this.o.reportEveryMs ?? 250, 250));
     this.timer.unref?.();
     this.dirty = true;
   }
@@ -214,6 +217,9 @@ export class RolloutTracer {
 
   private flush(): void {
     if (!this.dirty || this.stopped) return;
+    const every = this.o.reportEveryMs ?? rolloutReportEveryMs(this.pods.size);
+    if (Date.now() - this.lastReportAt < every) return;
+    this.lastReportAt = Date.now();
     this.dirty = false;
     this.o.onReport(this.report());
   }

@@ -39,17 +39,8 @@ export type RolloutChange =
  */
 export const MAX_ROLLOUTS = 5;
 
-/**
- * How often a live rollout's view is sent the report: 4 times a second for a small rollout, once a
- * second from 300 pods. A view update costs the page about 0.3 ms a pod (posted → painted, 82 ms
- * for 300 pods on the bench machine), so the page's share of its main thread stays under a tenth
- * whatever the size, while the rows still move every second.
- */
-export function rolloutUpdateMs(pods: number): number {
-  if (pods <= 50) return 250;
-  if (pods < 300) return 500;
-  return 1000;
-}
+/** How often a live rollout's view is sent the report (the tracer's own pace, core/rollout/pace). */
+export { rolloutReportEveryMs as rolloutUpdateMs } from '../core/rollout/pace.js';
 
 export class RolloutRegistry {
   private readonly entries = new Map<string, RolloutEntry>();

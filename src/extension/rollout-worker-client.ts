@@ -14,6 +14,7 @@ import type {
   RolloutJobStart,
   WorkerToHost,
 } from '../cluster/index.js';
+import { RolloutDeltaDecoder } from '../core/rollout/delta.js';
 
 /** How to start the worker: a Node (or Electron-as-Node) executable and its arguments. */
 export interface WorkerLaunch {
@@ -62,6 +63,7 @@ export function workerRolloutRunner(launch: WorkerLaunch, onStderr?: (text: stri
       });
       // A caller that never looks at `finished` (a declined apply) must not see an unhandled rejection.
       finished.catch(() => undefined);
+      const reports = new RolloutDeltaDecoder();
       const follows = new Map<number, { resolve: (t: boolean) => void; reject: (e: Error) => void }>();
       let nextFollow = 0;
 
@@ -110,7 +112,7 @@ export function workerRolloutRunner(launch: WorkerLaunch, onStderr?: (text: stri
             cb.onRequest?.(m.line);
             break;
           case 'report':
-            cb.onReport(m.report);
+            cb.onReport(reports.decode(m.delta));
             break;
           case 'pod-event':
             cb.onPodEvent(m.pod, m.event);
