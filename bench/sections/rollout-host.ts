@@ -124,14 +124,17 @@ function rssKb(pid: number): number {
 }
 
 /**
- * Waits until the extension host is at rest: at least WARM_MS after the workbench opened, then
- * SETTLE_WINDOW_MS in which its RSS moved less than SETTLE_RANGE_KB (at most SETTLE_MAX_MS in all).
- * Returns the peak seen while waiting (VS Code's own warm-up) and whether it settled.
+ * Waits until the extension host is at rest: its warm-up climbs to a plateau (~145 MB) where it can
+ * stay for a minute, then V8's memory reducer brings it back down (~116-122 MB). At rest means at
+ * least WARM_MS after the workbench opened, RSS at least DROP_KB below the warm-up's peak, and
+ * steady (range < STEADY_RANGE_KB) for STEADY_MS; at most SETTLE_MAX_MS, then it is measured from
+ * where it is (and said so). Returns the warm-up's peak and how long it took.
  */
-const WARM_MS = 40_000;
-const SETTLE_WINDOW_MS = 10_000;
-const SETTLE_RANGE_KB = 3 * MB;
-const SETTLE_MAX_MS = 120_000;
+const WARM_MS = 20_000;
+const DROP_KB = 10 * MB;
+const STEADY_MS = 5_000;
+const STEADY_RANGE_KB = 3 * MB;
+const SETTLE_MAX_MS = 150_000;
 async function settle(pid: number, s: Section): Promise<{ warmPeakKb: number; waitedMs: number; settled: boolean }> {
   const t0 = Date.now();
   const samples: { t: number; kb: number }[] = [];
@@ -141,13 +144,16 @@ async function settle(pid: number, s: Section): Promise<{ warmPeakKb: number; wa
     warmPeakKb = Math.max(warmPeakKb, kb);
     const t = Date.now();
     samples.push({ t, kb });
-    const window = samples.filter((x) => x.t >= t - SETTLE_WINDOW_MS);
-    const range = Math.max(...window.map((x) => x.kb)) - Math.min(...window.map((x) => x.kb));
-    if (t - t0 >= WARM_MS && t - (window[0]?.t ?? t) >= SETTLE_WINDOW_MS - 600 && range < SETTLE_RANGE_KB)
+    const steady = samples.filter((x) => x.t >= t - STEADY_MS);
+    const range = Math.max(...steady.map((x) => x.kb)) - Math.min(...steady.map((x) => x.kb));
+    const spanned = t - (steady[0]?.t ?? t) >= STEADY_MS - 600;
+    if (t - t0 >= WARM_MS && kb <= warmPeakKb - DROP_KB && spanned && range < STEADY_RANGE_KB)
       return { warmPeakKb, waitedMs: t - t0, settled: true };
     await sleep(500);
   }
-  s.note(`the extension host's memory did not settle within ${SETTLE_MAX_MS / 1000} s; measured from where it was`);
+  s.note(
+    `the extension host did not come down from its warm-up within ${SETTLE_MAX_MS / 1000} s; the rollout started from where it was`,
+  );
   return { warmPeakKb, waitedMs: Date.now() - t0, settled: false };
 }
 
@@ -171,10 +177,10 @@ void runSection(
       rmSync(work, { recursive: true, force: true });
     };
     // Packaged before the watchdog starts; the 300 pods take ~170 s to start on the 2-core node alone,
-    // and VS Code, its warm-up (up to 2 min), the view and the cleanup come on top: 9 min (the other
+    // and VS Code, its warm-up (up to 2.5 min), the view and the cleanup come on top: 9.5 min (the other
     // sections keep < 5 min).
     const extension = await vsix(s);
-    const disarm = watchdog(540_000, 'rollout-host', cleanup);
+    const disarm = watchdog(570_000, 'rollout-host', cleanup);
     cleanupOnSignal(cleanup);
     try {
       const node = await kubectlJson<{ status: { allocatable: { pods: string } } }>(['get', 'node', env.nodeName]);
@@ -240,15 +246,19 @@ void runSection(
         await view.evaluate(() => {
           // A long task's name says where it ran: 'self' is this page; the workbench and the other
           // webviews share the renderer's event loop and are reported too ('…-ancestor', 'unknown').
-          const w = window as unknown as { __long: { d: number; self: boolean }[]; __work: number[] };
+          const w = window as unknown as {
+            __long: { d: number; self: boolean; at: number }[];
+            __work: { d: number; at: number }[];
+          };
           w.__long = [];
           w.__work = [];
           new PerformanceObserver((l) => {
-            for (const e of l.getEntries()) w.__long.push({ d: e.duration, self: e.name === 'self' });
+            for (const e of l.getEntries()) w.__long.push({ d: e.duration, self: e.name === 'self', at: e.startTime });
           }).observe({ type: 'longtask', buffered: true });
           // The page's own work per update (webview/rollout/main.ts measures its two tasks).
           new PerformanceObserver((l) => {
-            for (const e of l.getEntries()) if (e.name.startsWith('pb-rollout-')) w.__work.push(e.duration);
+            for (const e of l.getEntries())
+              if (e.name.startsWith('pb-rollout-')) w.__work.push({ d: e.duration, at: e.startTime + e.duration });
           }).observe({ type: 'measure' });
         });
         // Responsiveness while live: every 3 s a sort button is clicked (two keys in turn) and the time
@@ -291,10 +301,17 @@ void runSection(
         await probe;
         const pods = Number.parseInt((await view.locator('.pb-where').textContent()) ?? '0', 10);
         const tasks = await view.evaluate(() =>
-          (window as unknown as { __long: { d: number; self: boolean }[] }).__long.splice(0),
+          (window as unknown as { __long: { d: number; self: boolean; at: number }[] }).__long.splice(0),
         );
-        const work = await view.evaluate(() => (window as unknown as { __work: number[] }).__work.splice(0));
-        const long = tasks.filter((t) => t.self).map((t) => t.d);
+        const measures = await view.evaluate(() =>
+          (window as unknown as { __work: { d: number; at: number }[] }).__work.splice(0),
+        );
+        const work = measures.map((m) => m.d);
+        // The page's load and its first draw are the first paint (bench rollout-view); what follows
+        // is the view while live.
+        const firstDrawn = measures.length ? Math.min(...measures.map((m) => m.at)) : 0;
+        const loading = tasks.filter((t) => t.self && t.at < firstDrawn).map((t) => t.d);
+        const long = tasks.filter((t) => t.self && t.at >= firstDrawn).map((t) => t.d);
         const elsewhere = tasks.filter((t) => !t.self).map((t) => t.d);
         const sort = await view.evaluate(
           () =>
@@ -348,12 +365,12 @@ void runSection(
         s.add(
           row(
             'view-longtask-live',
-            `rollout view: longest main-thread task while ${pods} pods were traced live`,
+            `rollout view: longest main-thread task while ${pods} pods were traced live (after its first draw)`,
             'ms',
             long.length ? Math.max(...long) : 0,
             {
               goal: { stat: 'value', op: '<=', value: 50, text: 'no task > 50 ms' },
-              detail: `${long.length} task(s) over 50 ms in the view's own frame`,
+              detail: `${long.length} task(s) over 50 ms in the view's own frame after its first draw; before it (loading the page and drawing the first report, with the pods starting): ${loading.length} task(s), longest ${loading.length ? Math.max(...loading).toFixed(0) : 0} ms`,
             },
           ),
         );
