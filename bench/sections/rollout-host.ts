@@ -113,6 +113,25 @@ function rolloutWorkerPid(host: number): number | null {
   return null;
 }
 
+/** The machine's CPU time so far, in clock ticks: busy (user, nice, system, irq, softirq, steal) and all. */
+function machineTicks(): { busy: number; all: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, all: busy + idle + iowait };
+}
+
+/** A process's CPU time so far (user + system), in clock ticks (0 when it is gone). */
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
 /** VmRSS of a process in KB (0 when it is gone). */
 function rssKb(pid: number): number {
   try {
@@ -242,6 +261,7 @@ void runSection(
         await pickQuickItem(p, 'Apply & trace');
         await (await modalDialog(p)).press('Apply');
         const t0 = Date.now();
+        const cpu0 = { machine: machineTicks(), host: processTicks(host) };
         const view: Frame = await findFrame(p, '#pb-app.pb-rollout .pb-scroll', 60_000);
         await view.evaluate(() => {
           // A long task's name says where it ran: 'self' is this page; the workbench and the other
@@ -297,6 +317,7 @@ void runSection(
           200_000,
         );
         const traced = Date.now() - t0;
+        const cpu1 = { machine: machineTicks(), host: processTicks(host), worker: worker ? processTicks(worker) : 0 };
         probing = false;
         await probe;
         const pods = Number.parseInt((await view.locator('.pb-where').textContent()) ?? '0', 10);
@@ -361,6 +382,14 @@ void runSection(
                   : `pid ${worker}; ${rssKb(worker) > 0 ? `still running after the rollout (${(rssKb(worker) / MB).toFixed(0)} MB): it keeps the pods’ traces for their diagrams until the rollout leaves the window` : 'gone after the rollout'}`,
             },
           ),
+        );
+        // clock ticks are 1/100 s on Linux (USER_HZ)
+        const busyPct =
+          (100 * (cpu1.machine.busy - cpu0.machine.busy)) / Math.max(1, cpu1.machine.all - cpu0.machine.all);
+        s.add(
+          row('machine-busy-live', `the machine's CPUs busy while ${pods} pods were traced live`, '%', busyPct, {
+            detail: `of ${(traced / 1000).toFixed(0)} s × 2 cores: the rollout worker used ${((cpu1.worker - 0) / 100).toFixed(1)} CPU-s, the extension host ${((cpu1.host - cpu0.host) / 100).toFixed(1)} CPU-s; the rest is the cluster creating the pods (apiserver, kubelet, containerd, runc), VS Code's renderer and this bench`,
+          }),
         );
         s.add(
           row(
