@@ -81,16 +81,17 @@ spec:
 `;
 }
 
-/** The extension host of code-server's process group (`--type=extensionHost`), by /proc. */
-function extensionHostPid(group: number): number | null {
+/**
+ * The first process (by /proc) whose stat fields after the command name (state, ppid, pgrp, …)
+ * satisfy `related` and whose command line contains `marker`.
+ */
+function findProcess(related: (fields: readonly string[]) => boolean, marker: string): number | null {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (pgrp !== group) continue;
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (cmd.includes('extensionHost')) return Number(d);
+      if (!related(stat.slice(stat.lastIndexOf(')') + 2).split(' '))) continue;
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker)) return Number(d);
     } catch {
       // gone meanwhile
     }
@@ -98,20 +99,12 @@ function extensionHostPid(group: number): number | null {
   return null;
 }
 
-/** The rollout worker the extension host started (`rolloutWorkerMain` in its command line), by /proc. */
-function rolloutWorkerPid(host: number): number | null {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === host && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('rolloutWorkerMain')) return Number(d);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-}
+/** The extension host of code-server's process group (`--type=extensionHost`). */
+const extensionHostPid = (group: number): number | null => findProcess((f) => Number(f[2]) === group, 'extensionHost');
+
+/** The rollout worker the extension host started (`rolloutWorkerMain` in its command line). */
+const rolloutWorkerPid = (host: number): number | null =>
+  findProcess((f) => Number(f[1]) === host, 'rolloutWorkerMain');
 
 /** The machine's CPU time so far, in clock ticks: busy (user, nice, system, irq, softirq, steal) and all. */
 function machineTicks(): { busy: number; all: number } {
