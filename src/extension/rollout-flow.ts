@@ -20,9 +20,9 @@ import { sourceOf } from '../core/manifest/parse.js';
 import { errorText } from '../core/guards.js';
 import type { RolloutReport } from '../core/rollout/report.js';
 import { describeDocument } from './choose.js';
-import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
+import { KEEP_TRACES, type RolloutEntry, type RolloutRegistry } from './rollout-registry.js';
 import type { TraceEntry, TraceRegistry } from './trace-registry.js';
-import { ROLLOUT_KINDS, type HostUi, type TraceSettings } from './trace-flow.js';
+import { ROLLOUT_KINDS, confirmApplyPlan, type HostUi, type TraceSettings } from './trace-flow.js';
 
 export interface RolloutFlowDeps {
   readonly ui: HostUi;
@@ -92,10 +92,7 @@ export async function traceRollout(deps: RolloutFlowDeps, target: RolloutTarget)
               `${w.subject} in ${w.namespace} (context ${w.context}): ${mode === 'apply' ? 'dry run…' : 'reading the workload…'}`,
             ),
           confirm: async (plan, question) => {
-            const ok = await ui.confirmApply(
-              question,
-              `Context: ${plan.context}\nCluster: ${plan.server}\nNamespace: ${plan.namespace}`,
-            );
+            const ok = await confirmApplyPlan(ui, { confirmationText: () => question }, plan);
             if (ok) report('opening the watches, then creating…');
             return ok ? 'modal' : null;
           },
@@ -175,6 +172,8 @@ export async function podTraceEntry(
   const known = entry.opened.get(pod);
   const existing = known !== undefined ? registry.get(known) : undefined;
   if (existing) return existing;
+  if (entry.released)
+    return `Pod Birth: the traces of this rollout's pods were released (only the ${KEEP_TRACES} newest finished rollouts keep them). Attach to ${pod} to see its birth, or trace the rollout again.`;
   const namespace = entry.report?.workload.namespace ?? '?';
   // The entry exists before the pod is followed: the pod's first event (its trace now) fills it.
   const created = registry.add({ title: `${namespace}/${pod}`, manifest: entry.manifest });

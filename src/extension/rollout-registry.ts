@@ -28,6 +28,8 @@ export interface RolloutEntry {
   readonly dispose: () => void;
   /** Pods whose diagram was opened: pod name → the window's trace id. */
   readonly opened: Map<string, string>;
+  /** Its pods' traces were freed (an older finished rollout): its report stays, its pods cannot be opened. */
+  released: boolean;
 }
 
 export type RolloutChange =
@@ -41,6 +43,9 @@ export const MAX_ROLLOUTS = 5;
 
 /** How often a live rollout's view is sent the report (the tracer's own pace, core/rollout/pace). */
 export { rolloutReportEveryMs as rolloutUpdateMs } from '../core/rollout/pace.js';
+
+/** Finished rollouts whose pods can still be opened (each keeps its worker process). */
+export const KEEP_TRACES = 2;
 
 export class RolloutRegistry {
   private readonly entries = new Map<string, RolloutEntry>();
@@ -70,6 +75,7 @@ export class RolloutRegistry {
       follow: init.follow,
       dispose: init.dispose,
       opened: new Map(),
+      released: false,
     };
     this.entries.set(id, entry);
     this.prune();
@@ -101,7 +107,20 @@ export class RolloutRegistry {
     if (!e.live && !report) return;
     e.live = false;
     e.stop = null;
+    this.releaseOldTraces();
     this.emit({ type: 'updated', entry: e });
+  }
+
+  /**
+   * Only the KEEP_TRACES newest finished rollouts keep their worker (and so their pods' diagrams):
+   * an idle worker holds its pods' final traces, ~130 MB for 30 pods and ~220 MB for 300.
+   */
+  private releaseOldTraces(): void {
+    const holding = this.list().filter((e) => !e.live && !e.released);
+    for (const e of holding.slice(KEEP_TRACES)) {
+      e.released = true;
+      e.dispose();
+    }
   }
 
   stopAll(): void {
@@ -110,14 +129,14 @@ export class RolloutRegistry {
 
   /** The window closes: every rollout's tracer is freed. */
   disposeAll(): void {
-    for (const e of this.entries.values()) e.dispose();
+    for (const e of this.entries.values()) if (!e.released) e.dispose();
   }
 
   remove(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;
     e.stop?.();
-    e.dispose();
+    if (!e.released) e.dispose();
     this.entries.delete(id);
     this.emit({ type: 'removed', id });
   }

@@ -26,7 +26,12 @@ import {
   traceRollout,
   type RolloutFlowDeps,
 } from '../../../src/extension/rollout-flow.js';
-import { MAX_ROLLOUTS, RolloutRegistry, type RolloutEntry } from '../../../src/extension/rollout-registry.js';
+import {
+  KEEP_TRACES,
+  MAX_ROLLOUTS,
+  RolloutRegistry,
+  type RolloutEntry,
+} from '../../../src/extension/rollout-registry.js';
 import { traceTarget, type FlowDeps, type HostUi } from '../../../src/extension/trace-flow.js';
 import { TraceRegistry } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
@@ -375,5 +380,33 @@ describe('rollout registry', () => {
     add();
     expect(r.list().filter((e) => e.live)).toHaveLength(MAX_ROLLOUTS + 1);
     expect(live.every((e) => r.get(e.id))).toBe(true);
+  });
+
+  it('only the newest finished rollouts keep their worker; an older one says its pods were released', async () => {
+    let t = 0;
+    const r = new RolloutRegistry(() => ++t);
+    const disposed: string[] = [];
+    const add = (): RolloutEntry => {
+      const title = `w${t}`;
+      return r.add({
+        title,
+        where: 'x',
+        manifest: null,
+        follow: async () => true,
+        stop: () => undefined,
+        dispose: () => void disposed.push(title),
+      });
+    };
+    const entries = Array.from({ length: KEEP_TRACES + 1 }, add);
+    expect(disposed).toEqual([]);
+    for (const e of entries) r.finish(e.id);
+    // The oldest finished one is released; its report stays in the window.
+    expect(disposed).toEqual([entries[0]!.title]);
+    expect(entries.map((e) => e.released)).toEqual([true, ...Array<boolean>(KEEP_TRACES).fill(false)]);
+    expect(r.get(entries[0]!.id)).toBeDefined();
+    expect(await podTraceEntry(entries[0]!, 'web-1', new TraceRegistry())).toMatch(/were released .*Attach to web-1/);
+    // Removing a released rollout does not free its worker twice.
+    r.remove(entries[0]!.id);
+    expect(disposed.filter((d) => d === entries[0]!.title)).toHaveLength(1);
   });
 });
