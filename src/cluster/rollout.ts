@@ -155,8 +155,7 @@ export class RolloutTracer {
 
   /** The pod's own full trace, for its sequence diagram; undefined for a pod not traced. */
   traceOf(podName: string): Trace | undefined {
-    const p = this.pods.get(podName);
-    return p ? (p.trace ?? p.session.trace()) : undefined;
+    return this.podState(podName)?.trace;
   }
 
   /** The pod's trace and how it ended (null while it runs); undefined for a pod not traced. */

@@ -1,8 +1,8 @@
 // The rollout view: one WebviewPanel per rollout, beside the manifest, fed the rollout's report (data,
-// never markup, never credentials) at most every rolloutUpdateMs while it runs (less often for a big
-// rollout). It answers the page's messages after validating them: a pod chosen opens that pod's own
-// sequence diagram (the diagram panel, following the pod in the rollout's worker), and the exports
-// write the shared core's Markdown (to the clipboard) and CSV (to a file).
+// never markup, never credentials) at the tracer's own pace while it runs (core/rollout/pace: less
+// often for a big rollout). It answers the page's messages after validating them: a pod chosen opens
+// that pod's own sequence diagram (the diagram panel, following the pod in the rollout's worker), and
+// the exports write the shared core's Markdown (to the clipboard) and CSV (to a file).
 
 import * as vscode from 'vscode';
 import type { RolloutReport } from '../core/rollout/report.js';
@@ -15,7 +15,8 @@ import {
   type RolloutExportFormat,
 } from '../protocol/rollout.js';
 import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../protocol/webview.js';
-import { rolloutUpdateMs, type RolloutEntry, type RolloutRegistry } from './rollout-registry.js';
+import { rolloutReportEveryMs } from '../core/rollout/pace.js';
+import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import { coalesce } from './trace-registry.js';
 import { newNonce, rolloutHtml } from './webview-html.js';
 
@@ -147,7 +148,7 @@ export class RolloutPanels implements vscode.Disposable {
     private readonly host: RolloutPanelHost,
   ) {
     const toPanels = coalesce<null>(
-      (id) => rolloutUpdateMs(rollouts.get(id)?.report?.pods.length ?? 0),
+      (id) => rolloutReportEveryMs(rollouts.get(id)?.report?.pods.length ?? 0),
       (id) => this.panels.get(id)?.post(),
     );
     this.disposables.push(

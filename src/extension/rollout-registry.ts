@@ -41,9 +41,6 @@ export type RolloutChange =
  */
 export const MAX_ROLLOUTS = 5;
 
-/** How often a live rollout's view is sent the report (the tracer's own pace, core/rollout/pace). */
-export { rolloutReportEveryMs as rolloutUpdateMs } from '../core/rollout/pace.js';
-
 /** Finished rollouts whose pods can still be opened (each keeps its worker process). */
 export const KEEP_TRACES = 2;
 

@@ -10,7 +10,7 @@ import {
   type TraceMemento,
 } from '../../../src/extension/trace-registry.js';
 import { recordedTrace } from '../../support/recorded.js';
-import { rolloutUpdateMs } from '../../../src/extension/rollout-registry.js';
+import { rolloutReportEveryMs as rolloutUpdateMs } from '../../../src/core/rollout/pace.js';
 
 /** workspaceState as VS Code keeps it: values survive a "reload" as JSON. */
 class Memento implements TraceMemento {
