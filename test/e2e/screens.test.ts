@@ -187,7 +187,16 @@ describe('every state of a trace at the default split and at 500 px', () => {
     await shots.shoot('5-reloaded-1600');
     // An earlier build forgot every trace here: its shot is the comparison.
     if (BEFORE) return;
-    const timeline = await findFrame(p, '[data-trace-id]', 60_000);
+    const timeline = await findFrame(p, '[data-trace-id]', 60_000).catch(async (e: unknown) => {
+      // CI shows only what is printed: say what the window showed instead.
+      const side = await p
+        .locator('.part.sidebar .composite.title')
+        .first()
+        .innerText({ timeout: 2000 })
+        .catch(() => '(no side bar)');
+      console.log(`reload: side bar "${side.trim()}", ${p.frames().length} frames`);
+      throw e;
+    });
     // The pod names are the collapsibles' headings (drawn in their shadow DOM).
     const titles = await pollUntil(
       async () =>

@@ -235,8 +235,20 @@ export async function openActivity(page: Page, label: string, timeoutMs = 15_000
     .filter({ has: page.locator(`a[aria-label^="${label}"]`) })
     .first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
-  const active = ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
-  if (!active) {
+  const checked = async (): Promise<boolean> =>
+    ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
+  // Clicking a checked item hides its side bar. Right after a reload the workbench shows the item
+  // before it restores the side bar's view (an extension's view waits for the extension host), so a
+  // click made in that gap can land after the restore and close it: a clean-clone CI run lost the
+  // timeline that way. Done means checked, and still checked a moment later.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await checked()) {
+      await page.waitForTimeout(400);
+      if (await checked()) return;
+      continue;
+    }
+    if (Date.now() >= deadline) throw new Error(`the "${label}" view did not open within ${timeoutMs} ms`);
     await item.click();
     // The click leaves the pointer on the icon, and its hover ("Explorer (Ctrl+Shift+E)") then covers
     // the side bar's first rows: a clean-clone CI run failed to click a file for 30 s under it.
@@ -245,6 +257,7 @@ export async function openActivity(page: Page, label: string, timeoutMs = 15_000
       .boundingBox()
       .catch(() => null);
     await page.mouse.move(editor ? editor.x + editor.width / 2 : 800, editor ? editor.y + editor.height / 2 : 500);
+    await page.waitForTimeout(400);
   }
 }
 
