@@ -48,6 +48,8 @@ export interface Commands extends vscode.Disposable {
   focusTrace(id?: unknown): void;
   openTraceFile(): Promise<void>;
   restorePanel(panel: vscode.WebviewPanel): void;
+  /** A rollout panel VS Code restored after a reload; `state` is what its page saved. */
+  restoreRolloutPanel(panel: vscode.WebviewPanel, state: unknown): void;
   traceRollout(uri?: unknown): Promise<void>;
   focusRollout(id?: unknown): void;
 }
@@ -104,6 +106,7 @@ export function createCommands(host: CommandHost): Commands {
     focusTrace: (id) => panels.focus(id),
     openTraceFile: () => openTraceFile(host, panels),
     restorePanel: (panel) => panels.restore(panel),
+    restoreRolloutPanel: (panel, state) => rolloutPanels.restore(panel, state),
     traceRollout: (uri) => rolloutCommand(rolloutDeps, uri instanceof vscode.Uri ? uri : undefined),
     focusRollout: (id) => rolloutPanels.focus(id),
     dispose: () => {

@@ -25,7 +25,7 @@ import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import type { TraceEntry } from './trace-registry.js';
 import { diagramHtml, newNonce } from './webview-html.js';
 
-import { DIAGRAM_VIEW_TYPE } from './diagram-view-type.js';
+import { DIAGRAM_VIEW_TYPE } from './view-types.js';
 
 /** The manifest document the trace came from, where a clicked step is revealed. */
 export interface RevealDocument {

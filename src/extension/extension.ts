@@ -1,7 +1,7 @@
 // Extension host entry. Activation stays cheap (npm run bench measures it): this bundle holds only
 // the registrations, the registry, the status item and the timeline view. Three bundles are required
 // on first use instead: commands.js (the handlers, the manifest parser, the trace engine) on the first
-// command or restored diagram, cluster.js (client-node) when the first trace starts, and
+// command or restored panel, cluster.js (client-node) when the first trace starts, and
 // language-client.js right after activation returns.
 
 import * as vscode from 'vscode';
@@ -10,7 +10,7 @@ import { errorText } from '../core/guards.js';
 import { FOCUS_TRACE_COMMAND, TRACE_DOCUMENT_COMMAND, type TraceDocumentArgs } from '../protocol/commands.js';
 import type * as CommandsApi from './commands.js';
 import type * as ClientApi from './language-client.js';
-import { DIAGRAM_VIEW_TYPE } from './diagram-view-type.js';
+import { DIAGRAM_VIEW_TYPE, ROLLOUT_VIEW_TYPE } from './view-types.js';
 import { traceStatusItem } from './status-item.js';
 import { TIMELINE_VIEW_ID, TimelineView } from './timeline-view.js';
 import { RolloutRegistry } from './rollout-registry.js';
@@ -60,6 +60,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, timeline),
     vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => cmd().restorePanel(panel),
+    }),
+    vscode.window.registerWebviewPanelSerializer(ROLLOUT_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) =>
+        cmd().restoreRolloutPanel(panel, state),
     }),
     register('podBirth.trace', (uri?: unknown) => cmd().trace(uri)),
     register(TRACE_DOCUMENT_COMMAND, (args: unknown) => cmd().traceDocument(args as TraceDocumentArgs)),

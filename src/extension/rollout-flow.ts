@@ -172,6 +172,8 @@ export async function podTraceEntry(
   const known = entry.opened.get(pod);
   const existing = known !== undefined ? registry.get(known) : undefined;
   if (existing) return existing;
+  if (entry.restored)
+    return `Pod Birth: this rollout was traced before the window reloaded, and its pods' traces ended with that window. Attach to ${pod} to see its birth, or trace the rollout again.`;
   if (entry.released)
     return `Pod Birth: the traces of this rollout's pods were released (only the ${KEEP_TRACES} newest finished rollouts keep them). Attach to ${pod} to see its birth, or trace the rollout again.`;
   const namespace = entry.report?.workload.namespace ?? '?';

@@ -14,13 +14,13 @@ import {
   type HostToRollout,
   type RolloutExportFormat,
 } from '../protocol/rollout.js';
-import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY } from '../protocol/webview.js';
+import { PROTOCOL_VERSION, STATUS_SHOW, WEBVIEW_READY, isId } from '../protocol/webview.js';
+import { isRecord } from '../core/guards.js';
 import { rolloutReportEveryMs } from '../core/rollout/pace.js';
 import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import { coalesce } from './trace-registry.js';
+import { ROLLOUT_VIEW_TYPE } from './view-types.js';
 import { newNonce, rolloutHtml } from './webview-html.js';
-
-export const ROLLOUT_VIEW_TYPE = 'podBirth.rollout';
 
 /** The exports the shared core makes of a report (src/core/rollout). */
 export interface RolloutExports {
@@ -172,12 +172,39 @@ export class RolloutPanels implements vscode.Disposable {
       ROLLOUT_VIEW_TYPE,
       `Rollout: ${entry.title}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      // Only the webview bundle is loadable; no retainContextWhenHidden (the host keeps the report).
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')] },
+      this.options(),
     );
-    const p = new RolloutPanel(this.context, this.output, panel, this.rollouts, entry.id, this.host);
-    this.panels.set(entry.id, p);
-    panel.onDidDispose(() => this.panels.get(entry.id) === p && this.panels.delete(entry.id));
+    this.track(entry.id, panel);
+  }
+
+  /**
+   * A panel VS Code restored after a window reload: `state` is what its page saved, which names its
+   * rollout. The window kept that rollout's report (rollout-keep.ts), or the page is told it did not.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    panel.webview.options = this.options();
+    const id = isRecord(state) && isId(state.rolloutId) ? state.rolloutId : '';
+    // Two restored panels naming one rollout (or none): the first is the one focus() brings forward.
+    if (id !== '' && this.panels.has(id)) {
+      new RolloutPanel(this.context, this.output, panel, this.rollouts, id, this.host);
+      return;
+    }
+    this.track(id, panel);
+  }
+
+  /** Only the webview bundle is loadable; no retainContextWhenHidden (the host keeps the report). */
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  private track(id: string, panel: vscode.WebviewPanel): void {
+    const p = new RolloutPanel(this.context, this.output, panel, this.rollouts, id, this.host);
+    if (id === '') return;
+    this.panels.set(id, p);
+    panel.onDidDispose(() => this.panels.get(id) === p && this.panels.delete(id));
   }
 
   /** The rollout with this id (or the newest) brought forward; says so when it is gone. */

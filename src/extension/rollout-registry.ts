@@ -30,6 +30,22 @@ export interface RolloutEntry {
   readonly opened: Map<string, string>;
   /** Its pods' traces were freed (an older finished rollout): its report stays, its pods cannot be opened. */
   released: boolean;
+  /** Put back after a window reload: its report only (its worker ended with the old window). */
+  readonly restored: boolean;
+}
+
+/** What a window keeps of a rollout over a reload (rollout-keep.ts saves and reads it back). */
+export interface SavedRollout {
+  readonly id: string;
+  readonly title: string;
+  readonly where: string;
+  readonly manifest: ManifestRef | null;
+  readonly startedAt: number;
+  /** It was still live when saved: the reload ended its tracing. */
+  readonly interrupted: boolean;
+  readonly report: RolloutReport;
+  /** Pods whose diagram was opened → the window's trace id (those traces are kept by keepTraces). */
+  readonly opened: readonly (readonly [string, string])[];
 }
 
 export type RolloutChange =
@@ -73,8 +89,37 @@ export class RolloutRegistry {
       dispose: init.dispose,
       opened: new Map(),
       released: false,
+      restored: false,
     };
     this.entries.set(id, entry);
+    this.prune();
+    this.emit({ type: 'updated', entry });
+    return entry;
+  }
+
+  /**
+   * Puts back a rollout saved before a window reload, finished, under its old id (null: the id is
+   * taken). Its pods' traces went with the old window's worker: only the pods opened before (their
+   * traces kept by the window) open again.
+   */
+  restore(saved: SavedRollout): RolloutEntry | null {
+    if (this.entries.has(saved.id)) return null;
+    const entry: RolloutEntry = {
+      id: saved.id,
+      title: saved.title,
+      where: saved.interrupted ? `${saved.where} · interrupted by a window reload` : saved.where,
+      manifest: saved.manifest,
+      startedAt: saved.startedAt,
+      report: { ...saved.report, live: false },
+      live: false,
+      stop: null,
+      follow: async () => false,
+      dispose: () => undefined,
+      opened: new Map(saved.opened),
+      released: true,
+      restored: true,
+    };
+    this.entries.set(entry.id, entry);
     this.prune();
     this.emit({ type: 'updated', entry });
     return entry;

@@ -13,6 +13,7 @@ import {
   type TimelineRollout,
 } from '../protocol/timeline.js';
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
+import { keepRollouts } from './rollout-keep.js';
 import type { RolloutRegistry } from './rollout-registry.js';
 import { coalesce, keepTraces, type TraceRegistry } from './trace-registry.js';
 import { newNonce, timelineHtml } from './webview-html.js';
@@ -37,6 +38,8 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     // This view is made at activation with the registry and the workspace state: it brings the
     // window's traces back from before a reload (the diagram panels VS Code restores ask for theirs).
     this.subscriptions.push(keepTraces(registry, ctx.workspaceState));
+    // The rollouts too (their reports; the rollout panels VS Code restores ask for theirs).
+    this.subscriptions.push(keepRollouts(rollouts, ctx.workspaceState));
     this.subscriptions.push(registry.onChange(() => this.push.push('all', null)));
     this.subscriptions.push(rollouts.onChange(() => this.push.push('all', null)));
   }

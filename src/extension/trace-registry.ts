@@ -160,7 +160,8 @@ export const SAVE_LIMITS = { traces: 20, bytes: 4 * 1024 * 1024 } as const;
 /** Saves wait this long after a change: a live trace changes many times a second. */
 export const SAVE_MS = 2000;
 
-function manifestRef(x: unknown): ManifestRef | null | undefined {
+/** A saved manifest reference as read back: undefined when it is not one. */
+export function manifestRef(x: unknown): ManifestRef | null | undefined {
   if (x === null) return null;
   return isRecord(x) && typeof x.uri === 'string' && typeof x.docIndex === 'number'
     ? { uri: x.uri, docIndex: x.docIndex }

@@ -99,16 +99,21 @@ function apiCost(x: unknown): RolloutApiCost | undefined {
     : undefined;
 }
 
+/** A pod's reason (or what it recovered from): a diagnosis cause and its text. */
+function causeText(x: unknown): { cause: string; text: string } | undefined {
+  return isRecord(x) && typeof x.cause === 'string' && typeof x.text === 'string'
+    ? { cause: x.cause.slice(0, MAX_TEXT), text: x.text.slice(0, MAX_TEXT) }
+    : undefined;
+}
+
 /** One pod as the page draws it, only the declared fields; null when it is not one (dropped). */
 function rolloutPod(x: unknown): RolloutPod | null {
   if (!isRecord(x)) return null;
   const name = text(x.name);
   if (!name || typeof x.uid !== 'string') return null;
   if (!OUTCOMES.includes(x.outcome as RolloutOutcome)) return null;
-  const reason =
-    isRecord(x.reason) && typeof x.reason.cause === 'string' && typeof x.reason.text === 'string'
-      ? { cause: x.reason.cause.slice(0, MAX_TEXT), text: x.reason.text.slice(0, MAX_TEXT) }
-      : undefined;
+  const reason = causeText(x.reason);
+  const recovered = causeText(x.recovered);
   const node = text(x.node);
   const spans = spansOf(x.spans);
   return {
@@ -121,6 +126,10 @@ function rolloutPod(x: unknown): RolloutPod | null {
     ...(isMs(x.totalMs) ? { totalMs: x.totalMs } : {}),
     outcome: x.outcome as RolloutOutcome,
     ...(reason ? { reason } : {}),
+    ...(isMs(x.probeFailures) && Number.isInteger(x.probeFailures) && x.probeFailures > 0
+      ? { probeFailures: x.probeFailures }
+      : {}),
+    ...(recovered ? { recovered } : {}),
     ...(isMs(x.createdAtMs) ? { createdAtMs: x.createdAtMs } : {}),
   };
 }

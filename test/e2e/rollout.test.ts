@@ -2,7 +2,8 @@
 // right-click a Deployment manifest → Trace Rollout → Apply & trace → confirm (context, cluster and
 // namespace named) → the rollout view opens beside the manifest with one row per pod, the percentiles
 // and the SLO verdict; the slowest pod is the one made slow on purpose, for its known reason; clicking
-// it opens that pod's own sequence diagram; the timeline's rollout section summarizes the rollout.
+// it opens that pod's own sequence diagram; the timeline's rollout section summarizes the rollout; a
+// reloaded window shows the rollout again (its report: the pods' traces ended with the old window).
 // The slow pod: five replicas share a hostPath lock directory on the (single) node; the first container
 // to take it waits 8 s before it creates the file its readiness probe reads, so exactly one pod is
 // Ready ~8 s after the others, and its reason is the readiness probe.
@@ -282,6 +283,55 @@ describe('Trace Rollout in real VS Code against the real cluster', () => {
       ).sort();
       expect(rows).toEqual(pods.items.map((x) => x.metadata.name).sort());
       expect(await view.locator('.pb-verdict').textContent()).toMatch(/^Startup SLO (met|missed): p99 /);
+    },
+  );
+
+  it(
+    'a reloaded window keeps its rollout: the view comes back with every pod, and says why a pod no longer opens',
+    { timeout: 180_000 },
+    async () => {
+      shots.onFailure('3-reloaded');
+      const p = workbench();
+      const before = (
+        await (
+          await rolloutFrame()
+        )
+          .locator('.pb-pod:not([hidden])')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.pod ?? ''))
+      ).sort();
+      expect(before).toHaveLength(REPLICAS);
+      // A finished rollout is saved at once; give VS Code's storage a moment as a user would.
+      await p.waitForTimeout(2500);
+      await p.reload();
+      await p.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      const view = await rolloutFrame();
+      const rows = await pollUntil(
+        async () =>
+          (
+            await view
+              .locator('.pb-pod:not([hidden])')
+              .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.pod ?? ''))
+          ).sort(),
+        (r) => r.length === REPLICAS,
+        30_000,
+      );
+      expect(rows).toEqual(before);
+      expect(await view.locator('.pb-live').isVisible()).toBe(false);
+      expect(await view.locator('.pb-verdict').textContent()).toMatch(/^Startup SLO (met|missed): p99 /);
+      await shots.shoot('3-rollout-reloaded');
+      // Its pods' traces ended with the old window's worker: a click says so and what to do.
+      await view.locator('.pb-pod[aria-rowindex="1"]').click();
+      const toast = p.locator('.notifications-toasts .notification-list-item', {
+        hasText: 'traced before the window reloaded',
+      });
+      await toast.first().waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await toast.first().textContent()).toMatch(/Attach to \S+ to see its birth/);
+      // The timeline's rollout section has it too.
+      await openActivity(p, 'Pod Birth');
+      const timeline = await findFrame(p, '.pb-rollouts .pb-rollout', 30_000);
+      expect(((await timeline.locator('.pb-rollout').first().textContent()) ?? '').replace(/\s+/g, ' ')).toContain(
+        `Deployment rollout-e2e (${ns})`,
+      );
     },
   );
 });

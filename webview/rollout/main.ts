@@ -143,6 +143,7 @@ function onHostMessage(m: HostToRollout): void {
       `Pod Birth: this view speaks protocol ${PROTOCOL_VERSION}, the extension ${m.v}. Reload the window if the view looks wrong.`,
     );
   report = m.report;
+  if (ipc.state().rolloutId !== m.rolloutId) ipc.update({ rolloutId: m.rolloutId });
   const w = m.report.workload;
   title.textContent = `${w.kind} ${w.namespace}/${w.name}`;
   where.textContent = `${m.report.pods.length} pod${m.report.pods.length === 1 ? '' : 's'}${m.where ? ` · ${m.where}` : ''}`;
