@@ -184,7 +184,8 @@ export class RolloutPanels implements vscode.Disposable {
   restore(panel: vscode.WebviewPanel, state: unknown): void {
     panel.webview.options = this.options();
     const id = isRecord(state) && isId(state.rolloutId) ? state.rolloutId : '';
-    // Two restored panels naming one rollout (or none): the first is the one focus() brings forward.
+    // A second panel naming the same rollout shows it too, untracked (focus() brings the first
+    // forward); a page that names none is told the window does not keep its rollout.
     if (id !== '' && this.panels.has(id)) {
       new RolloutPanel(this.context, this.output, panel, this.rollouts, id, this.host);
       return;
