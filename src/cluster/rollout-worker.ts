@@ -6,6 +6,7 @@
 // It ends when told to stop and disposed, and on its own when the editor goes away (the channel
 // disconnects): it stops its watches and exits, so no process outlives the window.
 
+import { constants, getPriority, setPriority } from 'node:os';
 import { errorText } from '../core/guards.js';
 import { RolloutDeltaEncoder, type RolloutReportDelta } from '../core/rollout/delta.js';
 import type { ApplyPlan } from './apply.js';
@@ -62,6 +63,15 @@ export function rolloutWorkerMain(): void {
   let control: RolloutControl | null = null;
   let confirmed: ((by: string | null) => void) | null = null;
   let started = false;
+  // Tracing is background work whose reports come at most a few times a second: when the machine is
+  // busy (a large rollout), the editor's own processes should get the CPU first, so a click in the
+  // rollout view is not queued behind folding pods.
+  try {
+    // Never above the priority it was started with (a larger nice value is a lower priority).
+    setPriority(Math.max(getPriority(), constants.priority.PRIORITY_BELOW_NORMAL));
+  } catch {
+    // Not allowed here (some containers forbid it): the worker runs at the editor's priority.
+  }
 
   const quit = (code: number): void => {
     control?.dispose();

@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -189,7 +189,7 @@ describe('rollout worker process', () => {
     await expect(workerRolloutRunner(launch)(bad, cb)).rejects.toThrow(/missing-kubeconfig/);
   }, 30_000);
 
-  it('ends on its own, its watches closed, when the editor’s channel closes (the window went away)', async () => {
+  it('runs below the editor’s priority, and ends on its own, its watches closed, when the editor’s channel closes (the window went away)', async () => {
     const server = await apiserver();
     const child = spawn(launch.command, [...launch.args], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -206,6 +206,9 @@ describe('rollout worker process', () => {
     expect(messages.find((m) => m.type === 'started')).toMatchObject({ result: { status: 'running' } });
     // Running: its watches are open and would keep a process alive.
     expect(server.requests.filter((r) => r.includes('watch=1')).length).toBeGreaterThan(0);
+    // It yields the CPU to the editor: below normal, never above the priority it was started with.
+    expect(child.pid).toBeDefined();
+    expect(getPriority(child.pid)).toBe(Math.max(getPriority(), constants.priority.PRIORITY_BELOW_NORMAL));
     child.disconnect();
     const code = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 8000))]);
     if (code === 'alive') child.kill();
