@@ -23,7 +23,9 @@ import {
 } from '../protocol/diagram.js';
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import type { TraceEntry } from './trace-registry.js';
+import type { PageLoadWatch } from './page-load-watch.js';
 import { diagramHtml, newNonce } from './webview-html.js';
+import { watchWebviewPage } from './webview-page.js';
 
 import { DIAGRAM_VIEW_TYPE } from './view-types.js';
 
@@ -46,6 +48,7 @@ export class DiagramPanel {
   private trace: Trace | null = null;
   private live = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly page: PageLoadWatch;
 
   static create(
     ctx: vscode.ExtensionContext,
@@ -90,14 +93,21 @@ export class DiagramPanel {
   ) {
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
-    webview.html = diagramHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
-      title,
-    });
+    const load = (): void => {
+      webview.html = diagramHtml({
+        cspSource: webview.cspSource,
+        nonce: newNonce(),
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
+        title,
+      });
+    };
+    load();
+    this.page = watchWebviewPage(`diagram "${title}"`, log, load, () => panel.visible);
+    this.page.loading();
+    let shown = panel.visible;
     this.disposables.push(
+      this.page,
       webview.onDidReceiveMessage((raw: unknown) => {
         const msg = parseDiagramToHost(raw);
         if (!msg) {
@@ -105,6 +115,11 @@ export class DiagramPanel {
           return;
         }
         void this.handle(msg);
+      }),
+      // A panel shown again has a new page (VS Code discarded the hidden one): wait for it to start.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && !shown) this.page.loading();
+        shown = panel.visible;
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -159,6 +174,7 @@ export class DiagramPanel {
         if (this.traceId === null) this.reattach(msg.traceId);
         return;
       case WEBVIEW_READY:
+        this.page.ready();
         // A restored page that named no trace (or one this window no longer keeps) gets told why it is empty.
         if (this.traceId === null) this.reattach(null);
         else this.postSnapshot();

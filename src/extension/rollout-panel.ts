@@ -21,6 +21,7 @@ import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import { coalesce } from './trace-registry.js';
 import { ROLLOUT_VIEW_TYPE } from './view-types.js';
 import { newNonce, rolloutHtml } from './webview-html.js';
+import { watchWebviewPage } from './webview-page.js';
 
 /** The exports the shared core makes of a report (src/core/rollout). */
 export interface RolloutExports {
@@ -48,26 +49,40 @@ class RolloutPanel {
   ) {
     const webview = panel.webview;
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
-    webview.html = rolloutHtml({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.css')).toString(),
-      title: panel.title,
-    });
+    const load = (): void => {
+      webview.html = rolloutHtml({
+        cspSource: webview.cspSource,
+        nonce: newNonce(),
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.css')).toString(),
+        title: panel.title,
+      });
+    };
+    load();
+    const page = watchWebviewPage(`rollout "${panel.title}"`, log, load, () => panel.visible);
+    page.loading();
+    let shown = panel.visible;
     this.disposables.push(
+      page,
       webview.onDidReceiveMessage((raw: unknown) => {
         const msg = parseRolloutToHost(raw);
         if (!msg) {
           this.log.warn('rollout: dropped an unknown or malformed message from the webview');
           return;
         }
-        if (msg.type === WEBVIEW_READY) this.post();
-        else if (msg.type === ROLLOUT_OPEN_POD) void this.openPod(msg.pod);
+        if (msg.type === WEBVIEW_READY) {
+          page.ready();
+          this.post();
+        } else if (msg.type === ROLLOUT_OPEN_POD) void this.openPod(msg.pod);
         else if (msg.type === ROLLOUT_EXPORT) void this.export(msg.format);
       }),
-      // Hidden panels get no messages they could miss: resend the whole state when shown again.
-      panel.onDidChangeViewState(() => panel.visible && this.post()),
+      // Hidden panels get no messages they could miss: resend the whole state when shown again. A
+      // panel shown again has a new page (VS Code discarded the hidden one): wait for it to start.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && !shown) page.loading();
+        shown = panel.visible;
+        if (panel.visible) this.post();
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
   }

@@ -17,6 +17,7 @@ import { keepRollouts } from './rollout-keep.js';
 import type { RolloutRegistry } from './rollout-registry.js';
 import { coalesce, keepTraces, type TraceRegistry } from './trace-registry.js';
 import { newNonce, timelineHtml } from './webview-html.js';
+import { watchWebviewPage } from './webview-page.js';
 
 export const TIMELINE_VIEW_ID = 'podBirth.timeline';
 const UPDATE_MS = 200;
@@ -48,27 +49,43 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     this.view = view;
     const root = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    view.webview.html = timelineHtml({
-      cspSource: view.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
-      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
-      title: 'Pod Birth timeline',
-    });
+    const load = (): void => {
+      view.webview.html = timelineHtml({
+        cspSource: view.webview.cspSource,
+        nonce: newNonce(),
+        scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
+        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
+        title: 'Pod Birth timeline',
+      });
+    };
+    load();
+    const page = watchWebviewPage('timeline', this.log, load, () => view.visible);
+    page.loading();
     this.subscriptions.push(
+      page,
       view.webview.onDidReceiveMessage((raw: unknown) => {
         const msg = parseTimelineToHost(raw);
         if (!msg) {
           this.log.warn('timeline: dropped an unknown or malformed message from the webview');
           return;
         }
-        if (msg.type === WEBVIEW_READY) this.post();
-        else if (msg.type === TRACE_FOCUS) this.focus(msg.traceId);
+        if (msg.type === WEBVIEW_READY) {
+          page.ready();
+          this.post();
+        } else if (msg.type === TRACE_FOCUS) this.focus(msg.traceId);
         else if (msg.type === ROLLOUT_FOCUS) this.focusRollout(msg.rolloutId);
       }),
-      view.onDidDispose(() => (this.view = null)),
-      // Hidden views get no messages they could miss: resend the whole state when shown again.
-      view.onDidChangeVisibility(() => view.visible && this.post()),
+      view.onDidDispose(() => {
+        page.dispose();
+        this.view = null;
+      }),
+      // Hidden views get no messages they could miss: resend the whole state when shown again. A
+      // shown view's page is a new one (VS Code discarded the hidden one): wait for it to start.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) return;
+        page.loading();
+        this.post();
+      }),
     );
   }
 

@@ -1,0 +1,29 @@
+// The editor's side of a webview page that may not start (page-load-watch.ts): reloads it, says so in
+// the output channel, and when every try failed, tells the user what to do.
+
+import * as vscode from 'vscode';
+import { PAGE_READY_WAITS_MS, watchPageLoad, type PageLoadWatch } from './page-load-watch.js';
+
+/** `what` names the page in messages, e.g. "timeline" or "diagram pb/web-0". */
+export function watchWebviewPage(
+  what: string,
+  log: vscode.LogOutputChannel,
+  reload: () => void,
+  visible: () => boolean,
+): PageLoadWatch {
+  return watchPageLoad({
+    reload,
+    visible,
+    retried: (attempt, waitedMs) =>
+      log.warn(
+        `${what}: the page did not start within ${waitedMs / 1000} s (VS Code did not serve its files); loading it again (${attempt}/${PAGE_READY_WAITS_MS.length})`,
+      ),
+    gaveUp: () => {
+      const text = `Pod Birth: the ${what} view did not start after ${PAGE_READY_WAITS_MS.length + 1} tries: VS Code did not serve its files (a known VS Code webview problem after a reload). Reload the window; if it stays empty, restart VS Code.`;
+      log.error(text);
+      void vscode.window.showWarningMessage(text, 'Reload Window').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+      });
+    },
+  });
+}
