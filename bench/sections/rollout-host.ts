@@ -113,7 +113,9 @@ const rolloutWorkerPid = (host: number): number | null =>
  * cluster ran elsewhere (a user's editor rarely shares its two cores with the apiserver and the
  * node), and the view's figures say what the editor itself makes of a 300-pod rollout. Linux's nice
  * value is per thread: every thread is set, and again every second for the threads and processes
- * started since (a new one inherits its creator's).
+ * started since (a new one inherits its creator's). With the kernel's autogroups (on here and on most
+ * desktops), a thread's nice only ranks it within its session, and the CPU is first shared between
+ * sessions: each cluster process's session (/proc/PID/autogroup) gets the same nice value.
  */
 const CLUSTER_NICE = Math.min(19, Math.max(0, Number(process.env.BENCH_CLUSTER_NICE ?? '') || 0));
 const CLUSTER_COMM = /^(cikube|containerd|containerd-shim.*|runc|crio|conmon|docker-registry)$/;
@@ -140,6 +142,14 @@ function reniceCluster(nice: number): number {
   let changed = 0;
   for (const pid of comm.keys()) {
     if (!isCluster(pid)) continue;
+    // With autogroups on, the kernel first shares the CPU between sessions (each systemd service is
+    // one), and a thread's nice only counts within its session: the session's own nice is set too.
+    try {
+      const group = readFileSync(`/proc/${pid}/autogroup`, 'utf8');
+      if (!group.includes(` nice ${nice}`)) writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    } catch {
+      // gone meanwhile, or a kernel without autogroups
+    }
     let tids: string[] = [];
     try {
       tids = readdirSync(`/proc/${pid}/task`);
