@@ -374,6 +374,39 @@ const scenarios: Scenario[] = [
     timeoutMs: 120_000,
   },
   {
+    name: 'job-complete',
+    description:
+      'a Job of 2 pods (parallelism 2) whose container exits 0 at once: both Succeeded, most likely without ever being Ready',
+    prepare: prePulled,
+    workloads: [{ kind: 'job', resource: 'jobs', apiPath: (ns) => `/apis/batch/v1/namespaces/${ns}/jobs` }],
+    objects: ({ ns, image }) => [
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'done', namespace: ns },
+        spec: {
+          completions: 2,
+          parallelism: 2,
+          backoffLimit: 0,
+          template: {
+            metadata: { labels: { app: 'done' } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              restartPolicy: 'Never',
+              containers: [{ name: 'main', image, command: ['true'] }],
+            },
+          },
+        },
+      },
+    ],
+    done: (ctx) =>
+      lastObjects(ctx.watches.job).some((j) =>
+        conditionsOf(j).some((c) => c.type === 'Complete' && c.status === 'True'),
+      ),
+    settleMs: 2000,
+    timeoutMs: 120_000,
+  },
+  {
     name: 'oom-killed',
     description: 'memory limit 16Mi, the shell reads 64 MiB into a variable: OOMKilled, exit 137',
     prepare: prePulled,

@@ -61,6 +61,12 @@ const EXPECT: Record<string, Expectation> = {
     kinds: ['container-started', 'container-failed', 'back-off'],
     causes: ['crash-loop'],
   },
+  // A Job's two pods whose container exits 0 at once: Succeeded, and never Ready (Ready=False/PodCompleted).
+  'job-complete': {
+    phase: 'succeeded',
+    kinds: ['created', 'scheduled', 'sandbox-created', 'image-present', 'container-created', 'container-started'],
+    absent: ['ready', 'container-failed'],
+  },
   'deployment-3': { phase: 'ready', kinds: ['created', 'scheduled', 'sandbox-created', 'container-started', 'ready'] },
 };
 

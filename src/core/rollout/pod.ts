@@ -8,7 +8,8 @@
 //   pull      the image pulls, overlapping pulls counted once (0 when every image was present)
 //   create    CreateContainer of every container, summed (init containers and sidecars included)
 //   start     StartContainer of every container, summed
-//   ready     the last app container started → Ready (readiness probes, readiness gates)
+//   ready     the last app container started → Ready (readiness probes, readiness gates); absent for
+//             a pod that completed without being Ready
 // A phase that has not finished (or that the pod skipped) is absent, never 0.
 
 import type { Trace } from '../model.js';
@@ -114,7 +115,10 @@ export function foldPod(trace: Trace, options: PodFoldOptions = {}): RolloutPod 
       xs.reduce((a, x) => a + x[1] - x[0], 0),
     );
   }
-  put('ready', doneSpan(row('readiness')));
+  // A pod that ran to completion without ever being Ready (a Job's quick container) skipped the
+  // phase: its readiness row is done but has no end, which would read as a 0 ms ready.
+  const readiness = row('readiness');
+  if (readiness?.end) put('ready', doneSpan(readiness));
 
   const slo = startupSlo(trace, rows);
   const deleted = options.deleted === true;

@@ -49,6 +49,26 @@ describe('foldPod on recorded pods', () => {
     expect(p.reason?.cause).toBe('insufficient-memory');
   });
 
+  it('job-complete: pods that ran to completion without ever being Ready have no ready phase (not 0)', () => {
+    const traces = podsOf('job-complete');
+    expect(traces).toHaveLength(2);
+    const rows = traces.map((t) => foldPod(t));
+    for (const p of rows) {
+      expect(p.outcome).toBe('succeeded');
+      expect(p.phases.ready).toBeUndefined();
+      expect(p.spans?.ready).toBeUndefined();
+      // Everything up to the start is there, and the birth's total ends with the container's start.
+      for (const phase of ['schedule', 'sandbox', 'pull', 'create', 'start'] as const)
+        expect(p.phases[phase], phase).toBeGreaterThanOrEqual(0);
+      expect(p.sloStartupMs).toBeGreaterThan(0);
+      expect(p.totalMs).toBeGreaterThanOrEqual(p.spans?.start?.[1] ?? Number.POSITIVE_INFINITY);
+    }
+    // The report's ready percentiles count no pod rather than two zeros.
+    const report = buildRolloutReport({ kind: 'Job', namespace: 'pb', name: 'done' }, rows, { live: false });
+    expect(report.percentiles.ready).toBeUndefined();
+    expect(report.percentiles.start?.count).toBe(2);
+  });
+
   it('a deleted pod says so', () => {
     const [trace] = podsOf('deployment-3');
     expect(foldPod(trace!, { deleted: true }).outcome).toBe('deleted');
