@@ -24,8 +24,8 @@ import {
 import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import type { TraceEntry } from './trace-registry.js';
 import type { PageLoadWatch } from './page-load-watch.js';
-import { diagramHtml, newNonce } from './webview-html.js';
-import { watchWebviewPage } from './webview-page.js';
+import { diagramHtml } from './webview-html.js';
+import { startWebviewPage } from './webview-page.js';
 
 import { DIAGRAM_VIEW_TYPE } from './view-types.js';
 
@@ -92,19 +92,16 @@ export class DiagramPanel {
     private readonly owner: PanelOwner,
   ) {
     const webview = panel.webview;
-    const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
-    const load = (): void => {
-      webview.html = diagramHtml({
-        cspSource: webview.cspSource,
-        nonce: newNonce(),
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'diagram.css')).toString(),
-        title,
-      });
-    };
-    load();
-    this.page = watchWebviewPage(`diagram "${title}"`, log, load, () => panel.visible);
-    this.page.loading();
+    this.page = startWebviewPage({
+      what: `diagram "${title}"`,
+      log,
+      webview,
+      extensionUri: ctx.extensionUri,
+      bundle: 'diagram',
+      html: diagramHtml,
+      title,
+      visible: () => panel.visible,
+    });
     let shown = panel.visible;
     this.disposables.push(
       this.page,

@@ -8,7 +8,7 @@ import { isRecord } from '../core/guards.js';
 import { parseRolloutReport } from '../protocol/rollout.js';
 import { isId } from '../protocol/webview.js';
 import type { RolloutRegistry, SavedRollout } from './rollout-registry.js';
-import { coalesce, manifestRef, type TraceMemento } from './trace-registry.js';
+import { manifestRef, saveOnChange, type TraceMemento } from './trace-registry.js';
 
 export const SAVED_ROLLOUTS_KEY = 'podBirth.rollouts';
 
@@ -86,19 +86,5 @@ export function keepRollouts(
     }
     await memento.update(SAVED_ROLLOUTS_KEY, keep);
   };
-  const saver = coalesce<null>(ms, () => void save());
-  const sub = registry.onChange((c) => {
-    saver.push('all', null);
-    if (c.type === 'removed' || !c.entry.live) saver.flush();
-  });
-  return {
-    flush: async () => {
-      saver.flush();
-      await save();
-    },
-    dispose: () => {
-      sub.dispose();
-      saver.dispose();
-    },
-  };
+  return saveOnChange(registry, save, ms);
 }

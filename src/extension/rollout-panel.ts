@@ -20,8 +20,8 @@ import { rolloutReportEveryMs } from '../core/rollout/pace.js';
 import type { RolloutEntry, RolloutRegistry } from './rollout-registry.js';
 import { coalesce } from './trace-registry.js';
 import { ROLLOUT_VIEW_TYPE } from './view-types.js';
-import { newNonce, rolloutHtml } from './webview-html.js';
-import { watchWebviewPage } from './webview-page.js';
+import { rolloutHtml } from './webview-html.js';
+import { startWebviewPage } from './webview-page.js';
 
 /** The exports the shared core makes of a report (src/core/rollout). */
 export interface RolloutExports {
@@ -48,19 +48,16 @@ class RolloutPanel {
     private readonly host: RolloutPanelHost,
   ) {
     const webview = panel.webview;
-    const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
-    const load = (): void => {
-      webview.html = rolloutHtml({
-        cspSource: webview.cspSource,
-        nonce: newNonce(),
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'rollout.css')).toString(),
-        title: panel.title,
-      });
-    };
-    load();
-    const page = watchWebviewPage(`rollout "${panel.title}"`, log, load, () => panel.visible);
-    page.loading();
+    const page = startWebviewPage({
+      what: `rollout "${panel.title}"`,
+      log,
+      webview,
+      extensionUri: ctx.extensionUri,
+      bundle: 'rollout',
+      html: rolloutHtml,
+      title: panel.title,
+      visible: () => panel.visible,
+    });
     let shown = panel.visible;
     this.disposables.push(
       page,

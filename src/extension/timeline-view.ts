@@ -16,8 +16,8 @@ import { PROTOCOL_VERSION, WEBVIEW_READY } from '../protocol/webview.js';
 import { keepRollouts } from './rollout-keep.js';
 import type { RolloutRegistry } from './rollout-registry.js';
 import { coalesce, keepTraces, type TraceRegistry } from './trace-registry.js';
-import { newNonce, timelineHtml } from './webview-html.js';
-import { watchWebviewPage } from './webview-page.js';
+import { timelineHtml } from './webview-html.js';
+import { startWebviewPage } from './webview-page.js';
 
 export const TIMELINE_VIEW_ID = 'podBirth.timeline';
 const UPDATE_MS = 200;
@@ -49,18 +49,16 @@ export class TimelineView implements vscode.WebviewViewProvider, vscode.Disposab
     this.view = view;
     const root = vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [root] };
-    const load = (): void => {
-      view.webview.html = timelineHtml({
-        cspSource: view.webview.cspSource,
-        nonce: newNonce(),
-        scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js')).toString(),
-        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.css')).toString(),
-        title: 'Pod Birth timeline',
-      });
-    };
-    load();
-    const page = watchWebviewPage('timeline', this.log, load, () => view.visible);
-    page.loading();
+    const page = startWebviewPage({
+      what: 'timeline',
+      log: this.log,
+      webview: view.webview,
+      extensionUri: this.ctx.extensionUri,
+      bundle: 'timeline',
+      html: timelineHtml,
+      title: 'Pod Birth timeline',
+      visible: () => view.visible,
+    });
     this.subscriptions.push(
       page,
       view.webview.onDidReceiveMessage((raw: unknown) => {

@@ -215,10 +215,31 @@ export function keepTraces(
     }
     await memento.update(SAVED_TRACES_KEY, keep);
   };
+  return saveOnChange(registry, save, ms);
+}
+
+/** What saveOnChange needs of a registry: its changes, each naming a live entry or a removal. */
+export interface SavedRegistry {
+  onChange(
+    listener: (
+      c: { readonly type: 'updated'; readonly entry: { readonly live: boolean } } | { readonly type: 'removed' },
+    ) => void,
+  ): { dispose(): void };
+}
+
+/**
+ * Runs `save` when the registry changes, at most every `ms` while entries are live, at once when one
+ * ends or goes (so what a reload finds is never a window old for an ended one). Returns `flush`
+ * (save now) and `dispose` (stop saving). Shared by the traces and the rollouts a window keeps.
+ */
+export function saveOnChange(
+  registry: SavedRegistry,
+  save: () => Promise<void>,
+  ms: number,
+): { flush(): Promise<void>; dispose(): void } {
   const saver = coalesce<null>(ms, () => void save());
   const sub = registry.onChange((c) => {
     saver.push('all', null);
-    // A trace that just ended (or went) is saved now, not at the end of a live trace's window.
     if (c.type === 'removed' || !c.entry.live) saver.flush();
   });
   return {

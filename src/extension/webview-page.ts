@@ -3,6 +3,38 @@
 
 import * as vscode from 'vscode';
 import { PAGE_READY_WAITS_MS, watchPageLoad, type PageLoadWatch } from './page-load-watch.js';
+import { newNonce, type WebviewHtmlOptions } from './webview-html.js';
+
+/**
+ * Sets a webview's page (the bundle `dist/webview/<bundle>.js` and `.css`, through `html`, a fresh
+ * nonce each time) and watches it start, loading it again if it does not. Returns the watch: the
+ * caller says `ready()` on the page's ready message and `loading()` when a hidden view is shown again.
+ */
+export function startWebviewPage(o: {
+  readonly what: string;
+  readonly log: vscode.LogOutputChannel;
+  readonly webview: vscode.Webview;
+  readonly extensionUri: vscode.Uri;
+  readonly bundle: 'diagram' | 'timeline' | 'rollout';
+  readonly html: (options: WebviewHtmlOptions) => string;
+  readonly title: string;
+  readonly visible: () => boolean;
+}): PageLoadWatch {
+  const root = vscode.Uri.joinPath(o.extensionUri, 'dist', 'webview');
+  const load = (): void => {
+    o.webview.html = o.html({
+      cspSource: o.webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: o.webview.asWebviewUri(vscode.Uri.joinPath(root, `${o.bundle}.js`)).toString(),
+      styleUri: o.webview.asWebviewUri(vscode.Uri.joinPath(root, `${o.bundle}.css`)).toString(),
+      title: o.title,
+    });
+  };
+  load();
+  const page = watchWebviewPage(o.what, o.log, load, o.visible);
+  page.loading();
+  return page;
+}
 
 /** `what` names the page in messages, e.g. "timeline" or "diagram pb/web-0". */
 export function watchWebviewPage(
