@@ -37,7 +37,7 @@ export function startWebviewPage(o: {
 }
 
 /** `what` names the page in messages, e.g. "timeline" or "diagram pb/web-0". */
-export function watchWebviewPage(
+function watchWebviewPage(
   what: string,
   log: vscode.LogOutputChannel,
   reload: () => void,
